@@ -1,0 +1,13 @@
+from .base import *  # noqa: F401,F403
+from .base import env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests use their own Redis database so they never touch a running demo.
+REDIS_URL = env("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+for _alias in ("default", "shared"):
+    CACHES[_alias]["LOCATION"] = REDIS_URL  # noqa: F405
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_DEFAULT_QUEUE = "egov-tests"
+AGENCY_DIRECTORY_CHECK_SECONDS = 0.0

@@ -1,0 +1,29 @@
+"""URLs of the city address itself (the public schema)."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from shared_apps.accounts.views import MeApi
+from tenants.api import AgencyListCreateApi
+from tenants.views import healthz, portal_home
+
+api_v1 = [
+    path("agencies/", AgencyListCreateApi.as_view(), name="agency-list"),
+    path("me/", MeApi.as_view(), name="me"),
+]
+
+urlpatterns = [
+    path("", portal_home, name="portal-home"),
+    path("healthz/", healthz, name="healthz"),
+    path("tai-khoan/", include("shared_apps.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_openapi"), name="openapi-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="openapi-docs"),
+]
+
+handler404 = "config.errors.not_found"
+handler403 = "config.errors.forbidden"
+handler500 = "config.errors.server_error"

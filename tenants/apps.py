@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class TenantsConfig(AppConfig):
+    name = "tenants"
+    verbose_name = "Cơ quan (tenant)"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,0 +1,2 @@
+def agency(request):
+    return {"agency": getattr(request, "agency", None), "membership": getattr(request, "membership", None)}

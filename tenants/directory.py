@@ -1,0 +1,137 @@
+"""The agency directory: which agency a request belongs to, without a database round trip.
+
+Each process keeps an in-memory snapshot of every agency (slug -> Agency, custom domain -> Agency).
+A version key in the shared Redis cache says when the snapshot is stale: any agency change bumps it
+after commit, and a process compares its snapshot's version with it at most once every
+AGENCY_DIRECTORY_CHECK_SECONDS. The process that made the change drops its own snapshot at once.
+With Redis unreachable, a snapshot older than FALLBACK_RELOAD_SECONDS is reloaded from PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from types import ModuleType
+
+from django.conf import settings
+from django.core.cache import caches
+from django.urls import include, path
+
+log = logging.getLogger(__name__)
+
+VERSION_KEY = "agency-directory:version"
+FALLBACK_RELOAD_SECONDS = 30.0
+
+
+class AgencyDirectory:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._by_slug: dict = {}
+        self._by_domain: dict = {}
+        self._version: str | None = None
+        self._loaded_at = 0.0
+        self._checked_at = 0.0
+        self._stale = True
+        self._urlconfs: dict[str, ModuleType] = {}
+
+    # -- reads ------------------------------------------------------------------------------------
+    def by_slug(self, slug):
+        self._refresh_if_needed()
+        return self._by_slug.get(slug)
+
+    def by_domain(self, host):
+        self._refresh_if_needed()
+        return self._by_domain.get(host)
+
+    def all(self):
+        self._refresh_if_needed()
+        return list(self._by_slug.values())
+
+    # -- invalidation -----------------------------------------------------------------------------
+    def invalidate_local(self):
+        self._stale = True
+
+    def bump(self):
+        """Tell every process that the directory changed (called after commit)."""
+        self._stale = True
+        try:
+            caches["shared"].set(VERSION_KEY, uuid.uuid4().hex, None)
+        except Exception:  # Redis down: other processes fall back to periodic reloads
+            log.warning("agency directory: could not publish a new version", exc_info=True)
+
+    # -- internals --------------------------------------------------------------------------------
+    def _shared_version(self):
+        try:
+            return caches["shared"].get(VERSION_KEY), True
+        except Exception:
+            log.warning("agency directory: shared cache unreachable", exc_info=True)
+            return None, False
+
+    def _refresh_if_needed(self):
+        now = time.monotonic()
+        if not self._stale and now - self._checked_at < settings.AGENCY_DIRECTORY_CHECK_SECONDS:
+            return
+        version, reachable = self._shared_version()
+        self._checked_at = now
+        if self._stale or not reachable and now - self._loaded_at > FALLBACK_RELOAD_SECONDS:
+            self._load(version)
+        elif reachable and version != self._version:
+            self._load(version)
+
+    def _load(self, version):
+        from django.db import connection
+
+        from .models import Agency, Domain
+
+        with self._lock:
+            previous = connection.tenant if hasattr(connection, "tenant") else None
+            public = settings.PUBLIC_SCHEMA_NAME
+            if getattr(connection, "schema_name", public) != public:
+                connection.set_schema_to_public()
+            agencies = list(Agency.objects.all())
+            by_id = {a.pk: a for a in agencies}
+            by_domain = {
+                d.domain: by_id[d.tenant_id]
+                for d in Domain.objects.only("domain", "tenant_id")
+                if d.tenant_id in by_id
+            }
+            if previous is not None and previous.schema_name != public:
+                connection.set_tenant(previous)
+            self._by_slug = {a.slug: a for a in agencies}
+            self._by_domain = by_domain
+            self._version = version
+            self._loaded_at = time.monotonic()
+            self._stale = False
+
+    def urlconf_for(self, slug):
+        """A URLconf with the agency's workspace under /<slug>/ and the city's pages at the root.
+
+        Built once per slug and kept, so Django's resolver caches stay warm (the stock subfolder
+        middleware clears every URL cache on every request)."""
+        return self._urlconf(slug, prefix=f"{slug}/")
+
+    def root_urlconf_for_domain(self, slug):
+        """URLconf for an agency reached on its own custom domain: the workspace at the root."""
+        return self._urlconf(f"@domain:{slug}", prefix="")
+
+    def _urlconf(self, key, *, prefix):
+        module = self._urlconfs.get(key)
+        if module is None:
+            from importlib import import_module
+
+            tenant = import_module(settings.TENANT_URLCONF)
+            public = import_module(settings.PUBLIC_SCHEMA_URLCONF)
+            name = key.replace("-", "_").replace("@", "").replace(":", "_")
+            module = ModuleType(f"{settings.TENANT_URLCONF}__{name}")
+            workspace = [path(prefix, include(tenant.urlpatterns))] if prefix else list(tenant.urlpatterns)
+            module.urlpatterns = [*workspace, *public.urlpatterns]
+            for handler in ("handler400", "handler403", "handler404", "handler500"):
+                if hasattr(public, handler):
+                    setattr(module, handler, getattr(public, handler))
+            self._urlconfs[key] = module
+        return module
+
+
+directory = AgencyDirectory()

@@ -1,0 +1,65 @@
+"""Routing at one address: /<agency-slug>/... is that agency's workspace, everything else is the city.
+
+Resolving the agency reads the in-process directory (no SQL); switching the schema is lazy (the
+`SET search_path` is sent with the first query of the request, and only when it changed)."""
+
+from django.conf import settings
+from django.db import connection
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from .directory import directory
+from .models import AgencyStatus
+
+
+def _first_segment(path):
+    end = path.find("/", 1)
+    return path[1:end] if end > 0 else ""
+
+
+class AgencyPathMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.reserved = frozenset(settings.RESERVED_SLUGS)
+
+    def __call__(self, request):
+        connection.set_schema_to_public()
+        request.agency = None
+        request.agency_prefix = ""
+        request.tenant = connection.tenant
+
+        agency, urlconf, prefix = None, None, ""
+        slug = _first_segment(request.path_info)
+        if slug and slug not in self.reserved:
+            agency = directory.by_slug(slug)
+            if agency is not None:
+                urlconf, prefix = directory.urlconf_for(slug), f"/{slug}/"
+        if agency is None and settings.ALLOWED_HOSTS:
+            host_agency = directory.by_domain(request.get_host().split(":")[0])
+            if host_agency is not None:
+                agency, urlconf, prefix = host_agency, directory.root_urlconf_for_domain(host_agency.slug), "/"
+
+        if agency is not None:
+            if agency.status != AgencyStatus.ACTIVE:
+                return self.closed(request, agency)
+            request.agency = agency
+            request.agency_prefix = prefix
+            request.tenant = agency
+            request.urlconf = urlconf
+            connection.set_tenant(agency)
+        return self.get_response(request)
+
+    def closed(self, request, agency):
+        successor = directory.by_slug(agency.successor.slug) if agency.successor_id else None
+        messages = {
+            AgencyStatus.SUSPENDED: _("Không gian làm việc của cơ quan này đang tạm ngừng hoạt động."),
+            AgencyStatus.MERGED: _("Cơ quan này đã được sáp nhập."),
+            AgencyStatus.ARCHIVED: _("Cơ quan này đã ngừng hoạt động, dữ liệu được lưu trữ."),
+        }
+        status = 503 if agency.status == AgencyStatus.SUSPENDED else 410
+        return render(
+            request,
+            "tenants/agency_closed.html",
+            {"closed_agency": agency, "message": messages.get(agency.status), "successor": successor},
+            status=status,
+        )

@@ -1,0 +1,13 @@
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .directory import directory
+from .models import Agency, Domain
+
+
+@receiver([post_save, post_delete], sender=Agency)
+@receiver([post_save, post_delete], sender=Domain)
+def agency_changed(**kwargs):
+    directory.invalidate_local()
+    transaction.on_commit(directory.bump)
