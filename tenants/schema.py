@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-
 from django_tenants.utils import quote_schema_name
 
 
@@ -186,11 +185,11 @@ def _build_script(cursor, template, fingerprint):
             )
         data_tables = []
         comments = []
-        for oid, relname, relkind, persistence, comment in tables:
+        for oid, relname, _relkind, persistence, comment in tables:
             cols_sql = []
             insertable = []
             for (attname, typ, notnull, default, identity, generated, collation, col_comment,
-                 sstart, sinc, smin, smax, scache, scycle, seqname, seqtype) in columns.get(oid, []):
+                 sstart, sinc, smin, smax, scache, scycle, seqname, _seqtype) in columns.get(oid, []):
                 part = f"{_q(attname)} {typ}"
                 if collation:
                     part += f" COLLATE {_q(collation)}"

@@ -193,3 +193,10 @@ LOGGING = {
 
 # Where the dev launcher keeps local state (embedded PostgreSQL, demo logins).
 DATA_DIR = Path(env("EGOV_DATA_DIR", str(BASE_DIR / ".data")))
+
+if env("EGOV_CACHE") == "locmem":
+    # No Redis on this machine (the dev launcher says so): one process, in-memory cache.
+    for _alias in CACHES:
+        CACHES[_alias] = {**{k: v for k, v in CACHES[_alias].items() if k != "LOCATION"},
+                          "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "LOCATION": _alias}

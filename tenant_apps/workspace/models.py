@@ -40,3 +40,6 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.action} {self.object_type}:{self.object_id}"

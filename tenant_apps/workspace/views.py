@@ -31,4 +31,5 @@ def home(request):
 @membership_exempt
 def ping(request):
     """A trivial workspace page (health check of the routing); names only the agency."""
-    return HttpResponse(f"ok {request.agency.slug}\n", content_type="text/plain; charset=utf-8")
+    slug = request.agency.slug if request.agency is not None else "-"
+    return HttpResponse(f"ok {slug}\n", content_type="text/plain; charset=utf-8")
