@@ -5,18 +5,24 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from shared_apps.accounts.views import MeApi
+from shared_apps.catalogue import api as catalogue_api
 from tenants.api import AgencyListCreateApi
 from tenants.views import healthz, portal_home
 
 api_v1 = [
     path("agencies/", AgencyListCreateApi.as_view(), name="agency-list"),
     path("me/", MeApi.as_view(), name="me"),
+    path("catalogue/procedures/", catalogue_api.ProcedureListApi.as_view(), name="procedure-list"),
+    path("catalogue/procedures/<str:code>/", catalogue_api.ProcedureDetailApi.as_view(), name="procedure-detail"),
+    path("catalogue/sectors/", catalogue_api.SectorListApi.as_view(), name="sector-list"),
+    path("catalogue/import/", catalogue_api.CatalogueImportApi.as_view(), name="catalogue-import"),
 ]
 
 urlpatterns = [
     path("", portal_home, name="portal-home"),
     path("healthz/", healthz, name="healthz"),
     path("tai-khoan/", include("shared_apps.accounts.urls")),
+    path("thu-tuc/", include("shared_apps.catalogue.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

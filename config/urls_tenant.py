@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from tenant_apps.adoption import api as adoption_api
 from tenant_apps.workspace import api as workspace_api
 from tenant_apps.workspace import views as workspace_views
 
@@ -12,9 +13,12 @@ workspace = [
 api_v1 = [
     path("workspace/", workspace_api.WorkspaceApi.as_view(), name="workspace"),
     path("notices/", workspace_api.NoticeListCreateApi.as_view(), name="notice-list"),
+    path("procedures/", adoption_api.AdoptionListApi.as_view(), name="adoption-list"),
+    path("procedures/<str:code>/", adoption_api.AdoptionDetailApi.as_view(), name="adoption-detail"),
 ]
 
 urlpatterns = [
     path("", include((workspace, "workspace"))),
+    path("thu-tuc/", include("tenant_apps.adoption.urls")),
     path("api/v1/", include((api_v1, "agency-api"))),
 ]

@@ -9,17 +9,13 @@ With Redis unreachable, a snapshot older than FALLBACK_RELOAD_SECONDS is reloade
 
 from __future__ import annotations
 
-import logging
 import threading
-import time
-import uuid
 from types import ModuleType
 
 from django.conf import settings
-from django.core.cache import caches
 from django.urls import include, path
 
-log = logging.getLogger(__name__)
+from config.versioned import SharedVersion
 
 VERSION_KEY = "agency-directory:version"
 FALLBACK_RELOAD_SECONDS = 30.0
@@ -30,11 +26,12 @@ class AgencyDirectory:
         self._lock = threading.Lock()
         self._by_slug: dict = {}
         self._by_domain: dict = {}
-        self._version: str | None = None
-        self._loaded_at = 0.0
-        self._checked_at = 0.0
-        self._stale = True
         self._urlconfs: dict[str, ModuleType] = {}
+        self.version = SharedVersion(
+            VERSION_KEY,
+            check_seconds=lambda: settings.AGENCY_DIRECTORY_CHECK_SECONDS,
+            fallback_seconds=FALLBACK_RELOAD_SECONDS,
+        )
 
     # -- reads ------------------------------------------------------------------------------------
     def by_slug(self, slug):
@@ -51,36 +48,19 @@ class AgencyDirectory:
 
     # -- invalidation -----------------------------------------------------------------------------
     def invalidate_local(self):
-        self._stale = True
+        self.version.invalidate_local()
 
     def bump(self):
         """Tell every process that the directory changed (called after commit)."""
-        self._stale = True
-        try:
-            caches["shared"].set(VERSION_KEY, uuid.uuid4().hex, None)
-        except Exception:  # Redis down: other processes fall back to periodic reloads
-            log.warning("agency directory: could not publish a new version", exc_info=True)
+        self.version.bump()
 
     # -- internals --------------------------------------------------------------------------------
-    def _shared_version(self):
-        try:
-            return caches["shared"].get(VERSION_KEY), True
-        except Exception:
-            log.warning("agency directory: shared cache unreachable", exc_info=True)
-            return None, False
-
     def _refresh_if_needed(self):
-        now = time.monotonic()
-        if not self._stale and now - self._checked_at < settings.AGENCY_DIRECTORY_CHECK_SECONDS:
-            return
-        version, reachable = self._shared_version()
-        self._checked_at = now
-        if self._stale or not reachable and now - self._loaded_at > FALLBACK_RELOAD_SECONDS:
-            self._load(version)
-        elif reachable and version != self._version:
-            self._load(version)
+        if self.version.changed():
+            self._load()
+            self.version.loaded()
 
-    def _load(self, version):
+    def _load(self):
         from django.db import connection
 
         from .models import Agency, Domain
@@ -101,9 +81,6 @@ class AgencyDirectory:
                 connection.set_tenant(previous)
             self._by_slug = {a.slug: a for a in agencies}
             self._by_domain = by_domain
-            self._version = version
-            self._loaded_at = time.monotonic()
-            self._stale = False
 
     def urlconf_for(self, slug):
         """A URLconf with the agency's workspace under /<slug>/ and the city's pages at the root.

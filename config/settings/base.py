@@ -30,6 +30,8 @@ SHARED_APPS = [
     "django_tenants",
     "tenants",
     "shared_apps.accounts",
+    "shared_apps.catalogue",
+    "shared_apps.calendar",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -43,6 +45,7 @@ SHARED_APPS = [
 # schema then needs no per-schema content types or permissions (the slow part of stock migrate).
 TENANT_APPS = [
     "tenant_apps.workspace",
+    "tenant_apps.adoption",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
 
@@ -100,6 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "tenants.context_processors.agency",
             ],
+            "libraries": {"humanize_vn": "config.templatetags.humanize_vn"},
         },
     }
 ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CalendarConfig(AppConfig):
+    name = "shared_apps.calendar"
+    label = "work_calendar"
+    verbose_name = "Lịch làm việc"

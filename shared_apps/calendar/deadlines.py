@@ -1,0 +1,761 @@
+"""The legal deadline engine: pure Python, no Django.
+
+Everything here works on a :class:`WorkCalendar` value (office hours per weekday, public holidays,
+extra days off and make-up working days) and on the city's local time.
+
+Public API (all functions keyword-only)::
+
+    deadline_compute(*, calendar, start, amount, unit, cutoff=None, pauses=()) -> Deadline
+    working_time_between(*, calendar, start, end) -> timedelta
+    timeliness(*, calendar, finished, due) -> Timeliness   # "early" | "on_time" | "late"
+
+Times
+    Naive datetimes are the city's local wall-clock time. Aware datetimes are converted to the
+    calendar's ``tz`` (default Asia/Ho_Chi_Minh) and computed as local time; results are then aware
+    in that zone too (naive in, naive out). Arithmetic is exact to the microsecond (integers).
+
+Office time ("W")
+    Internally every instant maps to W = office time elapsed since a fixed origin. W is flat outside
+    office hours, so the working time between two instants is a difference of two W values, and
+    "add h of office time" means "the earliest instant whose W is W(start) + h": a result that falls
+    exactly on a session boundary is the end of the session (11:30), never the next opening (13:30).
+
+Rules (see docs on :func:`deadline_compute` for the full list)
+    * Start: a receipt after the cut-off, after the day's last session, or on a day off counts from
+      the opening of the next working day; before opening, from that day's opening; in a gap between
+      two sessions of a working day (lunch) and before the cut-off, from the next session's start.
+    * Working days: the same time of day on the N-th following working day (never 8-hour days);
+      if that time is outside that day's office hours it is snapped into them (before opening → the
+      opening, lunch gap → the end of the morning session, after closing → the closing time).
+    * Fractions of a working day and working hours count office time; a fraction f of a day is
+      f × the length of the calendar's standard office day (Monday–Friday hours).
+    * Calendar days and months (Civil Code 2015, art. 147–148: the first day is not counted and the
+      period ends at the end of its last day): the due time is the close of office hours of the last
+      day; if that day is not a working day, the close of the next working day.
+    * Pauses shift the due time by exactly the office time inside them (after the start, and only
+      pauses that begin before the current due time count).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from calendar import monthrange
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "DayOff",
+    "Deadline",
+    "Holiday",
+    "Pause",
+    "Reason",
+    "ReasonCode",
+    "SwapWorkday",
+    "Timeliness",
+    "Unit",
+    "WorkCalendar",
+    "deadline_compute",
+    "office_week",
+    "timeliness",
+    "working_time_between",
+]
+
+US = 1_000_000
+MINUTE = 60 * US
+HOUR = 60 * MINUTE
+DAY = 24 * HOUR
+_DT0 = datetime(1, 1, 1)  # ordinal 1, Monday
+_MAX_ORD = date.max.toordinal()
+_WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+DEFAULT_TZ = "Asia/Ho_Chi_Minh"
+
+Interval = tuple[time, time]
+IntervalInput = tuple[time | str, time | str]
+
+
+class Unit(StrEnum):
+    WORKING_HOURS = "working_hours"
+    WORKING_DAYS = "working_days"
+    CALENDAR_DAYS = "calendar_days"
+    MONTHS = "months"
+
+
+class Timeliness(StrEnum):
+    EARLY = "early"
+    ON_TIME = "on_time"
+    LATE = "late"
+
+
+class ReasonCode(StrEnum):
+    START_AFTER_CUTOFF = "start_after_cutoff"
+    START_BEFORE_OPENING = "start_before_opening"
+    START_OUTSIDE_OFFICE_HOURS = "start_outside_office_hours"
+    START_ON_DAY_OFF = "start_on_day_off"
+    HOLIDAY = "holiday"
+    DAY_OFF = "day_off"
+    SWAP_WORKDAY = "swap_workday"
+    PAUSE = "pause"
+    PAUSE_AFTER_DUE = "pause_after_due"
+    MOVED_TO_WORKING_DAY = "moved_to_working_day"
+    DUE_TIME_ADJUSTED = "due_time_adjusted"
+
+
+_UNITS = {u: u for u in Unit} | {u.value: u for u in Unit}
+
+
+# --- input values ---------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Holiday:
+    """A public holiday (Labour Code 2019, art. 112), e.g. ``Holiday(date(2026, 1, 1), "Tết Dương lịch")``."""
+
+    day: date
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class DayOff:
+    """An extra day off announced by the government (swap, bridge day), with its reason."""
+
+    day: date
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SwapWorkday:
+    """A normally-off day (usually a Saturday) worked in exchange. ``hours=None`` means the
+    calendar's standard (Monday–Friday) office hours."""
+
+    day: date
+    reason: str
+    hours: tuple[Interval, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """A stretch during which the clock stops (supplement requested, financial obligation)."""
+
+    start: datetime
+    end: datetime
+    reason: str = ""
+
+
+# --- output values --------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One explained shift: a machine ``code`` (:class:`ReasonCode`), a Vietnamese ``text`` and,
+    where it concerns dates, the first and last day it covers."""
+
+    code: ReasonCode
+    text: str
+    first_day: date | None = None
+    last_day: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """Result of :func:`deadline_compute`.
+
+    ``due``: the due instant (naive or aware like ``start``); ``counted_from``: the instant the
+    clock starts (after the start rule); ``paused``: office time inside the pauses that counted;
+    ``reasons``: every shift, in order (start rule, days off/make-up days, pauses, end rules)."""
+
+    due: datetime
+    counted_from: datetime
+    paused: timedelta
+    reasons: tuple[Reason, ...]
+
+
+def office_week(
+    *,
+    weekdays: Sequence[IntervalInput] = (("07:30", "11:30"), ("13:30", "17:00")),
+    saturday: Sequence[IntervalInput] = (),
+    sunday: Sequence[IntervalInput] = (),
+) -> dict[int, Sequence[IntervalInput]]:
+    """Weekly hours for :class:`WorkCalendar`: the same ``weekdays`` sessions Monday–Friday, plus
+    optional Saturday/Sunday sessions, e.g. ``office_week(saturday=[("07:30", "11:30")])``."""
+    week: dict[int, Sequence[IntervalInput]] = {wd: weekdays for wd in range(5)}
+    week[5], week[6] = saturday, sunday
+    return week
+
+
+# --- the calendar ---------------------------------------------------------------------------------
+class _NeedRange(Exception):
+    """Internal: the precomputed tables do not cover the ordinals [lo, hi]."""
+
+    def __init__(self, lo: int, hi: int):
+        self.lo, self.hi = lo, hi
+
+
+class _Tables:
+    """Precomputed per-day data over the ordinals [lo, lo + n).
+
+    ivs[i]      office sessions of day lo+i as ((start_us, end_us), ...) from midnight, () if off
+    cum[i]      office µs before day lo+i (len n+1)  -> W of midnight of day i
+    wbefore[i]  working days before day lo+i (len n+1)
+    wdays       indices i of the working days (wdays[wbefore[i]] = first working day >= i)
+    """
+
+    __slots__ = ("lo", "n", "ivs", "cum", "wbefore", "wdays")
+
+    def __init__(self, cal: WorkCalendar, lo: int, hi: int):
+        weekly, overrides = cal._weekly_us, cal._overrides
+        ivs, cum, wbefore, wdays = [], [0], [0], []
+        w = k = 0
+        for o in range(lo, hi):
+            iv = overrides.get(o)
+            if iv is None:
+                iv = weekly[(o - 1) % 7]
+            ivs.append(iv)
+            if iv:
+                wdays.append(o - lo)
+                k += 1
+                for s, e in iv:
+                    w += e - s
+            cum.append(w)
+            wbefore.append(k)
+        self.lo, self.n = lo, hi - lo
+        self.ivs, self.cum, self.wbefore, self.wdays = ivs, cum, wbefore, wdays
+
+
+def _tod(value: time | str) -> int:
+    """Time of day in µs from a naive ``time`` or an ``"HH:MM[:SS]"`` string."""
+    if isinstance(value, str):
+        value = time.fromisoformat(value.strip())
+    if not isinstance(value, time) or value.tzinfo is not None:
+        raise ValueError(f"expected a naive time of day, got {value!r}")
+    return ((value.hour * 60 + value.minute) * 60 + value.second) * US + value.microsecond
+
+
+def _as_time(tod: int) -> time:
+    m, us = divmod(tod, MINUTE)
+    return time(m // 60, m % 60, us // US, us % US)
+
+
+def _intervals(raw: Iterable[IntervalInput], what: str) -> tuple[tuple[int, int], ...]:
+    """Validated, sorted sessions in µs; touching sessions are merged."""
+    out: list[list[int]] = []
+    for pair in sorted((_tod(s), _tod(e)) for s, e in raw):
+        s, e = pair
+        if e <= s:
+            raise ValueError(f"{what}: session end {_as_time(e)} is not after its start {_as_time(s)}")
+        if out and s < out[-1][1]:
+            raise ValueError(f"{what}: sessions overlap")
+        if out and s == out[-1][1]:
+            out[-1][1] = e
+        else:
+            out.append([s, e])
+    return tuple((s, e) for s, e in out)
+
+
+def _times(iv: tuple[tuple[int, int], ...]) -> tuple[Interval, ...]:
+    return tuple((_as_time(s), _as_time(e)) for s, e in iv)
+
+
+def _coerce(items: Iterable, cls: type) -> tuple:
+    return tuple(x if isinstance(x, cls) else cls(*x) for x in items)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkCalendar:
+    """A working calendar: office hours per weekday plus the dates that differ from them.
+
+    ``weekly_hours``: ``{weekday: [(start, end), ...]}`` with Monday = 0 (or a sequence of 7),
+    times as ``time`` or ``"HH:MM"``; weekdays left out are closed (see :func:`office_week`).
+    ``holidays`` / ``days_off``: :class:`Holiday` / :class:`DayOff` (or ``(date, text)`` pairs);
+    ``swap_workdays``: :class:`SwapWorkday` (or ``(date, reason[, hours])``), which override the
+    weekly pattern, even on a day that is normally open (e.g. a full Saturday instead of a morning).
+    A date both off and a make-up working day is refused (ValueError).
+    ``standard_hours``: the sessions of a normal working day, used by make-up days without hours
+    of their own and as the length of a "day" for fractional days; default: the first of
+    Monday–Friday that has sessions. ``tz``: the city's zone for aware datetimes.
+
+    The value is immutable; per-day tables (sessions, prefix sums of office time, working-day
+    indices) are built on first use around the dates asked for and extended on demand."""
+
+    weekly_hours: Mapping[int, Sequence[IntervalInput]] | Sequence[Sequence[IntervalInput]]
+    holidays: Iterable[Holiday | tuple[date, str]] = ()
+    days_off: Iterable[DayOff | tuple[date, str]] = ()
+    swap_workdays: Iterable[SwapWorkday | tuple] = ()
+    standard_hours: Sequence[IntervalInput] | None = None
+    tz: tzinfo | str = DEFAULT_TZ
+    _weekly_us: tuple = field(init=False, repr=False, compare=False)
+    _overrides: dict = field(init=False, repr=False, compare=False)
+    _special_ords: list = field(init=False, repr=False, compare=False)
+    _special: list = field(init=False, repr=False, compare=False)
+    _std_len: int = field(init=False, repr=False, compare=False)
+    _t: _Tables | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        put = object.__setattr__
+        raw = self.weekly_hours
+        if isinstance(raw, Mapping):
+            bad = [k for k in raw if k not in range(7)]
+            if bad:
+                raise ValueError(f"weekly_hours: weekdays are 0 (Monday) to 6 (Sunday), got {bad}")
+            raw = [raw.get(wd, ()) for wd in range(7)]
+        elif len(raw) != 7:
+            raise ValueError("weekly_hours: give 7 weekdays (Monday first) or a {weekday: sessions} mapping")
+        weekly = tuple(_intervals(raw[wd], f"weekly_hours[{_WEEKDAYS_VI[wd]}]") for wd in range(7))
+        if not any(weekly):
+            raise ValueError("weekly_hours: the office is never open")
+        if self.standard_hours is not None:
+            std = _intervals(self.standard_hours, "standard_hours")
+            if not std:
+                raise ValueError("standard_hours: no sessions")
+        else:
+            std = next((weekly[wd] for wd in range(5) if weekly[wd]), None) or next(iv for iv in weekly if iv)
+        tz = ZoneInfo(self.tz) if isinstance(self.tz, str) else self.tz
+        holidays = _coerce(self.holidays, Holiday)
+        days_off = _coerce(self.days_off, DayOff)
+        swaps = tuple(
+            SwapWorkday(s.day, s.reason, None if s.hours is None else _times(_intervals(s.hours, str(s.day))))
+            for s in _coerce(self.swap_workdays, SwapWorkday)
+        )
+        put(self, "weekly_hours", tuple(_times(iv) for iv in weekly))
+        put(self, "standard_hours", _times(std))
+        put(self, "holidays", holidays)
+        put(self, "days_off", days_off)
+        put(self, "swap_workdays", swaps)
+        put(self, "tz", tz)
+
+        # Dates that differ from the weekly pattern: {ordinal: sessions} and their explanations.
+        overrides: dict[int, tuple] = {}
+        labels: dict[int, tuple[ReasonCode, str]] = {}
+        for code, items in ((ReasonCode.HOLIDAY, holidays), (ReasonCode.DAY_OFF, days_off)):
+            for item in items:
+                o = item.day.toordinal()
+                text = (item.name if code is ReasonCode.HOLIDAY else item.reason).strip()
+                overrides[o] = ()
+                if o in labels:
+                    old_code, old_text = labels[o]
+                    if text and text not in old_text.split("; "):
+                        labels[o] = (old_code, f"{old_text}; {text}")
+                else:
+                    labels[o] = (code, text)
+        for swap in swaps:
+            o = swap.day.toordinal()
+            if o in labels and labels[o][0] is not ReasonCode.SWAP_WORKDAY:
+                raise ValueError(f"{swap.day:%d/%m/%Y} is both a day off and a make-up working day")
+            iv = std if swap.hours is None else _intervals(swap.hours, str(swap.day))
+            if not iv:
+                raise ValueError(f"make-up working day {swap.day:%d/%m/%Y} has no office hours")
+            overrides[o] = iv
+            labels[o] = (ReasonCode.SWAP_WORKDAY, swap.reason.strip())
+        # Only dates whose sessions really differ from their weekday's need explaining.
+        special = sorted(o for o, iv in overrides.items() if iv != weekly[(o - 1) % 7])
+        put(self, "_weekly_us", weekly)
+        put(self, "_overrides", overrides)
+        put(self, "_special_ords", special)
+        put(self, "_special", [labels[o] for o in special])
+        put(self, "_std_len", sum(e - s for s, e in std))
+        put(self, "_t", None)
+
+    # -- tables ----------------------------------------------------------------------------------
+    def _extend(self, lo: int, hi: int) -> None:
+        """Rebuild the tables so that they cover the ordinals [lo, hi], with room to spare (growth
+        at least doubles the span, so extensions are rare)."""
+        t = self._t
+        if t is None:
+            new_lo, new_hi = lo - 400, hi + 800
+            if self._special_ords:
+                new_lo = min(new_lo, self._special_ords[0] - 7)
+                new_hi = max(new_hi, self._special_ords[-1] + 8)
+        else:
+            old_lo, old_hi = t.lo, t.lo + t.n
+            new_lo = min(old_lo, lo - max(400, t.n // 2)) if lo < old_lo else old_lo
+            new_hi = max(old_hi, hi + max(800, t.n)) if hi >= old_hi else old_hi
+        new_lo, new_hi = max(1, new_lo), min(_MAX_ORD + 1, new_hi)
+        if t is not None and (new_lo, new_hi) == (t.lo, t.lo + t.n):
+            raise ValueError("deadline outside the supported dates (years 1 to 9999)")
+        object.__setattr__(self, "_t", _Tables(self, new_lo, new_hi))
+
+    def _tables_for(self, o: int) -> _Tables:
+        """Tables covering the ordinal ``o``."""
+        t = self._t
+        while t is None or not 0 <= o - t.lo < t.n:
+            self._extend(o, o)
+            t = self._t
+        return t
+
+    # -- conversions -----------------------------------------------------------------------------
+    def _abs(self, dt: datetime) -> int:
+        """µs since ordinal 0 of the local wall-clock time of ``dt``."""
+        if dt.tzinfo is not None:
+            dt = dt.astimezone(self.tz)
+        return (dt.toordinal() * DAY + ((dt.hour * 60 + dt.minute) * 60 + dt.second) * US + dt.microsecond)
+
+    def _dt(self, a: int, aware: bool) -> datetime:
+        dt = _DT0 + timedelta(microseconds=a - DAY)
+        return dt.replace(tzinfo=self.tz) if aware else dt
+
+    # -- queries ---------------------------------------------------------------------------------
+    def office_hours(self, day: date) -> tuple[Interval, ...]:
+        """The office sessions of ``day`` (empty on a day off)."""
+        o = day.toordinal()
+        iv = self._overrides.get(o)
+        return _times(self._weekly_us[day.weekday()] if iv is None else iv)
+
+    def is_working_day(self, day: date) -> bool:
+        """True when the office is open on ``day``."""
+        iv = self._overrides.get(day.toordinal())
+        return bool(self._weekly_us[day.weekday()] if iv is None else iv)
+
+    @property
+    def standard_day(self) -> timedelta:
+        """Length of the standard office day (the unit of fractional working days)."""
+        return timedelta(microseconds=self._std_len)
+
+
+# --- core operations on the tables (i = day index, tod = µs from midnight) ---------------------------
+def _pos(t: _Tables, i: int, tod: int) -> int:
+    """W: office µs from the start of the tables to (day i, tod)."""
+    w = t.cum[i]
+    for s, e in t.ivs[i]:
+        if tod <= s:
+            break
+        if tod < e:
+            return w + tod - s
+        w += e - s
+    return w
+
+
+def _abs_pos(t: _Tables, a: int) -> int:
+    o, tod = divmod(a, DAY)
+    i = o - t.lo
+    if not 0 <= i < t.n:
+        raise _NeedRange(o, o)
+    return _pos(t, i, tod)
+
+
+def _next_open(t: _Tables, i: int) -> int:
+    """Index of the first working day after day i."""
+    k = t.wbefore[i + 1]
+    if k >= len(t.wdays):
+        raise _NeedRange(t.lo + t.n, t.lo + t.n)
+    return t.wdays[k]
+
+
+def _at(t: _Tables, w: int, hint: int) -> tuple[int, int]:
+    """The earliest (day, tod) whose W equals ``w``; requires w > cum[hint]."""
+    cum = t.cum
+    m = bisect_left(cum, w, hint + 1)
+    if m > t.n:
+        raise _NeedRange(t.lo + t.n, t.lo + t.n)
+    j = m - 1
+    r = w - cum[j]
+    for s, e in t.ivs[j]:
+        if r <= e - s:
+            return j, s + r
+        r -= e - s
+    raise AssertionError("unreachable: W beyond the day's office time")  # pragma: no cover
+
+
+def _snap(iv: tuple[tuple[int, int], ...], tod: int) -> int:
+    """``tod`` moved into the closed sessions of a working day: before opening → the opening, in a
+    gap → the end of the previous session, after closing → the closing."""
+    prev = -1
+    for s, e in iv:
+        if tod < s:
+            return s if prev < 0 else prev
+        if tod <= e:
+            return tod
+        prev = e
+    return prev
+
+
+def _add_months(d: date, n: int) -> date:
+    """``d`` + n months, the day of the month clamped to the month's last day."""
+    y, m = divmod(d.month - 1 + n, 12)
+    y += d.year
+    if y > 9999:
+        raise ValueError("deadline outside the supported dates (years 1 to 9999)")
+    return date(y, m + 1, min(d.day, monthrange(y, m + 1)[1]))
+
+
+# --- text helpers ----------------------------------------------------------------------------------
+def _fd(o: int) -> str:
+    d = date.fromordinal(o)
+    return f"{d.day:02d}/{d.month:02d}/{d.year}"
+
+
+def _ft(tod: int) -> str:
+    m = tod // MINUTE
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def _fa(a: int) -> str:
+    o, tod = divmod(a, DAY)
+    return f"{_ft(tod)} {_fd(o)}"
+
+
+def _fdur(us: int) -> str:
+    m, rest = divmod(us, MINUTE)
+    h, m = divmod(m, 60)
+    text = f"{h} giờ {m:02d} phút"
+    return text + f" {rest / US:g} giây" if rest else text
+
+
+def _off_phrase(label: str) -> str:
+    low = label.lower()
+    return label if low.startswith(("nghỉ", "ngày nghỉ")) else f"nghỉ {label}"
+
+
+# --- public functions ------------------------------------------------------------------------------
+def deadline_compute(
+    *,
+    calendar: WorkCalendar,
+    start: datetime,
+    amount: int | float,
+    unit: Unit | str,
+    cutoff: time | str | None = None,
+    pauses: Iterable[Pause | tuple[datetime, datetime]] = (),
+) -> Deadline:
+    """The due instant of a time limit of ``amount`` ``unit`` for a dossier received at ``start``.
+
+    Start rule: with a ``cutoff`` (e.g. ``time(15)``), a receipt strictly after it counts from the
+    opening of the next working day; so does a receipt after the day's last session or on a day
+    off. A receipt before opening counts from that day's opening; one in a gap between sessions
+    (lunch) from the next session's start. ``counted_from`` is that instant.
+
+    Units: ``working_days`` (int or fractional; the whole days give the same time of day on the
+    N-th following working day, snapped into that day's sessions; the fraction is office time,
+    f × ``calendar.standard_day``), ``working_hours`` (office time; the result is the earliest
+    instant at which it has elapsed), ``calendar_days`` and ``months`` (integers; the close of
+    office hours on the last day, moved to the next working day's close when that day is off;
+    months keep the day of the month, clamped to the month's end).
+
+    ``pauses``: ``Pause`` or ``(start, end)`` pairs, may overlap (they are merged). The office time
+    of each pause after ``counted_from`` is added, provided the pause begins before the due time
+    reached so far; later pauses are reported (``pause_after_due``) and ignored.
+    """
+    try:
+        u = _UNITS[unit]
+    except KeyError:
+        raise ValueError(f"unknown unit {unit!r}; use one of {[x.value for x in Unit]}") from None
+    if amount < 0:
+        raise ValueError("amount must not be negative")
+    if u is Unit.WORKING_HOURS:
+        whole, extra = 0, round(amount * HOUR)
+    elif u is Unit.WORKING_DAYS:
+        whole = int(amount) if isinstance(amount, int) else math.floor(amount)
+        extra = 0 if whole == amount else round((amount - whole) * calendar._std_len)
+    else:
+        whole, extra = int(amount), 0
+        if whole != amount:
+            raise ValueError(f"{u.value} must be a whole number")
+    cut = None if cutoff is None else _tod(cutoff)
+    aware = start.tzinfo is not None
+    a = calendar._abs(start)
+    pz = _pauses(calendar, pauses) if pauses else ()
+    while True:
+        try:
+            return _compute(calendar, calendar._tables_for(a // DAY), a, aware, u, whole, extra, cut, pz)
+        except _NeedRange as need:
+            calendar._extend(need.lo, need.hi)
+
+
+def _pauses(cal: WorkCalendar, pauses) -> list[list]:
+    items = []
+    for p in pauses:
+        if isinstance(p, Pause):
+            s, e, why = p.start, p.end, p.reason
+        else:
+            s, e, *rest = p
+            why = rest[0] if rest else ""
+        a, b = cal._abs(s), cal._abs(e)
+        if b < a:
+            raise ValueError("a pause ends before it starts")
+        if b > a:
+            items.append([a, b, why])
+    items.sort()
+    merged: list[list] = []
+    for a, b, why in items:
+        if merged and a <= merged[-1][1]:
+            last = merged[-1]
+            last[1] = max(last[1], b)
+            if why and why not in last[2]:
+                last[2] = f"{last[2]}; {why}" if last[2] else why
+        else:
+            merged.append([a, b, why])
+    return merged
+
+
+def _compute(cal, t, a, aware, u, whole, extra, cut, pauses) -> Deadline:
+    lo, ivs = t.lo, t.ivs
+    o, tod = divmod(a, DAY)
+    i = o - lo
+
+    # 1. Start rule -> (i0, tod0), the instant the clock starts.
+    iv = ivs[i]
+    code = None
+    i0, tod0 = i, tod
+    if not iv:
+        code = ReasonCode.START_ON_DAY_OFF
+    elif cut is not None and tod > cut:
+        code = ReasonCode.START_AFTER_CUTOFF
+    elif tod >= iv[-1][1]:
+        code = ReasonCode.START_OUTSIDE_OFFICE_HOURS
+    else:
+        for n, (s, e) in enumerate(iv):
+            if tod < s:
+                tod0 = s
+                code = ReasonCode.START_BEFORE_OPENING if n == 0 else ReasonCode.START_OUTSIDE_OFFICE_HOURS
+                break
+            if tod < e:
+                break
+    if i0 == i and tod0 == tod and code is not None:  # to the next working day's opening
+        i0 = _next_open(t, i)
+        tod0 = ivs[i0][0][0]
+    a0 = (lo + i0) * DAY + tod0
+
+    # 2. The limit itself -> (j, tj).
+    moved_from = snap_day = -1
+    if u is Unit.WORKING_DAYS or u is Unit.WORKING_HOURS:
+        j, tj = i0, tod0
+        if whole:
+            k = t.wbefore[i0] + whole
+            if k >= len(t.wdays):
+                raise _NeedRange(lo + t.n, lo + t.n + 2 * whole)
+            j = t.wdays[k]
+            tj = _snap(ivs[j], tod0)
+            if tj != tod0:
+                snap_day, snap_to = lo + j, tj
+        if extra:
+            j, tj = _at(t, _pos(t, j, tj) + extra, j)
+    else:
+        target = lo + i0 + whole if u is Unit.CALENDAR_DAYS else _add_months(date.fromordinal(lo + i0), whole).toordinal()
+        jt = target - lo
+        if jt >= t.n:
+            raise _NeedRange(target, target)
+        j = jt if ivs[jt] else _next_open(t, jt)
+        tj = ivs[j][-1][1]
+        if j != jt:
+            moved_from, moved_to = target, (lo + j) * DAY + tj
+    due = (lo + j) * DAY + tj
+
+    # 3. Pauses: each adds its office time after the start, if it begins before the due time.
+    paused = 0
+    pause_reasons = []
+    if pauses:
+        wd = _pos(t, j, tj)
+        for ps, pe, why in pauses:
+            if pe <= a0:
+                continue
+            cs = max(ps, a0)
+            label = f"Tạm dừng {_fa(ps)} – {_fa(pe)}{f' ({why})' if why else ''}"
+            span = (date.fromordinal(ps // DAY), date.fromordinal(pe // DAY))
+            if cs >= due:
+                pause_reasons.append(Reason(ReasonCode.PAUSE_AFTER_DUE,
+                                            f"{label}: bắt đầu sau thời hạn {_fa(due)}, không tính", *span))
+                continue
+            p = _abs_pos(t, pe) - _abs_pos(t, cs)
+            if p:
+                paused += p
+                wd += p
+                j, tj = _at(t, wd, j)
+                due = (lo + j) * DAY + tj
+            pause_reasons.append(Reason(ReasonCode.PAUSE, f"{label}: không tính {_fdur(p)} làm việc", *span))
+
+    # 4. Reasons, in order: start rule, days that differ from the weekly pattern, end rules, pauses.
+    reasons: list[Reason] = []
+    if code is not None:
+        reasons.append(_start_reason(cal, code, o, tod, cut, a0))
+    sp = cal._special_ords
+    if sp and sp[0] <= lo + j and sp[-1] >= o:
+        if u is Unit.WORKING_DAYS or u is Unit.WORKING_HOURS or paused:
+            ranges = ((o, lo + j),)
+        else:  # calendar days, months: the days skipped by the start rule and those that moved the end
+            ranges = ((o, lo + i0),) if moved_from < 0 else ((o, lo + i0), (moved_from, moved_to // DAY))
+        reasons += _special_reasons(cal, ranges)
+    if moved_from >= 0:
+        reasons.append(Reason(ReasonCode.MOVED_TO_WORKING_DAY,
+                              f"Hạn {whole} {'ngày' if u is Unit.CALENDAR_DAYS else 'tháng'} rơi vào"
+                              f" {_fd(moved_from)} ({_day_label(cal, moved_from)}):"
+                              f" chuyển sang {_fa(moved_to)} (hết giờ làm việc)",
+                              date.fromordinal(moved_from), date.fromordinal(moved_to // DAY)))
+    if snap_day >= 0:
+        where = "trước giờ làm việc" if tod0 < ivs[snap_day - lo][0][0] else "ngoài giờ làm việc"
+        reasons.append(Reason(ReasonCode.DUE_TIME_ADJUSTED,
+                              f"{_ft(tod0)} ngày {_fd(snap_day)} ({_WEEKDAYS_VI[(snap_day - 1) % 7]}) {where}"
+                              f" của ngày đó: hạn lấy {_ft(snap_to)}",
+                              date.fromordinal(snap_day), date.fromordinal(snap_day)))
+    reasons += pause_reasons
+    return Deadline(cal._dt(due, aware), cal._dt(a0, aware), timedelta(microseconds=paused), tuple(reasons))
+
+
+def _day_label(cal: WorkCalendar, o: int) -> str:
+    """How a day off is named in a reason: its holiday/day-off text, else "Chủ nhật, ngày nghỉ"."""
+    k = bisect_left(cal._special_ords, o)
+    if k < len(cal._special_ords) and cal._special_ords[k] == o and cal._special[k][1]:
+        return _off_phrase(cal._special[k][1])
+    return f"{_WEEKDAYS_VI[(o - 1) % 7]}, ngày nghỉ"
+
+
+def _start_reason(cal, code, o, tod, cut, a0) -> Reason:
+    when = f"{_ft(tod)} {_fd(o)}"
+    if code is ReasonCode.START_AFTER_CUTOFF:
+        text = f"Nhận lúc {when}, sau giờ chốt {_ft(cut)}"
+    elif code is ReasonCode.START_BEFORE_OPENING:
+        text = f"Nhận lúc {when}, trước giờ làm việc"
+    elif code is ReasonCode.START_OUTSIDE_OFFICE_HOURS:
+        text = f"Nhận lúc {when}, ngoài giờ làm việc"
+    else:
+        text = f"Nhận lúc {when} ({_day_label(cal, o)})"
+    return Reason(code, f"{text}: tính từ {_fa(a0)}", date.fromordinal(o), date.fromordinal(a0 // DAY))
+
+
+def _special_reasons(cal: WorkCalendar, ranges) -> list[Reason]:
+    """Reasons for the special dates in the (inclusive) ordinal ranges; consecutive days off with
+    the same reason (only non-working days between them) collapse into one range."""
+    sp, info = cal._special_ords, cal._special
+    seen: set[int] = set()
+    groups: list[list] = []  # [first, last, code, text]
+    for o_from, o_to in ranges:
+        for k in range(bisect_left(sp, o_from), bisect_right(sp, o_to)):
+            o = sp[k]
+            if o in seen:
+                continue
+            seen.add(o)
+            code, text = info[k]
+            g = groups[-1] if groups else None
+            if (g is not None and code is not ReasonCode.SWAP_WORKDAY and g[2] is code and g[3] == text
+                    and not any(cal.is_working_day(date.fromordinal(x)) for x in range(g[1] + 1, o))):
+                g[1] = o
+            else:
+                groups.append([o, o, code, text])
+    out = []
+    for first, last, code, text in groups:
+        span = _fd(first) if first == last else f"{_fd(first)}–{_fd(last)}"
+        if code is ReasonCode.SWAP_WORKDAY:
+            msg = f"{span} ({_WEEKDAYS_VI[(first - 1) % 7]}): làm việc bù{f' – {text}' if text else ''}"
+        else:
+            msg = f"{span}: {_off_phrase(text) if text else 'ngày nghỉ'}"
+        out.append(Reason(code, msg, date.fromordinal(first), date.fromordinal(last)))
+    return out
+
+
+def working_time_between(*, calendar: WorkCalendar, start: datetime, end: datetime) -> timedelta:
+    """Office time from ``start`` to ``end`` (negative when ``end`` is before ``start``). Additive:
+    a→b + b→c = a→c; zero across a stretch with no office hours."""
+    a, b = calendar._abs(start), calendar._abs(end)
+    t = calendar._tables_for(a // DAY)
+    while True:
+        try:
+            return timedelta(microseconds=_abs_pos(t, b) - _abs_pos(t, a))
+        except _NeedRange as need:
+            calendar._extend(need.lo, need.hi)
+            t = calendar._t
+
+
+def timeliness(*, calendar: WorkCalendar, finished: datetime, due: datetime) -> Timeliness:
+    """Verdict of a finish against its due time (after pauses and any re-appointment):
+    ``early`` when finished on a date before the due date, ``on_time`` when finished on the due
+    date at or before the due time, ``late`` when finished after the due time."""
+    f, d = calendar._abs(finished), calendar._abs(due)
+    if f > d:
+        return Timeliness.LATE
+    return Timeliness.EARLY if f // DAY < d // DAY else Timeliness.ON_TIME
