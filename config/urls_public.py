@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from shared_apps.accounts.views import MeApi
+from shared_apps.calendar import api as calendar_api
 from shared_apps.catalogue import api as catalogue_api
 from tenants.api import AgencyListCreateApi
 from tenants.views import healthz, portal_home
@@ -16,6 +17,10 @@ api_v1 = [
     path("catalogue/procedures/<str:code>/", catalogue_api.ProcedureDetailApi.as_view(), name="procedure-detail"),
     path("catalogue/sectors/", catalogue_api.SectorListApi.as_view(), name="sector-list"),
     path("catalogue/import/", catalogue_api.CatalogueImportApi.as_view(), name="catalogue-import"),
+    path("calendar/", calendar_api.CalendarApi.as_view(), name="calendar"),
+    path("calendar/days/<str:day>/", calendar_api.CalendarDayApi.as_view(), name="calendar-day"),
+    path("calendar/office-hours/", calendar_api.OfficeHoursApi.as_view(), name="calendar-office-hours"),
+    path("calendar/deadline/", calendar_api.DeadlineApi.as_view(), name="calendar-deadline"),
 ]
 
 urlpatterns = [

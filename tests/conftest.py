@@ -52,12 +52,15 @@ def city(django_db_setup, django_db_blocker):
 def _fresh_tenant_state():
     """Every test starts and ends on the public schema with a fresh agency directory (a test that
     changes an agency inside its rolled-back transaction must not leak into the next one)."""
+    from shared_apps.calendar.selectors import calendar_version
     from tenants.directory import directory
 
     directory.invalidate_local()
+    calendar_version.invalidate_local()
     yield
     connection.set_schema_to_public()
     directory.invalidate_local()
+    calendar_version.invalidate_local()
 
 
 @pytest.fixture

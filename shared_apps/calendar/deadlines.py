@@ -44,7 +44,9 @@ from calendar import monthrange
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
+from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -105,6 +107,11 @@ class ReasonCode(StrEnum):
 
 
 _UNITS = {u: u for u in Unit} | {u.value: u for u in Unit}
+# Plain module constants: attribute access on an Enum class is slow on Python 3.11.
+_WH, _WD, _CD = Unit.WORKING_HOURS, Unit.WORKING_DAYS, Unit.CALENDAR_DAYS
+_R_DAY_OFF, _R_CUTOFF = ReasonCode.START_ON_DAY_OFF, ReasonCode.START_AFTER_CUTOFF
+_R_OUTSIDE, _R_BEFORE = ReasonCode.START_OUTSIDE_OFFICE_HOURS, ReasonCode.START_BEFORE_OPENING
+_ZERO = timedelta(0)
 
 
 # --- input values ---------------------------------------------------------------------------------
@@ -161,12 +168,23 @@ class Deadline:
 
     ``due``: the due instant (naive or aware like ``start``); ``counted_from``: the instant the
     clock starts (after the start rule); ``paused``: office time inside the pauses that counted;
-    ``reasons``: every shift, in order (start rule, days off/make-up days, pauses, end rules)."""
+    ``reasons``: every shift explained, in order: start rule, days that differ from the weekly
+    pattern (collapsed into ranges), end rules (moved to a working day, time adjusted), pauses.
+    The reasons are rendered on first access (most computations never display them)."""
 
     due: datetime
     counted_from: datetime
     paused: timedelta
-    reasons: tuple[Reason, ...]
+    _story: tuple = field(default=(), repr=False, compare=False)
+    _reasons: tuple[Reason, ...] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        r = self._reasons
+        if r is None:
+            r = _explain(*self._story) if self._story else ()
+            object.__setattr__(self, "_reasons", r)
+        return r
 
 
 def office_week(
@@ -393,16 +411,17 @@ class WorkCalendar:
         return dt.replace(tzinfo=self.tz) if aware else dt
 
     # -- queries ---------------------------------------------------------------------------------
+    def _sessions(self, o: int) -> tuple[tuple[int, int], ...]:
+        iv = self._overrides.get(o)
+        return self._weekly_us[(o - 1) % 7] if iv is None else iv
+
     def office_hours(self, day: date) -> tuple[Interval, ...]:
         """The office sessions of ``day`` (empty on a day off)."""
-        o = day.toordinal()
-        iv = self._overrides.get(o)
-        return _times(self._weekly_us[day.weekday()] if iv is None else iv)
+        return _times(self._sessions(day.toordinal()))
 
     def is_working_day(self, day: date) -> bool:
         """True when the office is open on ``day``."""
-        iv = self._overrides.get(day.toordinal())
-        return bool(self._weekly_us[day.weekday()] if iv is None else iv)
+        return bool(self._sessions(day.toordinal()))
 
     @property
     def standard_day(self) -> timedelta:
@@ -509,56 +528,75 @@ def deadline_compute(
     *,
     calendar: WorkCalendar,
     start: datetime,
-    amount: int | float,
+    amount: int | float | Decimal | Fraction,
     unit: Unit | str,
     cutoff: time | str | None = None,
-    pauses: Iterable[Pause | tuple[datetime, datetime]] = (),
+    pauses: Iterable[Pause | tuple[datetime, datetime] | tuple[datetime, datetime, str]] = (),
 ) -> Deadline:
     """The due instant of a time limit of ``amount`` ``unit`` for a dossier received at ``start``.
 
     Start rule: with a ``cutoff`` (e.g. ``time(15)``), a receipt strictly after it counts from the
-    opening of the next working day; so does a receipt after the day's last session or on a day
+    opening of the next working day; so does a receipt at or after the day's closing or on a day
     off. A receipt before opening counts from that day's opening; one in a gap between sessions
     (lunch) from the next session's start. ``counted_from`` is that instant.
 
     Units: ``working_days`` (int or fractional; the whole days give the same time of day on the
     N-th following working day, snapped into that day's sessions; the fraction is office time,
     f × ``calendar.standard_day``), ``working_hours`` (office time; the result is the earliest
-    instant at which it has elapsed), ``calendar_days`` and ``months`` (integers; the close of
-    office hours on the last day, moved to the next working day's close when that day is off;
-    months keep the day of the month, clamped to the month's end).
+    instant at which it has elapsed), ``calendar_days`` and ``months`` (whole numbers; the close
+    of office hours on the last day, or on the next working day when that day is off; months keep
+    the day of the month, clamped to the month's end).
 
-    ``pauses``: ``Pause`` or ``(start, end)`` pairs, may overlap (they are merged). The office time
-    of each pause after ``counted_from`` is added, provided the pause begins before the due time
-    reached so far; later pauses are reported (``pause_after_due``) and ignored.
+    ``pauses``: ``Pause`` or ``(start, end[, reason])``, may overlap (they are merged). The office
+    time of each pause after ``counted_from`` is added, provided the pause begins before the due
+    time reached so far; later pauses are reported (``pause_after_due``) and ignored.
+    Raises ValueError on a negative amount, an unknown unit, a fractional calendar-day or month
+    amount, or a due date beyond year 9999.
     """
-    try:
-        u = _UNITS[unit]
-    except KeyError:
-        raise ValueError(f"unknown unit {unit!r}; use one of {[x.value for x in Unit]}") from None
-    if amount < 0:
-        raise ValueError("amount must not be negative")
-    if u is Unit.WORKING_HOURS:
-        whole, extra = 0, round(amount * HOUR)
-    elif u is Unit.WORKING_DAYS:
-        whole = int(amount) if isinstance(amount, int) else math.floor(amount)
-        extra = 0 if whole == amount else round((amount - whole) * calendar._std_len)
+    u = _UNITS.get(unit)
+    if u is None:
+        raise ValueError(f"unknown unit {unit!r}; use one of {[x.value for x in Unit]}")
+    if amount.__class__ is int and u is not _WH:
+        if amount < 0:
+            raise ValueError("amount must not be negative")
+        whole, extra = amount, 0
     else:
-        whole, extra = int(amount), 0
-        if whole != amount:
-            raise ValueError(f"{u.value} must be a whole number")
-    cut = None if cutoff is None else _tod(cutoff)
+        if amount < 0:
+            raise ValueError("amount must not be negative")
+        if u is _WH:
+            whole, extra = 0, round(amount * HOUR)
+        elif u is _WD:
+            whole = math.floor(amount)
+            extra = round((amount - whole) * calendar._std_len)
+        else:
+            whole, extra = int(amount), 0
+            if whole != amount:
+                raise ValueError(f"{u.value}: the amount must be a whole number")
+    if cutoff is None:
+        cut = None
+    elif cutoff.__class__ is time and cutoff.tzinfo is None:
+        cut = ((cutoff.hour * 60 + cutoff.minute) * 60 + cutoff.second) * US + cutoff.microsecond
+    else:
+        cut = _tod(cutoff)
     aware = start.tzinfo is not None
-    a = calendar._abs(start)
+    if aware:
+        start = start.astimezone(calendar.tz)
+    a = (start.toordinal() * DAY + ((start.hour * 60 + start.minute) * 60 + start.second) * US
+         + start.microsecond)
     pz = _pauses(calendar, pauses) if pauses else ()
+    t = calendar._t
+    if t is None or not 0 <= a // DAY - t.lo < t.n:
+        t = calendar._tables_for(a // DAY)
     while True:
         try:
-            return _compute(calendar, calendar._tables_for(a // DAY), a, aware, u, whole, extra, cut, pz)
+            return _compute(calendar, t, a, aware, u, whole, extra, cut, pz)
         except _NeedRange as need:
             calendar._extend(need.lo, need.hi)
+            t = calendar._t
 
 
-def _pauses(cal: WorkCalendar, pauses) -> list[list]:
+def _pauses(cal: WorkCalendar, pauses) -> list[tuple[int, int, str]]:
+    """Pauses as sorted, merged (start µs, end µs, reason); empty pauses dropped."""
     items = []
     for p in pauses:
         if isinstance(p, Pause):
@@ -570,21 +608,22 @@ def _pauses(cal: WorkCalendar, pauses) -> list[list]:
         if b < a:
             raise ValueError("a pause ends before it starts")
         if b > a:
-            items.append([a, b, why])
+            items.append((a, b, why or ""))
     items.sort()
     merged: list[list] = []
     for a, b, why in items:
         if merged and a <= merged[-1][1]:
             last = merged[-1]
             last[1] = max(last[1], b)
-            if why and why not in last[2]:
+            if why and why not in last[2].split("; "):
                 last[2] = f"{last[2]}; {why}" if last[2] else why
         else:
             merged.append([a, b, why])
-    return merged
+    return [tuple(m) for m in merged]
 
 
 def _compute(cal, t, a, aware, u, whole, extra, cut, pauses) -> Deadline:
+    """The engine proper, on one snapshot of the tables; raises _NeedRange to get bigger ones."""
     lo, ivs = t.lo, t.ivs
     o, tod = divmod(a, DAY)
     i = o - lo
@@ -594,27 +633,30 @@ def _compute(cal, t, a, aware, u, whole, extra, cut, pauses) -> Deadline:
     code = None
     i0, tod0 = i, tod
     if not iv:
-        code = ReasonCode.START_ON_DAY_OFF
+        code = _R_DAY_OFF
     elif cut is not None and tod > cut:
-        code = ReasonCode.START_AFTER_CUTOFF
+        code = _R_CUTOFF
     elif tod >= iv[-1][1]:
-        code = ReasonCode.START_OUTSIDE_OFFICE_HOURS
+        code = _R_OUTSIDE
     else:
         for n, (s, e) in enumerate(iv):
             if tod < s:
                 tod0 = s
-                code = ReasonCode.START_BEFORE_OPENING if n == 0 else ReasonCode.START_OUTSIDE_OFFICE_HOURS
+                code = _R_BEFORE if n == 0 else _R_OUTSIDE
                 break
             if tod < e:
                 break
-    if i0 == i and tod0 == tod and code is not None:  # to the next working day's opening
-        i0 = _next_open(t, i)
+    if code is not None and tod0 == tod:  # not moved within the day: the next working day's opening
+        k = t.wbefore[i + 1]
+        if k >= len(t.wdays):
+            raise _NeedRange(lo + t.n, lo + t.n)
+        i0 = t.wdays[k]
         tod0 = ivs[i0][0][0]
     a0 = (lo + i0) * DAY + tod0
 
     # 2. The limit itself -> (j, tj).
-    moved_from = snap_day = -1
-    if u is Unit.WORKING_DAYS or u is Unit.WORKING_HOURS:
+    moved_from = moved_to = snap_to = -1
+    if u is _WD or u is _WH:
         j, tj = i0, tod0
         if whole:
             k = t.wbefore[i0] + whole
@@ -623,11 +665,14 @@ def _compute(cal, t, a, aware, u, whole, extra, cut, pauses) -> Deadline:
             j = t.wdays[k]
             tj = _snap(ivs[j], tod0)
             if tj != tod0:
-                snap_day, snap_to = lo + j, tj
+                snap_to = (lo + j) * DAY + tj
         if extra:
             j, tj = _at(t, _pos(t, j, tj) + extra, j)
     else:
-        target = lo + i0 + whole if u is Unit.CALENDAR_DAYS else _add_months(date.fromordinal(lo + i0), whole).toordinal()
+        if u is _CD:
+            target = lo + i0 + whole
+        else:
+            target = _add_months(date.fromordinal(lo + i0), whole).toordinal()
         jt = target - lo
         if jt >= t.n:
             raise _NeedRange(target, target)
@@ -639,18 +684,16 @@ def _compute(cal, t, a, aware, u, whole, extra, cut, pauses) -> Deadline:
 
     # 3. Pauses: each adds its office time after the start, if it begins before the due time.
     paused = 0
-    pause_reasons = []
+    events = ()
     if pauses:
+        events = []
         wd = _pos(t, j, tj)
         for ps, pe, why in pauses:
             if pe <= a0:
                 continue
-            cs = max(ps, a0)
-            label = f"Tạm dừng {_fa(ps)} – {_fa(pe)}{f' ({why})' if why else ''}"
-            span = (date.fromordinal(ps // DAY), date.fromordinal(pe // DAY))
+            cs = ps if ps > a0 else a0
             if cs >= due:
-                pause_reasons.append(Reason(ReasonCode.PAUSE_AFTER_DUE,
-                                            f"{label}: bắt đầu sau thời hạn {_fa(due)}, không tính", *span))
+                events.append((ps, pe, why, -1, due))
                 continue
             p = _abs_pos(t, pe) - _abs_pos(t, cs)
             if p:
@@ -658,33 +701,54 @@ def _compute(cal, t, a, aware, u, whole, extra, cut, pauses) -> Deadline:
                 wd += p
                 j, tj = _at(t, wd, j)
                 due = (lo + j) * DAY + tj
-            pause_reasons.append(Reason(ReasonCode.PAUSE, f"{label}: không tính {_fdur(p)} làm việc", *span))
+            events.append((ps, pe, why, p, due))
 
-    # 4. Reasons, in order: start rule, days that differ from the weekly pattern, end rules, pauses.
+    story = (cal, u, whole, o, tod, code, cut, a0, due, moved_from, moved_to, snap_to, events)
+    if aware:
+        tz = cal.tz
+        return Deadline((_DT0 + timedelta(microseconds=due - DAY)).replace(tzinfo=tz),
+                        (_DT0 + timedelta(microseconds=a0 - DAY)).replace(tzinfo=tz),
+                        timedelta(microseconds=paused) if paused else _ZERO, story)
+    return Deadline(_DT0 + timedelta(microseconds=due - DAY), _DT0 + timedelta(microseconds=a0 - DAY),
+                    timedelta(microseconds=paused) if paused else _ZERO, story)
+
+
+# --- explanations ----------------------------------------------------------------------------------
+def _explain(cal, u, whole, o, tod, code, cut, a0, due, moved_from, moved_to, snap_to, events):
+    """The reasons of one computation, rendered from what :func:`_compute` recorded."""
     reasons: list[Reason] = []
     if code is not None:
         reasons.append(_start_reason(cal, code, o, tod, cut, a0))
-    sp = cal._special_ords
-    if sp and sp[0] <= lo + j and sp[-1] >= o:
-        if u is Unit.WORKING_DAYS or u is Unit.WORKING_HOURS or paused:
-            ranges = ((o, lo + j),)
-        else:  # calendar days, months: the days skipped by the start rule and those that moved the end
-            ranges = ((o, lo + i0),) if moved_from < 0 else ((o, lo + i0), (moved_from, moved_to // DAY))
-        reasons += _special_reasons(cal, ranges)
+    if u is _WD or u is _WH or any(e[3] > 0 for e in events):
+        ranges = ((o, due // DAY),)
+    else:  # calendar days, months: the days skipped by the start rule and those that moved the end
+        ranges = ((o, a0 // DAY),) if moved_from < 0 else ((o, a0 // DAY), (moved_from, moved_to // DAY))
+    reasons += _special_reasons(cal, ranges)
     if moved_from >= 0:
         reasons.append(Reason(ReasonCode.MOVED_TO_WORKING_DAY,
-                              f"Hạn {whole} {'ngày' if u is Unit.CALENDAR_DAYS else 'tháng'} rơi vào"
+                              f"Hạn {whole} {'ngày' if u is _CD else 'tháng'} rơi vào"
                               f" {_fd(moved_from)} ({_day_label(cal, moved_from)}):"
                               f" chuyển sang {_fa(moved_to)} (hết giờ làm việc)",
                               date.fromordinal(moved_from), date.fromordinal(moved_to // DAY)))
-    if snap_day >= 0:
-        where = "trước giờ làm việc" if tod0 < ivs[snap_day - lo][0][0] else "ngoài giờ làm việc"
+    if snap_to >= 0:
+        day, tod0 = snap_to // DAY, a0 % DAY
+        first = cal._sessions(day)[0][0]
+        where = "trước giờ làm việc" if tod0 < first else "ngoài giờ làm việc"
         reasons.append(Reason(ReasonCode.DUE_TIME_ADJUSTED,
-                              f"{_ft(tod0)} ngày {_fd(snap_day)} ({_WEEKDAYS_VI[(snap_day - 1) % 7]}) {where}"
-                              f" của ngày đó: hạn lấy {_ft(snap_to)}",
-                              date.fromordinal(snap_day), date.fromordinal(snap_day)))
-    reasons += pause_reasons
-    return Deadline(cal._dt(due, aware), cal._dt(a0, aware), timedelta(microseconds=paused), tuple(reasons))
+                              f"{_ft(tod0)} ngày {_fd(day)} ({_WEEKDAYS_VI[(day - 1) % 7]}) {where}"
+                              f" của ngày đó: hạn lấy {_ft(snap_to % DAY)}",
+                              date.fromordinal(day), date.fromordinal(day)))
+    for ps, pe, why, p, due_then in events:
+        label = f"Tạm dừng {_fa(ps)} – {_fa(pe)}{f' ({why})' if why else ''}"
+        span = (date.fromordinal(ps // DAY), date.fromordinal(pe // DAY))
+        if p < 0:
+            reasons.append(Reason(ReasonCode.PAUSE_AFTER_DUE,
+                                  f"{label}: bắt đầu sau thời hạn {_fa(due_then)}, không tính", *span))
+        else:
+            reasons.append(Reason(ReasonCode.PAUSE,
+                                  f"{label}: không tính {_fdur(p)} làm việc, hạn chuyển đến {_fa(due_then)}",
+                                  *span))
+    return tuple(reasons)
 
 
 def _day_label(cal: WorkCalendar, o: int) -> str:
@@ -697,11 +761,11 @@ def _day_label(cal: WorkCalendar, o: int) -> str:
 
 def _start_reason(cal, code, o, tod, cut, a0) -> Reason:
     when = f"{_ft(tod)} {_fd(o)}"
-    if code is ReasonCode.START_AFTER_CUTOFF:
+    if code is _R_CUTOFF:
         text = f"Nhận lúc {when}, sau giờ chốt {_ft(cut)}"
-    elif code is ReasonCode.START_BEFORE_OPENING:
+    elif code is _R_BEFORE:
         text = f"Nhận lúc {when}, trước giờ làm việc"
-    elif code is ReasonCode.START_OUTSIDE_OFFICE_HOURS:
+    elif code is _R_OUTSIDE:
         text = f"Nhận lúc {when}, ngoài giờ làm việc"
     else:
         text = f"Nhận lúc {when} ({_day_label(cal, o)})"
@@ -723,7 +787,7 @@ def _special_reasons(cal: WorkCalendar, ranges) -> list[Reason]:
             code, text = info[k]
             g = groups[-1] if groups else None
             if (g is not None and code is not ReasonCode.SWAP_WORKDAY and g[2] is code and g[3] == text
-                    and not any(cal.is_working_day(date.fromordinal(x)) for x in range(g[1] + 1, o))):
+                    and not any(cal._sessions(x) for x in range(g[1] + 1, o))):
                 g[1] = o
             else:
                 groups.append([o, o, code, text])

@@ -22,6 +22,7 @@ SWAP_RE = re.compile(r"thay cho ngày (\d{2}/\d{2}/\d{4})")
 def _changed():
     from .selectors import calendar_version
 
+    calendar_version.invalidate_local()
     transaction.on_commit(calendar_version.bump)
 
 

@@ -4,7 +4,13 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from shared_apps.catalogue.io import COLUMNS, ImportFailed, catalogue_export_csv, catalogue_export_xlsx, catalogue_import
+from shared_apps.catalogue.io import (
+    COLUMNS,
+    ImportFailed,
+    catalogue_export_csv,
+    catalogue_export_xlsx,
+    catalogue_import,
+)
 from shared_apps.catalogue.models import Procedure, ProcedureVersion
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +63,7 @@ def test_every_bad_row_is_reported_at_once():
 
 
 def test_a_missing_column_is_reported_on_the_header_row():
-    data = "ma_thu_tuc,ten_thu_tuc\n1.000001,X\n".encode()
+    data = b"ma_thu_tuc,ten_thu_tuc\n1.000001,X\n"
     with pytest.raises(ImportFailed) as info:
         catalogue_import(data=data, filename="tt.csv", acting_user=None)
     assert info.value.errors[0][0] == 1 and "Thiếu cột" in info.value.errors[0][1]

@@ -2,6 +2,7 @@ import os
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
@@ -21,6 +22,11 @@ class Command(BaseCommand):
                             help="Where demo logins are kept (default DATA_DIR/demo-logins.txt).")
 
     def handle(self, *args, province, only, demo, logins_file, **options):
+        if demo:
+            # The demo city works out of the box: calendar and starter catalogue first, so that the
+            # agencies adopt their level's procedures as they are onboarded.
+            call_command("seed_calendar", stdout=self.stdout)
+            call_command("import_catalogue", stdout=self.stdout)
         total = len(city_units(province_code=province, only=only))
         bar = tqdm(total=total, desc="Cơ quan / agencies", unit="agency",
                    disable=options["verbosity"] < 1, file=self.stderr._out)
