@@ -123,3 +123,14 @@ def test_import_api_reports_rows_and_refuses_non_admins(client, city):
     assert response.json()["errors"][0]["row"] == 2
     upload = SimpleUploadedFile("tt.csv", csv_bytes([GOOD]), content_type="text/csv")
     assert client.post("/api/v1/catalogue/import/", {"file": upload}).json()["created"] == ["1.004227"]
+
+
+def test_the_shipped_starter_catalogue_imports_cleanly():
+    from django.core.management import call_command
+
+    call_command("import_catalogue")
+    assert Procedure.objects.count() >= 40
+    levels = [set(v.levels) for v in ProcedureVersion.objects.filter(status="published")]
+    assert sum("commune" in lv for lv in levels) >= 15
+    assert sum("department" in lv for lv in levels) >= 15
+    assert ProcedureVersion.objects.filter(procedure__national_code="1.001193", status="published").exists()
