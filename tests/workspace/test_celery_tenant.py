@@ -17,14 +17,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.worker]
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(city, django_db_blocker):
+def celery_worker_process(city, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock():
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
             "DATABASE_URL": database_url_for_subprocess(),
         }
-    log = open(os.path.join(settings.BASE_DIR, ".pytest_cache", "celery-worker.log"), "w")  # noqa: SIM115
+    log = (tmp_path_factory.mktemp("celery") / "worker.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--without-heartbeat",
          "--without-gossip", "--without-mingle", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-l", "info"],

@@ -43,7 +43,7 @@ class Command(BaseCommand):
         if new:
             path.parent.mkdir(parents=True, exist_ok=True)
             lines = [] if path.exists() else [
-                "Demo logins (tài khoản dùng thử) — http://127.0.0.1:8000/tai-khoan/dang-nhap/", ""]
+                "Demo logins (tài khoản dùng thử) — log in at /tai-khoan/dang-nhap/", ""]
             lines += [f"{u:<24} {p:<16} {d}" for u, p, d in new]
             with path.open("a", encoding="utf-8") as fh:
                 fh.write("\n".join(lines) + "\n")
