@@ -32,6 +32,7 @@ SHARED_APPS = [
     "shared_apps.accounts",
     "shared_apps.catalogue",
     "shared_apps.calendar",
+    "shared_apps.tracking",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -46,6 +47,7 @@ SHARED_APPS = [
 TENANT_APPS = [
     "tenant_apps.workspace",
     "tenant_apps.adoption",
+    "tenant_apps.dossiers",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
 

@@ -1,0 +1,60 @@
+"""City-wide read model in the public schema: one row per dossier of every agency, written in the
+same transaction as the agency's own change. Citizens look dossiers up by code and the city reads
+statistics from here, never by visiting agency schemas."""
+
+from django.db import models
+
+
+class DossierIndex(models.Model):
+    agency = models.ForeignKey("tenants.Agency", on_delete=models.PROTECT, related_name="+")
+    dossier_id = models.BigIntegerField()
+    code = models.CharField(max_length=40, unique=True, null=True, blank=True)
+    procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.PROTECT, related_name="+")
+    procedure_name = models.CharField(max_length=500)
+    state = models.CharField(max_length=24)
+    national_status = models.PositiveSmallIntegerField()
+    channel = models.CharField(max_length=12)
+    received_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    timeliness = models.CharField(max_length=10, blank=True)
+    is_paused = models.BooleanField(default=False)
+    apologised = models.BooleanField(default=False)
+    supplement_count = models.PositiveSmallIntegerField(default=0)
+    applicant_name = models.CharField(max_length=255, blank=True)
+    # Only the last digits, to check a visitor who claims the dossier (the full numbers stay in the
+    # agency's schema).
+    applicant_phone_tail = models.CharField(max_length=4, blank=True)
+    applicant_id_tail = models.CharField(max_length=4, blank=True)
+    owner_user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    current_step = models.CharField(max_length=40, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "dossier_id"], name="index_agency_dossier_unique")]
+        indexes = [
+            models.Index(fields=["agency", "national_status"]),
+            models.Index(fields=["agency", "received_at"]),
+        ]
+
+    def __str__(self):
+        return self.code or f"{self.agency_id}/{self.dossier_id}"
+
+
+class IndexEvent(models.Model):
+    """The public part of a dossier's timeline: hand-overs and status changes, without notes or
+    personal data, for the city-wide look-up page."""
+
+    entry = models.ForeignKey(DossierIndex, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    action = models.CharField(max_length=40)
+    national_status = models.PositiveSmallIntegerField()
+    step = models.CharField(max_length=40, blank=True)
+    agency_name = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.entry_id} {self.action}"

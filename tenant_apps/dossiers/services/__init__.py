@@ -1,0 +1,29 @@
+"""Writes to dossiers. Every function is keyword-only, takes the agency and `acting_user`, checks the
+role, and changes the dossier through the transition table in one transaction with its event and
+the public index row."""
+
+from .intake import (  # noqa: F401
+    dossier_accept,
+    dossier_code_allocate,
+    dossier_receive,
+    dossier_refuse,
+    dossier_register,
+    dossier_request_intake_supplement,
+    dossier_resubmit,
+)
+from .processing import (  # noqa: F401
+    dossier_apologize,
+    dossier_appraise,
+    dossier_approve,
+    dossier_assign,
+    dossier_obligation_fulfilled,
+    dossier_record_result,
+    dossier_request_financial_obligation,
+    dossier_request_supplement,
+    dossier_return_result,
+    dossier_send_back,
+    dossier_stop,
+    dossier_submit_for_approval,
+    dossier_supplement_received,
+    dossier_withdraw,
+)

@@ -1,0 +1,196 @@
+"""The one way a dossier changes: `apply_action` checks the role, locks the row, asks the transition
+table, lets the action mutate the dossier, records the hand-over, appends the event and updates the
+public index, all in one transaction."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from shared_apps.accounts.services import ensure_member
+from shared_apps.calendar import deadlines
+from shared_apps.calendar.selectors import work_calendar_for
+from shared_apps.tracking.models import DossierIndex, IndexEvent
+
+from ..lifecycle import NATIONAL_STATUS, PAUSED, TRANSITIONS, Action, State, next_state
+from ..models import Dossier, DossierEvent
+
+# The process step a dossier is in, by state (the catalogue's default template's codes).
+STEP_OF_STATE = {
+    State.RECEIVED: "assign",
+    State.IN_APPRAISAL: "appraise",
+    State.AWAITING_APPROVAL: "approve",
+    State.APPROVED: "return",
+    State.FINISHED: "return",
+}
+SNAPSHOT_FIELDS = ("state", "due_at", "current_step", "holder_id", "supplement_count", "apology_count",
+                   "result_number", "timeliness", "paused_since")
+
+
+def ensure_in_agency(agency):
+    if connection.schema_name != agency.schema_name:
+        raise RuntimeError(f"connection is on {connection.schema_name!r}, not on {agency.schema_name!r}")
+
+
+def snapshot(dossier):
+    out = {}
+    for name in SNAPSHOT_FIELDS:
+        value = getattr(dossier, name)
+        out[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out
+
+
+def display_name(user):
+    if user is None:
+        return ""
+    return getattr(user, "display_name", None) or str(user)
+
+
+def calendar_for(agency):
+    return work_calendar_for(agency=agency)
+
+
+def pauses_of(dossier, *, until=None):
+    out = []
+    for p in dossier.pauses.all():
+        end = p.ended_at or until
+        if end is not None and end > p.started_at:
+            out.append(deadlines.Pause(timezone.localtime(p.started_at), timezone.localtime(end), p.reason))
+    return out
+
+
+def compute_due(*, agency, dossier, amount=None, until=None):
+    """Due time of the whole time limit (or of `amount` of it, same unit) from receipt, with the
+    pauses so far."""
+    cal = calendar_for(agency)
+    limit = dossier.time_limit if amount is None else amount
+    start = timezone.localtime(dossier.received_at)
+    if limit == 0:  # "trong ngày": by the close of the day it counts from
+        result = deadlines.deadline_compute(calendar=cal, start=start, amount=0, unit="working_hours",
+                                            cutoff=dossier.cutoff, pauses=pauses_of(dossier, until=until))
+        day = timezone.localtime(result.counted_from).date()
+        sessions = cal.office_hours(day)
+        close = sessions[-1][1] if sessions else None
+        due = result.due if close is None else result.counted_from.replace(hour=close.hour, minute=close.minute)
+        return result, max(due, result.due)
+    number = int(limit) if limit == int(limit) else float(limit)
+    unit = dossier.time_unit
+    if unit in ("calendar_days", "months") and number != int(number):
+        number = int(number) + 1
+    result = deadlines.deadline_compute(calendar=cal, start=start, amount=number, unit=unit,
+                                        cutoff=dossier.cutoff, pauses=pauses_of(dossier, until=until))
+    return result, result.due
+
+
+def step_due(*, agency, dossier, step_code):
+    """Sub-deadline of a step: the moment the steps up to it have used their share of the working
+    time between the start and the appointment."""
+    steps = list(dossier.procedure_version.steps.all())
+    codes = [s.code for s in steps]
+    if step_code not in codes or dossier.counted_from is None or dossier.original_due_at is None:
+        return None
+    cumulative = sum(s.share for s in steps[: codes.index(step_code) + 1])
+    cal = calendar_for(agency)
+    total = deadlines.working_time_between(calendar=cal, start=timezone.localtime(dossier.counted_from),
+                                           end=timezone.localtime(dossier.original_due_at))
+    hours = total.total_seconds() / 3600 * float(cumulative) / 100
+    result = deadlines.deadline_compute(calendar=cal, start=timezone.localtime(dossier.counted_from),
+                                        amount=hours, unit="working_hours", pauses=pauses_of(dossier))
+    return result.due
+
+
+def verdict(*, agency, finished, due):
+    if due is None:
+        return ""
+    return str(deadlines.timeliness(calendar=calendar_for(agency), finished=timezone.localtime(finished),
+                                    due=timezone.localtime(due)))
+
+
+def append_event(*, dossier, action, from_state, acting_user, at, note="", old=None, new=None, handover=None):
+    seq = (dossier.events.aggregate(m=Max("seq"))["m"] or 0) + 1
+    handover = handover or {}
+    return DossierEvent.objects.create(
+        dossier=dossier, seq=seq, action=action, from_state=from_state or "", to_state=dossier.state,
+        actor=acting_user, actor_name=display_name(acting_user), at=at, note=note or "",
+        old_values=old or {}, new_values=new or {}, **handover,
+    )
+
+
+def sync_index(*, agency, dossier, event=None):
+    """Upsert the public look-up row (same transaction as the change)."""
+    values = dict(
+        code=dossier.code, procedure_id=dossier.procedure_id, procedure_name=dossier.procedure.name,
+        state=dossier.state, national_status=NATIONAL_STATUS[State(dossier.state)], channel=dossier.channel,
+        received_at=dossier.received_at, due_at=dossier.due_at, finished_at=dossier.finished_at,
+        returned_at=dossier.returned_at, timeliness=dossier.timeliness,
+        is_paused=State(dossier.state) in PAUSED, apologised=dossier.apology_count > 0,
+        supplement_count=dossier.supplement_count, applicant_name=dossier.applicant_name,
+        applicant_phone_tail=(dossier.applicant_phone or "")[-4:],
+        applicant_id_tail=(dossier.applicant_id_number or "")[-4:], owner_user_id=dossier.owner_user_id,
+        current_step=dossier.current_step,
+    )
+    entry, _created = DossierIndex.objects.update_or_create(agency_id=agency.pk, dossier_id=dossier.pk,
+                                                            defaults=values)
+    if event is not None:
+        IndexEvent.objects.create(entry=entry, at=event.at, action=event.action,
+                                  national_status=values["national_status"], step=event.step,
+                                  agency_name=agency.name)
+    return entry
+
+
+def enter_step(*, agency, dossier, at, holder=None):
+    step = STEP_OF_STATE.get(State(dossier.state), "")
+    if step != dossier.current_step:
+        dossier.current_step = step
+        dossier.step_started_at = at
+        dossier.step_due_at = step_due(agency=agency, dossier=dossier, step_code=step) if step else None
+    if holder is not None or step == "":
+        dossier.holder = holder
+
+
+def apply_action(*, agency, dossier, action, acting_user, note="", mutate=None, holder=None, handover_to=""):
+    """Run one action of the transition table on a dossier. `mutate(dossier, now)` may change fields
+    or raise a DomainError; `holder` is who gets the dossier next; `handover_to` names a receiver that
+    is not a user (the citizen, a unit)."""
+    ensure_in_agency(agency)
+    action = Action(action)
+    ensure_member(user=acting_user, agency=agency, roles=list(TRANSITIONS[action].roles))
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().select_related("procedure", "procedure_version").get(
+            pk=dossier.pk)
+        from_state = dossier.state
+        to_state = next_state(state=from_state, action=action, resume_state=dossier.resume_state)
+        now = timezone.now()
+        old = snapshot(dossier)
+        ended_step, ended_step_due, giver = dossier.current_step, dossier.step_due_at, dossier.holder
+        if mutate is not None:
+            mutate(dossier, now)
+        if ended_step and ended_step_due is None:  # the intake step: its clock starts on acceptance
+            ended_step_due = step_due(agency=agency, dossier=dossier, step_code=ended_step)
+        dossier.state = to_state
+        if State(to_state) not in PAUSED and dossier.resume_state and from_state in PAUSED:
+            dossier.resume_state = ""
+        enter_step(agency=agency, dossier=dossier, at=now, holder=holder)
+        handover = None
+        if ended_step and (dossier.current_step != ended_step or to_state in (State.RETURNED,)):
+            handover = dict(
+                step=ended_step, giver_name=display_name(giver or acting_user),
+                receiver_name=handover_to or display_name(dossier.holder) or "",
+                step_due_at=ended_step_due,
+                step_timeliness=verdict(agency=agency, finished=now, due=ended_step_due),
+            )
+        dossier.save()
+        event = append_event(dossier=dossier, action=action, from_state=from_state, acting_user=acting_user,
+                             at=now, note=note, old=old, new=snapshot(dossier), handover=handover)
+        sync_index(agency=agency, dossier=dossier, event=event)
+    return dossier
+
+
+def working_time(agency, start, end):
+    if start is None or end is None or end <= start:
+        return timedelta(0)
+    return deadlines.working_time_between(calendar=calendar_for(agency), start=timezone.localtime(start),
+                                          end=timezone.localtime(end))

@@ -1,0 +1,198 @@
+"""Intake at the one-stop desk (and of online submissions): register, check completeness, accept
+with a code and an appointment, ask once to supplement, or refuse."""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shared_apps.accounts.models import Role
+from shared_apps.accounts.services import ensure_member
+from shared_apps.catalogue.models import Procedure
+from tenant_apps.adoption.models import ProcedureAdoption
+from tenant_apps.adoption.selectors import adoption_effective_time_limit, adoption_version_in_force
+from tenants.errors import DomainError
+
+from ..lifecycle import Action, State
+from ..models import ApplicantKind, Channel, Dossier, DossierComponent
+from .core import append_event, apply_action, compute_due, ensure_in_agency, snapshot, sync_index
+
+APPLICANT_FIELDS = ("kind", "name", "id_number", "address", "phone", "email")
+
+
+def dossier_code_allocate(*, agency, day):
+    """The next code of the agency for `day`: <agency code>-<yymmdd>-<4-digit sequence>. Gap-free and
+    never reused: the counter row is incremented in the caller's transaction (rolled back with it)
+    and locked until commit, so concurrent receipts queue on it instead of colliding."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO dossiers_codecounter (day, last) VALUES (%s, 1) "
+            "ON CONFLICT (day) DO UPDATE SET last = dossiers_codecounter.last + 1 RETURNING last",
+            [day],
+        )
+        seq = cursor.fetchone()[0]
+    return f"{agency.national_code}-{day:%y%m%d}-{seq:04d}"
+
+
+def _clean_applicant(applicant):
+    unknown = set(applicant) - set(APPLICANT_FIELDS)
+    if unknown:
+        raise DomainError(_("Thông tin người nộp không hợp lệ: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    data = {k: (str(applicant.get(k) or "")).strip() for k in APPLICANT_FIELDS}
+    errors = []
+    if not data["name"]:
+        errors.append(_("Hãy nhập họ tên người nộp."))
+    if data["kind"] and data["kind"] not in ApplicantKind.values:
+        errors.append(_("Loại người nộp không hợp lệ."))
+    if data["phone"] and not data["phone"].replace(" ", "").lstrip("+").isdigit():
+        errors.append(_("Số điện thoại chỉ gồm chữ số."))
+    if len(data["id_number"]) > 20 or len(data["phone"]) > 20:
+        errors.append(_("Số giấy tờ hoặc số điện thoại quá dài."))
+    if errors:
+        raise DomainError(" ".join(errors), field="applicant")
+    data["kind"] = data["kind"] or ApplicantKind.PERSON
+    return data
+
+
+def _adoption_for(procedure):
+    adoption = ProcedureAdoption.objects.select_related("procedure").filter(
+        procedure=procedure, is_active=True).first()
+    if adoption is None:
+        raise DomainError(_("Cơ quan chưa áp dụng thủ tục %(c)s.") % {"c": procedure.national_code},
+                          field="procedure")
+    return adoption
+
+
+def dossier_register(*, agency, procedure, applicant, channel, acting_user, components=None,
+                     request_summary="", owner_user=None, sets=1):
+    """Record a submitted dossier (status 1, no code yet). `components` maps a catalogue component's
+    position to {"provided", "digitised", "reused"} flags."""
+    ensure_in_agency(agency)
+    if channel not in Channel.values:
+        raise DomainError(_("Kênh nộp không hợp lệ: %(c)s.") % {"c": channel}, field="channel")
+    if channel != Channel.ONLINE:
+        ensure_member(user=acting_user, agency=agency, roles=[Role.RECEIVING_OFFICER])
+    if isinstance(procedure, str):
+        procedure = Procedure.objects.filter(national_code=procedure).first()
+        if procedure is None:
+            raise DomainError(_("Không có thủ tục này trong danh mục."), field="procedure")
+    adoption = _adoption_for(procedure)
+    now = timezone.now()
+    version = adoption_version_in_force(adoption=adoption, at=now)
+    if version is None:
+        raise DomainError(_("Thủ tục không còn hiệu lực."), field="procedure")
+    if channel not in version.channels:
+        raise DomainError(_("Thủ tục này không nhận hồ sơ qua kênh đã chọn."), field="channel")
+    if channel == Channel.ONLINE and not (version.online_mode and adoption.online_intake_open):
+        raise DomainError(_("Cơ quan chưa mở nhận hồ sơ trực tuyến cho thủ tục này."), field="channel")
+    data = _clean_applicant(applicant)
+    flags = {int(k): v for k, v in (components or {}).items()}
+    catalogue_components = list(version.components.all())
+    unknown = set(flags) - {c.position for c in catalogue_components}
+    if unknown:
+        raise DomainError(_("Thành phần hồ sơ không có trong thủ tục: %(p)s.") % {"p": sorted(unknown)},
+                          field="components")
+    with transaction.atomic():
+        dossier = Dossier.objects.create(
+            procedure=procedure, procedure_version=version, state=State.NEW, channel=channel,
+            applicant_kind=data["kind"], applicant_name=data["name"], applicant_id_number=data["id_number"],
+            applicant_address=data["address"], applicant_phone=data["phone"], applicant_email=data["email"],
+            owner_user=owner_user, request_summary=request_summary or "", sets=max(1, int(sets or 1)),
+            current_step="receive", step_started_at=now,
+            # A procedure's fee lines are alternatives (on time / late / online / per copy): the first
+            # is the default; the desk corrects it when another case applies.
+            fees_total=next((f.amount for f in version.fees.all()), 0),
+        )
+        limit, unit = adoption_effective_time_limit(adoption=adoption, version=version)
+        dossier.time_limit, dossier.time_unit, dossier.cutoff = limit, unit, version.cutoff
+        dossier.save(update_fields=["time_limit", "time_unit", "cutoff"])
+        DossierComponent.objects.bulk_create(
+            DossierComponent(
+                dossier=dossier, position=c.position, name=c.name, form=c.form, quantity=c.quantity,
+                required=c.required, provided=bool(flags.get(c.position, {}).get("provided")),
+                digitised=bool(flags.get(c.position, {}).get("digitised")),
+                reused=bool(flags.get(c.position, {}).get("reused")),
+            )
+            for c in catalogue_components
+        )
+        event = append_event(dossier=dossier, action="register", from_state="", acting_user=acting_user, at=now,
+                             new=snapshot(dossier))
+        sync_index(agency=agency, dossier=dossier, event=event)
+    return dossier
+
+
+def missing_components(dossier):
+    return [c for c in dossier.components.all() if c.required and not c.provided]
+
+
+def dossier_accept(*, agency, dossier, acting_user, note=""):
+    """Complete: issue the code, start the clock, give the appointment (form 01)."""
+    missing = missing_components(dossier)
+    if missing:
+        raise DomainError(
+            _("Hồ sơ còn thiếu: %(m)s. Hãy yêu cầu bổ sung, hoàn thiện hồ sơ.")
+            % {"m": "; ".join(c.name for c in missing)}, code="incomplete", field="components")
+
+    def mutate(d, now):
+        d.received_at = now
+        d.received_by = acting_user
+        d.code = dossier_code_allocate(agency=agency, day=timezone.localdate(now))
+        result, due = compute_due(agency=agency, dossier=d)
+        d.counted_from = result.counted_from
+        d.original_due_at = d.due_at = due
+
+    return apply_action(agency=agency, dossier=dossier, action=Action.ACCEPT, acting_user=acting_user,
+                        note=note, mutate=mutate)
+
+
+def dossier_receive(*, agency, procedure, applicant, channel, components, acting_user, request_summary="",
+                    sets=1):
+    """At the counter, a complete dossier: register and accept in one transaction."""
+    with transaction.atomic():
+        dossier = dossier_register(agency=agency, procedure=procedure, applicant=applicant, channel=channel,
+                                   components=components, acting_user=acting_user,
+                                   request_summary=request_summary, sets=sets)
+        return dossier_accept(agency=agency, dossier=dossier, acting_user=acting_user)
+
+
+def dossier_request_intake_supplement(*, agency, dossier, items, acting_user):
+    """Form 02: every missing or wrong item with its reason, given once."""
+    items = [i for i in (items or []) if str(i.get("name", "")).strip()]
+    if not items:
+        raise DomainError(_("Hãy liệt kê từng giấy tờ cần bổ sung và lý do."), field="items")
+
+    def mutate(d, now):
+        if d.intake_supplement_count >= 1:
+            raise DomainError(_("Chỉ được yêu cầu bổ sung, hoàn thiện hồ sơ một lần khi tiếp nhận."),
+                              code="supplement_once")
+        d.intake_supplement_count += 1
+
+    note = "\n".join(f"{i['name']}: {i.get('reason', '')}".strip() for i in items)
+    return apply_action(agency=agency, dossier=dossier, action=Action.REQUEST_INTAKE_SUPPLEMENT,
+                        acting_user=acting_user, note=note, mutate=mutate)
+
+
+def dossier_resubmit(*, agency, dossier, acting_user, components=None):
+    def mutate(d, now):
+        for c in d.components.all():
+            flags = (components or {}).get(c.position) or (components or {}).get(str(c.position))
+            if flags:
+                c.provided = bool(flags.get("provided", c.provided))
+                c.digitised = bool(flags.get("digitised", c.digitised))
+                c.save(update_fields=["provided", "digitised"])
+
+    return apply_action(agency=agency, dossier=dossier, action=Action.RESUBMIT, acting_user=acting_user,
+                        mutate=mutate)
+
+
+def dossier_refuse(*, agency, dossier, reason, acting_user):
+    """Form 03: out of scope or ineligible, with the reason."""
+    if not (reason or "").strip():
+        raise DomainError(_("Hãy ghi rõ lý do từ chối."), field="reason")
+
+    def mutate(d, now):
+        d.closing_reason = reason.strip()
+
+    return apply_action(agency=agency, dossier=dossier, action=Action.REFUSE, acting_user=acting_user,
+                        note=reason.strip(), mutate=mutate, handover_to=dossier.applicant_name)
