@@ -33,6 +33,7 @@ SHARED_APPS = [
     "shared_apps.catalogue",
     "shared_apps.calendar",
     "shared_apps.tracking",
+    "shared_apps.notifications",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -204,6 +205,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# The city-wide look-up page printed (as a QR code) on every receipt.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 # Where the dev launcher keeps local state (embedded PostgreSQL, demo logins).
 DATA_DIR = Path(env("EGOV_DATA_DIR", str(BASE_DIR / ".data")))

@@ -84,13 +84,13 @@ def check(path: Path) -> list[str]:
     body = rows[1:]
 
     for idx, row in enumerate(body, start=2):
-        def err(msg: str) -> None:
+        def err(msg: str, idx: int = idx) -> None:
             errors.append(f"row {idx}: {msg}")
 
         if len(row) != len(HEADER):
             err(f"expected {len(HEADER)} columns, found {len(row)}")
             continue
-        rec = dict(zip(HEADER, row))
+        rec = dict(zip(HEADER, row, strict=False))
         code = rec["ma_thu_tuc"]
         label = f"[{code}]"
 
@@ -253,7 +253,7 @@ def check(path: Path) -> list[str]:
 
 
 def summary(path: Path) -> str:
-    with io.open(path, encoding="utf-8", newline="") as f:
+    with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     by_level = Counter()
     by_sector = Counter()
