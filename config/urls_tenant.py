@@ -3,6 +3,8 @@
 from django.urls import include, path
 
 from tenant_apps.adoption import api as adoption_api
+from tenant_apps.dossiers import api as dossier_api
+from tenant_apps.dossiers.lifecycle import Action
 from tenant_apps.workspace import api as workspace_api
 from tenant_apps.workspace import views as workspace_views
 
@@ -15,6 +17,13 @@ api_v1 = [
     path("notices/", workspace_api.NoticeListCreateApi.as_view(), name="notice-list"),
     path("procedures/", adoption_api.AdoptionListApi.as_view(), name="adoption-list"),
     path("procedures/<str:code>/", adoption_api.AdoptionDetailApi.as_view(), name="adoption-detail"),
+    path("dossiers/", dossier_api.DossierListApi.as_view(), name="dossier-list"),
+    path("dossiers/<int:pk>/", dossier_api.DossierDetailApi.as_view(), name="dossier-detail"),
+    *[
+        path(f"dossiers/<int:pk>/{action.value.replace('_', '-')}/", dossier_api.action_view(action),
+             name=f"dossier-{action.value}")
+        for action in Action
+    ],
 ]
 
 urlpatterns = [
