@@ -1,18 +1,23 @@
-"""The legal deadline engine: pure Python, no Django.
+"""The legal deadline engine: pure Python (standard library only, no Django).
 
-Everything here works on a :class:`WorkCalendar` value (office hours per weekday, public holidays,
-extra days off and make-up working days) and on the city's local time.
+Public API (functions are keyword-only)::
 
-Public API (all functions keyword-only)::
-
+    WorkCalendar(weekly_hours, holidays=(), days_off=(), swap_workdays=(), standard_hours=None,
+                 tz="Asia/Ho_Chi_Minh")                  # immutable value; equal inputs -> equal, hashable
+        .office_hours(day) -> ((time, time), ...)    .is_working_day(day) -> bool
+        .standard_day -> timedelta                   # the unit of fractional working days
+    office_week(*, weekdays=(("07:30","11:30"),("13:30","17:00")), saturday=(), sunday=()) -> weekly_hours
+    Holiday(day, name)   DayOff(day, reason)   SwapWorkday(day, reason, hours=None)   Pause(start, end, reason="")
     deadline_compute(*, calendar, start, amount, unit, cutoff=None, pauses=()) -> Deadline
-    working_time_between(*, calendar, start, end) -> timedelta
-    timeliness(*, calendar, finished, due) -> Timeliness   # "early" | "on_time" | "late"
+        unit: Unit.WORKING_DAYS | WORKING_HOURS | CALENDAR_DAYS | MONTHS (or their string values)
+        Deadline.due, .counted_from, .paused (timedelta), .reasons -> (Reason(code, text, first_day, last_day), ...)
+    working_time_between(*, calendar, start, end) -> timedelta      # negative if end < start
+    timeliness(*, calendar, finished, due) -> Timeliness            # "early" | "on_time" | "late"
 
 Times
     Naive datetimes are the city's local wall-clock time. Aware datetimes are converted to the
-    calendar's ``tz`` (default Asia/Ho_Chi_Minh) and computed as local time; results are then aware
-    in that zone too (naive in, naive out). Arithmetic is exact to the microsecond (integers).
+    calendar's ``tz`` and computed as local time; results are then aware in that zone (naive in,
+    naive out). Arithmetic is exact to the microsecond (integers, no floats).
 
 Office time ("W")
     Internally every instant maps to W = office time elapsed since a fixed origin. W is flat outside
@@ -20,20 +25,31 @@ Office time ("W")
     "add h of office time" means "the earliest instant whose W is W(start) + h": a result that falls
     exactly on a session boundary is the end of the session (11:30), never the next opening (13:30).
 
-Rules (see docs on :func:`deadline_compute` for the full list)
-    * Start: a receipt after the cut-off, after the day's last session, or on a day off counts from
-      the opening of the next working day; before opening, from that day's opening; in a gap between
-      two sessions of a working day (lunch) and before the cut-off, from the next session's start.
-    * Working days: the same time of day on the N-th following working day (never 8-hour days);
-      if that time is outside that day's office hours it is snapped into them (before opening → the
-      opening, lunch gap → the end of the morning session, after closing → the closing time).
-    * Fractions of a working day and working hours count office time; a fraction f of a day is
-      f × the length of the calendar's standard office day (Monday–Friday hours).
-    * Calendar days and months (Civil Code 2015, art. 147–148: the first day is not counted and the
-      period ends at the end of its last day): the due time is the close of office hours of the last
-      day; if that day is not a working day, the close of the next working day.
-    * Pauses shift the due time by exactly the office time inside them (after the start, and only
-      pauses that begin before the current due time count).
+Rules
+    * Start: a receipt strictly after the ``cutoff`` (if one is given), at or after the day's
+      closing, or on a day off counts from the opening of the next working day; before opening,
+      from that day's opening; in a gap between two sessions (lunch, before the cut-off), from the
+      next session's start. Applies to every unit.
+    * Working days: the same time of day on the N-th following working day (never 8-hour days).
+      If that time is outside that day's sessions (e.g. a Saturday morning) it is snapped into
+      them: before opening -> the opening; in a gap -> the end of the previous session; after
+      closing -> the closing. A fraction f of a day is f x ``standard_day`` of office time, added
+      after the whole days.
+    * Working hours: office time; the due time is the earliest instant at which it has elapsed.
+    * Calendar days and months (Civil Code 2015, art. 147-148: the first day is not counted, the
+      period ends at the end of its last day): the close of office hours on the last day, or on
+      the next working day when that day is off. Months keep the day of the month, clamped to the
+      month's end (31/01 + 1 month = 28 or 29/02). Amounts must be whole numbers.
+    * Pauses (merged when they overlap or touch) shift the due time by exactly the office time
+      inside them after the start, if they begin before the due time reached so far (a pause that
+      begins at or after it is reported and ignored).
+    * Timeliness: ``late`` after the due instant; ``early`` on a date before the due date;
+      otherwise ``on_time``.
+    * Results: the due time always lies in a session [start, end] of a working day (end included).
+
+Speed: per-day tables (sessions, prefix sums of office time, working-day indices) are built on
+first use around the dates asked for and grown on demand; a computation is a few list look-ups
+and a bisect, no loops over days. Explanations are rendered only when ``.reasons`` is read.
 """
 
 from __future__ import annotations
@@ -47,6 +63,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -70,8 +87,8 @@ US = 1_000_000
 MINUTE = 60 * US
 HOUR = 60 * MINUTE
 DAY = 24 * HOUR
-_DT0 = datetime(1, 1, 1)  # ordinal 1, Monday
 _MAX_ORD = date.max.toordinal()
+_FAR = 366 * 30  # a request this far from the current tables gets a fresh window
 _WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 
@@ -162,9 +179,10 @@ class Reason:
     last_day: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Deadline:
-    """Result of :func:`deadline_compute`.
+    """Result of :func:`deadline_compute` (a plain record: not frozen, because a frozen dataclass
+    costs about a microsecond more to build, a tenth of a whole computation).
 
     ``due``: the due instant (naive or aware like ``start``); ``counted_from``: the instant the
     clock starts (after the start rule); ``paused``: office time inside the pauses that counted;
@@ -182,8 +200,7 @@ class Deadline:
     def reasons(self) -> tuple[Reason, ...]:
         r = self._reasons
         if r is None:
-            r = _explain(*self._story) if self._story else ()
-            object.__setattr__(self, "_reasons", r)
+            r = self._reasons = _explain(*self._story) if self._story else ()
         return r
 
 
@@ -215,28 +232,35 @@ class _Tables:
     cum[i]      office µs before day lo+i (len n+1)  -> W of midnight of day i
     wbefore[i]  working days before day lo+i (len n+1)
     wdays       indices i of the working days (wdays[wbefore[i]] = first working day >= i)
+    ymd[i]      (year, month, day) of day lo+i, to build result datetimes without date arithmetic
     """
 
-    __slots__ = ("lo", "n", "ivs", "cum", "wbefore", "wdays")
+    __slots__ = ("lo", "n", "ivs", "cum", "wbefore", "wdays", "ymd")
 
     def __init__(self, cal: WorkCalendar, lo: int, hi: int):
-        weekly, overrides = cal._weekly_us, cal._overrides
+        weekly, get = cal._weekly_us, cal._overrides.get
+        weekly_len = [sum(e - s for s, e in iv) for iv in weekly]
         ivs, cum, wbefore, wdays = [], [0], [0], []
         w = k = 0
-        for o in range(lo, hi):
-            iv = overrides.get(o)
+        wd = (lo - 1) % 7
+        for i in range(hi - lo):
+            iv = get(lo + i)
             if iv is None:
-                iv = weekly[(o - 1) % 7]
-            ivs.append(iv)
-            if iv:
-                wdays.append(o - lo)
-                k += 1
+                iv = weekly[wd]
+                w += weekly_len[wd]
+            else:
                 for s, e in iv:
                     w += e - s
+            ivs.append(iv)
+            if iv:
+                wdays.append(i)
+                k += 1
             cum.append(w)
             wbefore.append(k)
+            wd = 0 if wd == 6 else wd + 1
         self.lo, self.n = lo, hi - lo
         self.ivs, self.cum, self.wbefore, self.wdays = ivs, cum, wbefore, wdays
+        self.ymd = [(d.year, d.month, d.day) for d in map(date.fromordinal, range(lo, hi))]
 
 
 def _tod(value: time | str) -> int:
@@ -304,6 +328,7 @@ class WorkCalendar:
     _overrides: dict = field(init=False, repr=False, compare=False)
     _special_ords: list = field(init=False, repr=False, compare=False)
     _special: list = field(init=False, repr=False, compare=False)
+    _labels: dict = field(init=False, repr=False, compare=False)
     _std_len: int = field(init=False, repr=False, compare=False)
     _t: _Tables | None = field(init=False, repr=False, compare=False)
 
@@ -317,11 +342,14 @@ class WorkCalendar:
             raw = [raw.get(wd, ()) for wd in range(7)]
         elif len(raw) != 7:
             raise ValueError("weekly_hours: give 7 weekdays (Monday first) or a {weekday: sessions} mapping")
-        weekly = tuple(_intervals(raw[wd], f"weekly_hours[{_WEEKDAYS_VI[wd]}]") for wd in range(7))
+        # Equal session tuples are shared (interned): the engine tests "same sessions" by identity.
+        canon: dict[tuple, tuple] = {}
+        intern = lambda iv: canon.setdefault(iv, iv)  # noqa: E731
+        weekly = tuple(intern(_intervals(raw[wd], f"weekly_hours[{_WEEKDAYS_VI[wd]}]")) for wd in range(7))
         if not any(weekly):
             raise ValueError("weekly_hours: the office is never open")
         if self.standard_hours is not None:
-            std = _intervals(self.standard_hours, "standard_hours")
+            std = intern(_intervals(self.standard_hours, "standard_hours"))
             if not std:
                 raise ValueError("standard_hours: no sessions")
         else:
@@ -358,7 +386,7 @@ class WorkCalendar:
             o = swap.day.toordinal()
             if o in labels and labels[o][0] is not ReasonCode.SWAP_WORKDAY:
                 raise ValueError(f"{swap.day:%d/%m/%Y} is both a day off and a make-up working day")
-            iv = std if swap.hours is None else _intervals(swap.hours, str(swap.day))
+            iv = std if swap.hours is None else intern(_intervals(swap.hours, str(swap.day)))
             if not iv:
                 raise ValueError(f"make-up working day {swap.day:%d/%m/%Y} has no office hours")
             overrides[o] = iv
@@ -369,25 +397,30 @@ class WorkCalendar:
         put(self, "_overrides", overrides)
         put(self, "_special_ords", special)
         put(self, "_special", [labels[o] for o in special])
+        put(self, "_labels", labels)
         put(self, "_std_len", sum(e - s for s, e in std))
         put(self, "_t", None)
 
     # -- tables ----------------------------------------------------------------------------------
     def _extend(self, lo: int, hi: int) -> None:
-        """Rebuild the tables so that they cover the ordinals [lo, hi], with room to spare (growth
-        at least doubles the span, so extensions are rare)."""
+        """Replace the tables by ones that cover the ordinals [lo, hi] with room to spare.
+
+        Near the current window the window grows (at least doubling, so this is rare); a request
+        far from it (decades away) gets a fresh window around itself, so that one odd date does
+        not make the tables span centuries. The special dates are always inside a first window
+        when they are near the request (they cost nothing to include)."""
         t = self._t
-        if t is None:
-            new_lo, new_hi = lo - 400, hi + 800
-            if self._special_ords:
-                new_lo = min(new_lo, self._special_ords[0] - 7)
-                new_hi = max(new_hi, self._special_ords[-1] + 8)
-        else:
+        if t is not None and t.lo - _FAR <= lo and hi < t.lo + t.n + _FAR:
             old_lo, old_hi = t.lo, t.lo + t.n
             new_lo = min(old_lo, lo - max(400, t.n // 2)) if lo < old_lo else old_lo
             new_hi = max(old_hi, hi + max(800, t.n)) if hi >= old_hi else old_hi
+        else:
+            new_lo, new_hi = lo - 60, hi + 600
+            sp = self._special_ords
+            if sp and sp[0] - _FAR <= lo and hi <= sp[-1] + _FAR:
+                new_lo, new_hi = min(new_lo, sp[0] - 7), max(new_hi, sp[-1] + 8)
         new_lo, new_hi = max(1, new_lo), min(_MAX_ORD + 1, new_hi)
-        if t is not None and (new_lo, new_hi) == (t.lo, t.lo + t.n):
+        if lo < new_lo or hi >= new_hi:
             raise ValueError("deadline outside the supported dates (years 1 to 9999)")
         object.__setattr__(self, "_t", _Tables(self, new_lo, new_hi))
 
@@ -401,14 +434,7 @@ class WorkCalendar:
 
     # -- conversions -----------------------------------------------------------------------------
     def _abs(self, dt: datetime) -> int:
-        """µs since ordinal 0 of the local wall-clock time of ``dt``."""
-        if dt.tzinfo is not None:
-            dt = dt.astimezone(self.tz)
-        return (dt.toordinal() * DAY + ((dt.hour * 60 + dt.minute) * 60 + dt.second) * US + dt.microsecond)
-
-    def _dt(self, a: int, aware: bool) -> datetime:
-        dt = _DT0 + timedelta(microseconds=a - DAY)
-        return dt.replace(tzinfo=self.tz) if aware else dt
+        return _us(dt, self.tz)
 
     # -- queries ---------------------------------------------------------------------------------
     def _sessions(self, o: int) -> tuple[tuple[int, int], ...]:
@@ -427,6 +453,13 @@ class WorkCalendar:
     def standard_day(self) -> timedelta:
         """Length of the standard office day (the unit of fractional working days)."""
         return timedelta(microseconds=self._std_len)
+
+
+def _us(dt: datetime, tz: tzinfo) -> int:
+    """µs since ordinal 0 of the local wall-clock time of ``dt`` (aware: converted to ``tz``)."""
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(tz)
+    return dt.toordinal() * DAY + ((dt.hour * 60 + dt.minute) * 60 + dt.second) * US + dt.microsecond
 
 
 # --- core operations on the tables (i = day index, tod = µs from midnight) ---------------------------
@@ -496,6 +529,7 @@ def _add_months(d: date, n: int) -> date:
 
 
 # --- text helpers ----------------------------------------------------------------------------------
+@lru_cache(maxsize=4096)
 def _fd(o: int) -> str:
     d = date.fromordinal(o)
     return f"{d.day:02d}/{d.month:02d}/{d.year}"
@@ -589,40 +623,45 @@ def deadline_compute(
         t = calendar._tables_for(a // DAY)
     while True:
         try:
-            return _compute(calendar, t, a, aware, u, whole, extra, cut, pz)
-        except _NeedRange as need:
-            calendar._extend(need.lo, need.hi)
+            return _compute(calendar, t, start, a, aware, u, whole, extra, cut, pz)
+        except _NeedRange as need:  # the due time (or a pause) lies beyond the tables
+            calendar._extend(min(need.lo, a // DAY), max(need.hi, a // DAY))
             t = calendar._t
 
 
 def _pauses(cal: WorkCalendar, pauses) -> list[tuple[int, int, str]]:
     """Pauses as sorted, merged (start µs, end µs, reason); empty pauses dropped."""
+    tz = cal.tz
     items = []
     for p in pauses:
-        if isinstance(p, Pause):
+        if p.__class__ is Pause:
             s, e, why = p.start, p.end, p.reason
+        elif len(p) == 2:
+            (s, e), why = p, ""
         else:
-            s, e, *rest = p
-            why = rest[0] if rest else ""
-        a, b = cal._abs(s), cal._abs(e)
+            s, e, why = p
+        a, b = _us(s, tz), _us(e, tz)
         if b < a:
             raise ValueError("a pause ends before it starts")
         if b > a:
             items.append((a, b, why or ""))
+    if len(items) < 2:
+        return items
     items.sort()
-    merged: list[list] = []
-    for a, b, why in items:
-        if merged and a <= merged[-1][1]:
-            last = merged[-1]
-            last[1] = max(last[1], b)
-            if why and why not in last[2].split("; "):
-                last[2] = f"{last[2]}; {why}" if last[2] else why
+    merged = [items[0]]
+    for item in items[1:]:
+        a, b, why = item
+        la, lb, lwhy = merged[-1]
+        if a <= lb:  # overlapping or touching: one pause
+            if why and why not in lwhy.split("; "):
+                lwhy = f"{lwhy}; {why}" if lwhy else why
+            merged[-1] = (la, b if b > lb else lb, lwhy)
         else:
-            merged.append([a, b, why])
-    return [tuple(m) for m in merged]
+            merged.append(item)
+    return merged
 
 
-def _compute(cal, t, a, aware, u, whole, extra, cut, pauses) -> Deadline:
+def _compute(cal, t, start, a, aware, u, whole, extra, cut, pauses) -> Deadline:
     """The engine proper, on one snapshot of the tables; raises _NeedRange to get bigger ones."""
     lo, ivs = t.lo, t.ivs
     o, tod = divmod(a, DAY)
@@ -638,11 +677,14 @@ def _compute(cal, t, a, aware, u, whole, extra, cut, pauses) -> Deadline:
         code = _R_CUTOFF
     elif tod >= iv[-1][1]:
         code = _R_OUTSIDE
-    else:
-        for n, (s, e) in enumerate(iv):
-            if tod < s:
+    elif tod < iv[0][0]:
+        tod0 = iv[0][0]
+        code = _R_BEFORE
+    elif len(iv) > 1:
+        for s, e in iv:
+            if tod < s:  # in a gap between two sessions: the next session's start
                 tod0 = s
-                code = _R_BEFORE if n == 0 else _R_OUTSIDE
+                code = _R_OUTSIDE
                 break
             if tod < e:
                 break
@@ -663,9 +705,11 @@ def _compute(cal, t, a, aware, u, whole, extra, cut, pauses) -> Deadline:
             if k >= len(t.wdays):
                 raise _NeedRange(lo + t.n, lo + t.n + 2 * whole)
             j = t.wdays[k]
-            tj = _snap(ivs[j], tod0)
-            if tj != tod0:
-                snap_to = (lo + j) * DAY + tj
+            jv = ivs[j]
+            if jv is not ivs[i0]:  # other sessions that day (same sessions: tod0 is inside them)
+                tj = _snap(jv, tod0)
+                if tj != tod0:
+                    snap_to = (lo + j) * DAY + tj
         if extra:
             j, tj = _at(t, _pos(t, j, tj) + extra, j)
     else:
@@ -704,13 +748,21 @@ def _compute(cal, t, a, aware, u, whole, extra, cut, pauses) -> Deadline:
             events.append((ps, pe, why, p, due))
 
     story = (cal, u, whole, o, tod, code, cut, a0, due, moved_from, moved_to, snap_to, events)
-    if aware:
-        tz = cal.tz
-        return Deadline((_DT0 + timedelta(microseconds=due - DAY)).replace(tzinfo=tz),
-                        (_DT0 + timedelta(microseconds=a0 - DAY)).replace(tzinfo=tz),
-                        timedelta(microseconds=paused) if paused else _ZERO, story)
-    return Deadline(_DT0 + timedelta(microseconds=due - DAY), _DT0 + timedelta(microseconds=a0 - DAY),
-                    timedelta(microseconds=paused) if paused else _ZERO, story)
+    tz = cal.tz if aware else None
+    y, mo, d = t.ymd[j]
+    m, us = divmod(tj, MINUTE)
+    h, m = divmod(m, 60)
+    sec, us = divmod(us, US)
+    due_dt = datetime(y, mo, d, h, m, sec, us, tz)
+    if a0 == a:
+        counted = start
+    else:
+        y, mo, d = t.ymd[i0]
+        m, us = divmod(tod0, MINUTE)
+        h, m = divmod(m, 60)
+        sec, us = divmod(us, US)
+        counted = datetime(y, mo, d, h, m, sec, us, tz)
+    return Deadline(due_dt, counted, timedelta(microseconds=paused) if paused else _ZERO, story)
 
 
 # --- explanations ----------------------------------------------------------------------------------
@@ -753,9 +805,9 @@ def _explain(cal, u, whole, o, tod, code, cut, a0, due, moved_from, moved_to, sn
 
 def _day_label(cal: WorkCalendar, o: int) -> str:
     """How a day off is named in a reason: its holiday/day-off text, else "Chủ nhật, ngày nghỉ"."""
-    k = bisect_left(cal._special_ords, o)
-    if k < len(cal._special_ords) and cal._special_ords[k] == o and cal._special[k][1]:
-        return _off_phrase(cal._special[k][1])
+    code, text = cal._labels.get(o, (None, ""))
+    if text and code is not ReasonCode.SWAP_WORKDAY:
+        return _off_phrase(text)
     return f"{_WEEKDAYS_VI[(o - 1) % 7]}, ngày nghỉ"
 
 
@@ -806,12 +858,14 @@ def working_time_between(*, calendar: WorkCalendar, start: datetime, end: dateti
     """Office time from ``start`` to ``end`` (negative when ``end`` is before ``start``). Additive:
     a→b + b→c = a→c; zero across a stretch with no office hours."""
     a, b = calendar._abs(start), calendar._abs(end)
-    t = calendar._tables_for(a // DAY)
+    t = calendar._t
     while True:
         try:
+            if t is None:
+                raise _NeedRange(a // DAY, b // DAY)
             return timedelta(microseconds=_abs_pos(t, b) - _abs_pos(t, a))
-        except _NeedRange as need:
-            calendar._extend(need.lo, need.hi)
+        except _NeedRange:
+            calendar._extend(min(a, b) // DAY, max(a, b) // DAY)
             t = calendar._t
 
 
