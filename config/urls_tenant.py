@@ -29,5 +29,6 @@ api_v1 = [
 urlpatterns = [
     path("", include((workspace, "workspace"))),
     path("thu-tuc/", include("tenant_apps.adoption.urls")),
+    path("ho-so/", include("tenant_apps.dossiers.urls")),
     path("api/v1/", include((api_v1, "agency-api"))),
 ]

@@ -12,3 +12,20 @@ def vnd(amount):
     if amount == 0:
         return "Miễn phí"
     return f"{amount:,}".replace(",", ".") + " đồng"
+
+
+@register.filter
+def get_item(mapping, key):
+    """{{ request.GET|get_item:'trang-thai' }} — for keys that are not identifiers."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""
+
+
+TIMELINESS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+
+
+@register.filter
+def timeliness_vi(value):
+    return TIMELINESS.get(value, "")

@@ -1,0 +1,172 @@
+"""Desk pages: the queue, counter intake, the dossier page with its actions, printing. Thin: the
+action forms are validated by the same serializers as the API and call the same services."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shared_apps.accounts.models import Membership, Role
+from tenant_apps.adoption.selectors import adoption_list, adoption_version_in_force
+from tenants.errors import DomainError
+
+from . import services
+from .api import ACTIONS, _adapt
+from .lifecycle import STATE_LABELS, TRANSITIONS, Action, State, allowed_actions
+from .models import Dossier
+from .selectors import control_slip, dossier_get, dossier_queue
+
+
+def _members(agency, role):
+    return [m.user for m in Membership.objects.filter(agency_id=agency.pk, is_active=True, roles__contains=[role])
+            .select_related("user").order_by("user__full_name")]
+
+
+def queue(request):
+    p = request.GET
+    mine = p.get("cua-toi", "1" if not p else "") == "1"
+    qs = dossier_queue(user=request.user if mine else None, state=p.get("trang-thai") or None,
+                       procedure=p.get("thu-tuc") or None, due_soon=p.get("sap-den-han") == "1",
+                       overdue=p.get("qua-han") == "1", query=p.get("q", "")[:100])
+    page = Paginator(qs, 25).get_page(p.get("trang"))
+    return render(request, "desk/queue.html", {
+        "page": page, "mine": mine, "states": [(s.value, STATE_LABELS[s]) for s in State],
+        "procedures": [a.procedure for a in adoption_list()], "now": timezone.now(),
+        "filters": p,
+    })
+
+
+def intake(request):
+    adoptions = adoption_list()
+    chosen = request.GET.get("thu-tuc") or request.POST.get("procedure")
+    version = None
+    if chosen:
+        adoption = next((a for a in adoptions if a.procedure.national_code == chosen), None)
+        version = adoption_version_in_force(adoption=adoption) if adoption else None
+    if request.method == "POST" and version is not None:
+        return _intake_post(request, version)
+    template = "desk/_checklist.html" if request.headers.get("HX-Request") else "desk/intake.html"
+    return render(request, template, {"adoptions": adoptions, "version": version, "chosen": chosen,
+                                      "values": request.POST or {}})
+
+
+def _intake_post(request, version):
+    post = request.POST
+    applicant = {k: post.get(f"applicant_{k}", "") for k in ("kind", "name", "id_number", "address", "phone", "email")}
+    components = {
+        c.position: {"provided": f"provided_{c.position}" in post, "digitised": f"digitised_{c.position}" in post,
+                     "reused": f"reused_{c.position}" in post}
+        for c in version.components.all()
+    }
+    outcome = post.get("outcome", "receive")
+    common = dict(agency=request.agency, procedure=version.procedure, applicant=applicant,
+                  channel=post.get("channel", "in_person"), components=components, acting_user=request.user,
+                  request_summary=post.get("request_summary", ""), sets=post.get("sets") or 1)
+    try:
+        if outcome == "receive":
+            dossier = services.dossier_receive(**common)
+            messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code})
+        else:
+            from django.db import transaction
+
+            with transaction.atomic():
+                dossier = services.dossier_register(**common)
+                if outcome == "supplement":
+                    items = [{"name": c.name, "reason": post.get(f"reason_{c.position}") or _("Còn thiếu")}
+                             for c in dossier.components.all() if c.required and not c.provided]
+                    services.dossier_request_intake_supplement(agency=request.agency, dossier=dossier, items=items,
+                                                               acting_user=request.user)
+                else:
+                    services.dossier_refuse(agency=request.agency, dossier=dossier,
+                                            reason=post.get("refuse_reason", ""), acting_user=request.user)
+    except DomainError as exc:
+        return render(request, "desk/intake.html", {
+            "adoptions": adoption_list(), "version": version, "chosen": version.procedure.national_code,
+            "values": post, "error": exc.message}, status=400)
+    return redirect("desk:dossier", pk=dossier.pk)
+
+
+def dossier_page(request, pk):
+    dossier = dossier_get(pk=pk)
+    if dossier is None:
+        raise Http404
+    from .documents import forms_available
+
+    roles = request.membership.roles
+    actions = [(a, TRANSITIONS[a].label) for a in allowed_actions(state=dossier.state, roles=roles)]
+    return render(request, "desk/dossier.html", {
+        "d": dossier, "events": dossier.events.select_related("actor").all(), "slip": control_slip(dossier=dossier),
+        "actions": actions, "specialists": _members(request.agency, Role.SPECIALIST),
+        "leaders": _members(request.agency, Role.LEADER), "now": timezone.now(),
+        "forms": [(spec.slug, spec.title) for spec in forms_available(dossier)],
+        "default_new_due": timezone.localtime(timezone.now() + timedelta(days=3)),
+    })
+
+
+def dossier_action(request, pk, action):
+    try:
+        action = Action(action.replace("-", "_"))
+    except ValueError:
+        raise Http404 from None
+    dossier = Dossier.objects.filter(pk=pk).first()
+    if dossier is None or request.method != "POST":
+        raise Http404
+    serializer_class, service = ACTIONS[action]
+    data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    if action == Action.REQUEST_INTAKE_SUPPLEMENT:
+        data = {"items": [{"name": line.split(":", 1)[0], "reason": line.split(":", 1)[-1] if ":" in line else ""}
+                          for line in request.POST.get("items", "").splitlines() if line.strip()]}
+    if action == Action.APOLOGIZE and data.get("new_due_at"):
+        try:
+            local = datetime.strptime(data["new_due_at"], "%Y-%m-%dT%H:%M")
+            data["new_due_at"] = timezone.make_aware(local).isoformat()
+        except ValueError:
+            pass
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        messages.error(request, "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in serializer.errors.items()))
+        return redirect("desk:dossier", pk=pk)
+    try:
+        service(agency=request.agency, dossier=dossier, acting_user=request.user,
+                **_adapt(action, serializer.validated_data))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã thực hiện: %(a)s.") % {"a": TRANSITIONS[action].label})
+    return redirect("desk:dossier", pk=pk)
+
+
+def print_form(request, pk, form):
+    from .documents import FORMS, form_available
+
+    dossier = dossier_get(pk=pk)
+    if dossier is None or form not in FORMS or not form_available(form, dossier):
+        raise Http404
+    spec = FORMS[form]
+    response = HttpResponse(spec.render(agency=request.agency, dossier=dossier), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{spec.filename(dossier)}"'
+    return response
+
+
+def logbook(request):
+    from .documents import logbook_xlsx
+
+    def parse(value, default):
+        try:
+            return datetime.strptime(value, "%d/%m/%Y").date()
+        except (TypeError, ValueError):
+            return default
+
+    today = timezone.localdate()
+    date_from = parse(request.GET.get("tu"), today.replace(day=1))
+    date_to = parse(request.GET.get("den"), today)
+    response = HttpResponse(logbook_xlsx(agency=request.agency, date_from=date_from, date_to=date_to),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="so-theo-doi-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"'
+    return response
