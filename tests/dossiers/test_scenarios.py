@@ -41,7 +41,9 @@ def test_receive_assign_appraise_approve_return_on_time(desk):
                        "record_result", "return_result"]
     slip = control_slip(dossier=d)
     assert [row["step"] for row in slip] == ["receive", "assign", "appraise", "approve", "return"]
+    assert slip[0]["giver"] == "Người receiving_officer" and slip[0]["receiver"] == "Trưởng đơn vị"
     assert slip[1]["giver"] == "Người unit_head" and slip[1]["receiver"] == "Người specialist"
+    assert slip[4]["giver"] == "Người receiving_officer" and slip[4]["receiver"] == "Nguyễn Văn An"
     assert all(row["timeliness"] in ("early", "on_time") for row in slip)
 
 

@@ -141,13 +141,23 @@ def sync_index(*, agency, dossier, event=None):
     return entry
 
 
+def step_role_label(dossier):
+    """Who receives a step nobody was named for: the role the process template gives it."""
+    from shared_apps.catalogue.models import StepRole
+
+    step = next((s for s in dossier.procedure_version.steps.all() if s.code == dossier.current_step), None)
+    return str(StepRole(step.role).label) if step and step.role in StepRole.values else ""
+
+
 def enter_step(*, agency, dossier, at, holder=None):
     step = STEP_OF_STATE.get(State(dossier.state), "")
     if step != dossier.current_step:
+        # a new step: whoever was named takes it (nobody named: the unit's shared queue)
         dossier.current_step = step
         dossier.step_started_at = at
         dossier.step_due_at = step_due(agency=agency, dossier=dossier, step_code=step) if step else None
-    if holder is not None or step == "":
+        dossier.holder = holder
+    elif holder is not None:
         dossier.holder = holder
 
 
@@ -178,7 +188,7 @@ def apply_action(*, agency, dossier, action, acting_user, note="", mutate=None, 
         if ended_step and (dossier.current_step != ended_step or to_state in (State.RETURNED,)):
             handover = dict(
                 step=ended_step, giver_name=display_name(giver or acting_user),
-                receiver_name=handover_to or display_name(dossier.holder) or "",
+                receiver_name=handover_to or display_name(dossier.holder) or step_role_label(dossier),
                 step_due_at=ended_step_due,
                 step_timeliness=verdict(agency=agency, finished=now, due=ended_step_due),
             )

@@ -3,6 +3,8 @@ with a code and an appointment, ask once to supplement, or refuse."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,7 +41,8 @@ def _clean_applicant(applicant):
     unknown = set(applicant) - set(APPLICANT_FIELDS)
     if unknown:
         raise DomainError(_("Thông tin người nộp không hợp lệ: %(f)s.") % {"f": ", ".join(sorted(unknown))})
-    data = {k: (str(applicant.get(k) or "")).strip() for k in APPLICANT_FIELDS}
+    # NFC: text typed with combining marks (decomposed) is stored composed, so search and print agree.
+    data = {k: unicodedata.normalize("NFC", str(applicant.get(k) or "")).strip() for k in APPLICANT_FIELDS}
     errors = []
     if not data["name"]:
         errors.append(_("Hãy nhập họ tên người nộp."))
