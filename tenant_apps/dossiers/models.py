@@ -121,6 +121,12 @@ class DossierComponent(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def form_label(self):
+        from shared_apps.catalogue.models import ComponentForm
+
+        return ComponentForm(self.form).label if self.form in ComponentForm.values else self.form
+
 
 class DossierPause(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="pauses")
@@ -164,6 +170,17 @@ class DossierEvent(models.Model):
 
     def __str__(self):
         return f"{self.dossier_id}#{self.seq} {self.action}"
+
+    @property
+    def action_label(self):
+        from .lifecycle import TRANSITIONS, Action
+
+        if self.action == "register":
+            return "Đăng ký hồ sơ"
+        try:
+            return TRANSITIONS[Action(self.action)].label
+        except ValueError:
+            return self.action
 
 
 class CodeCounter(models.Model):
