@@ -186,6 +186,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "City platform API. Agency endpoints live under /{agency_slug}/api/v1/.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "AgencyKindEnum": "tenants.models.AgencyKind.choices",
+        "ApplicantKindEnum": ["person", "organisation"],
+    },
 }
 
 # --- Celery --------------------------------------------------------------------------------------

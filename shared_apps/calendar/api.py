@@ -101,7 +101,7 @@ class DeadlineQuerySerializer(serializers.Serializer):
     agency = serializers.SlugField(required=False)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ShiftReasonSerializer(serializers.Serializer):
     code = serializers.CharField()
     text = serializers.CharField()
 
@@ -110,7 +110,7 @@ class DeadlineSerializer(serializers.Serializer):
     due = serializers.DateTimeField()
     due_display = serializers.CharField()
     counted_from = serializers.DateTimeField()
-    reasons = ReasonSerializer(many=True)
+    reasons = ShiftReasonSerializer(many=True)
 
 
 class DeadlineApi(APIView):

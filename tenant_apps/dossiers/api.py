@@ -41,7 +41,7 @@ class DossierListSerializer(serializers.Serializer):
     current_step = serializers.CharField()
 
 
-class ComponentSerializer(serializers.Serializer):
+class DossierComponentSerializer(serializers.Serializer):
     position = serializers.IntegerField()
     name = serializers.CharField()
     form = serializers.CharField()
@@ -85,7 +85,7 @@ class DossierDetailSerializer(DossierListSerializer):
     apology_count = serializers.IntegerField()
     result_number = serializers.CharField()
     timeliness = serializers.CharField()
-    components = ComponentSerializer(many=True, source="components.all")
+    components = DossierComponentSerializer(many=True, source="components.all")
     events = EventSerializer(many=True, source="events.all")
     control_slip = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
