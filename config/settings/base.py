@@ -202,6 +202,22 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Default scheduler (not tenant-schemas-celery's per-tenant one): each entry runs once; the tasks
+# themselves go through every agency where they must.
+from shared_apps.notifications.schedule import BEAT_SCHEDULE  # noqa: E402  (plain data, no Django import)
+
+CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
+
+# --- notifications -------------------------------------------------------------------------------
+SMS_PROVIDER = env("SMS_PROVIDER", "local")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "mot-cua@haiphong.gov.vn")
+EMAIL_TIMEOUT = 30  # stays under the outbox's 10-minute "stuck" limit
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 
 LOGGING = {
     "version": 1,

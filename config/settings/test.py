@@ -1,3 +1,5 @@
+import os
+
 from .base import *  # noqa: F401,F403
 from .base import env
 
@@ -9,5 +11,8 @@ for _alias in ("default", "shared"):
     CACHES[_alias]["LOCATION"] = REDIS_URL  # noqa: F405
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
-CELERY_TASK_DEFAULT_QUEUE = "egov-tests"
+# A queue per test run: parallel runs on one machine never take each other's tasks.
+# (set in the environment so that the workers the tests start inherit it)
+os.environ.setdefault("TEST_CELERY_QUEUE", f"egov-tests-{os.getpid()}")
+CELERY_TASK_DEFAULT_QUEUE = os.environ["TEST_CELERY_QUEUE"]
 AGENCY_DIRECTORY_CHECK_SECONDS = 0.0

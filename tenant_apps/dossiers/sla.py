@@ -9,7 +9,8 @@ Rules
   agency's *working* time left until it (``working_time_between`` on the agency's calendar: nights,
   weekends, holidays and lunch breaks do not count), and neither ``notified_due_soon_at`` nor
   ``notified_overdue_at`` set. 8 hours is a little more than one office day (7 h 30), so a dossier
-  due at 10:00 on Monday is flagged from Friday about 10:00 on — "due within the next working day".
+  is flagged about a working day ahead: one due at 10:00 on Monday from 09:30 on Friday (2 h 30 on
+  Monday morning + 5 h 30 on Friday), one due at 16:00 on Wednesday from 15:30 on Tuesday.
 * Who is told: the dossier's holder and every active unit head (Membership with role
   ``unit_head``) of the agency; each once, in-app (internal) and by e-mail when the user has an
   address. A holder who is also a unit head gets one message per channel.

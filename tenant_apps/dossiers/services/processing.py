@@ -101,6 +101,7 @@ def _resume(*, agency, dossier, action, acting_user, note=""):
                                                   amount=hours, unit="working_hours").due
         else:
             _result, d.due_at = compute_due(agency=agency, dossier=d)
+        d.notified_due_soon_at = d.notified_overdue_at = None  # the moved appointment is watched again
 
     return apply_action(agency=agency, dossier=dossier, action=action, acting_user=acting_user, note=note,
                         mutate=mutate)
@@ -174,6 +175,7 @@ def dossier_apologize(*, agency, dossier, new_due_at, reason, acting_user):
         d.apology_count += 1
         d.late_agency_code = agency.national_code
         d.due_at = new_due_at
+        d.notified_due_soon_at = d.notified_overdue_at = None  # the new appointment is watched again
 
     return apply_action(agency=agency, dossier=dossier, action=Action.APOLOGIZE, acting_user=acting_user,
                         note=reason.strip(), mutate=mutate)

@@ -1,0 +1,24 @@
+"""The periodic tasks of notifications and of the SLA watch, for ``CELERY_BEAT_SCHEDULE``.
+
+Run beat with Celery's default scheduler (not tenant-schemas-celery's TenantAwareScheduler, which
+would send every entry once per agency): these tasks are city-wide — the outbox is in the public
+schema and the SLA watch walks every active agency itself. Each entry expires after its own
+interval, so a worker that was down does not find a pile of identical runs waiting."""
+
+BEAT_SCHEDULE = {
+    "notifications.outbox_dispatch": {
+        "task": "notifications.outbox_dispatch",
+        "schedule": 30.0,
+        "options": {"expires": 30},
+    },
+    "notifications.outbox_reap": {
+        "task": "notifications.outbox_reap",
+        "schedule": 300.0,
+        "options": {"expires": 300},
+    },
+    "dossiers.sla_watch": {
+        "task": "dossiers.sla_watch",
+        "schedule": 600.0,
+        "options": {"expires": 600},
+    },
+}

@@ -1,0 +1,198 @@
+"""Writes to the outbox: enqueue (in the caller's transaction), dispatch, reap.
+
+Rules
+* ``outbox_enqueue`` inserts in the caller's transaction with INSERT ... ON CONFLICT (dedupe_key)
+  DO NOTHING: a rolled-back caller leaves no row, and a key seen before (committed, or being
+  inserted by a concurrent transaction that then commits) is never queued twice. After the
+  caller's commit, the dispatcher task is kicked once per transaction; if the broker is down that
+  is logged and nothing else happens — the row is in PostgreSQL and the periodic dispatch (beat,
+  every 30 s) sends it.
+* ``outbox_dispatch_batch`` claims up to `limit` pending rows whose ``available_at`` has come with
+  SELECT ... FOR UPDATE SKIP LOCKED (concurrent dispatchers never take the same row), marks them
+  sending (attempts + 1, claimed_at = now) and commits that claim *before* calling any provider
+  (run it outside a transaction, as the task does; inside one the "commit" is only a savepoint).
+  Each row is then sent through its channel's adapter outside any transaction and marked sent
+  (provider id recorded); on an error it goes back to pending with ``available_at`` pushed out by
+  ``NOTIFICATIONS_BACKOFF_SECONDS`` (30) × 2^(attempts−1), at most ``NOTIFICATIONS_BACKOFF_MAX_SECONDS``
+  (3600), and after ``NOTIFICATIONS_MAX_ATTEMPTS`` (8) attempts — or at once on ``DeliveryRefused`` —
+  to failed.
+  The final update only applies while the row is still in the claim this dispatcher made.
+* ``outbox_reap_stuck`` puts rows left in sending longer than ``NOTIFICATIONS_STUCK_MINUTES`` (10) (a
+  worker killed between claim and result) back to pending — or to failed when they have used all
+  their attempts. Their next send asks the provider first whether it already has the message (see
+  ``adapters``): exactly once for the local SMS provider and in-app messages, at least once (with
+  the same Message-ID) for SMTP. The stuck time must exceed any adapter's timeout (EMAIL_TIMEOUT).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .adapters import DeliveryRefused, adapter_get
+from .models import Channel, OutboxMessage, Status
+
+logger = logging.getLogger(__name__)
+
+
+def _setting(name, default):
+    return getattr(settings, name, default)
+
+
+def max_attempts():
+    return int(_setting("NOTIFICATIONS_MAX_ATTEMPTS", 8))
+
+
+def backoff_for(attempts):
+    """Delay before the next attempt after `attempts` failed ones: 30 s, 1 min, 2 min, ... ≤ 1 h."""
+    base = float(_setting("NOTIFICATIONS_BACKOFF_SECONDS", 30))
+    cap = float(_setting("NOTIFICATIONS_BACKOFF_MAX_SECONDS", 3600))
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+# --- enqueue --------------------------------------------------------------------------------------
+def _kick_dispatcher():
+    """After commit: ask a worker to dispatch now. A broker outage is logged, never raised: the
+    periodic dispatch picks the rows up."""
+    from .tasks import outbox_dispatch
+
+    app = outbox_dispatch.app
+    try:
+        if app.conf.task_always_eager:  # no broker (dev without Redis): dispatch here and now
+            outbox_dispatch.apply_async()
+            return
+        with app.producer_or_acquire() as producer:
+            # Fail fast (one retry, ~0.2 s) instead of kombu's default reconnect loop (seconds), so a
+            # request that committed is not held up by a broker outage.
+            producer.connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2,
+                                                  interval_max=0.2, timeout=2)
+            outbox_dispatch.apply_async(producer=producer, retry=False)
+    except Exception:  # the broker is down or refuses: the rows wait for beat
+        logger.warning("outbox: could not queue the dispatcher; the periodic dispatch will send the messages",
+                       exc_info=True)
+
+
+def _kick_after_commit():
+    # One kick per transaction, however many messages it queues. Outside a transaction
+    # (autocommit) on_commit runs the kick at once.
+    if connection.in_atomic_block and any(item[1] is _kick_dispatcher for item in connection.run_on_commit):
+        return
+    transaction.on_commit(_kick_dispatcher)
+
+
+def outbox_enqueue(*, channel, recipient, subject, body, dedupe_key, agency=None, dossier_code="",
+                   available_at=None):
+    """Queue one message in the caller's transaction. Returns the new row, or None when a row with
+    this `dedupe_key` already exists (the message is then not queued again)."""
+    if channel not in Channel.values:
+        raise ValueError(f"unknown channel {channel!r}")
+    if not (dedupe_key or "").strip():
+        raise ValueError("a dedupe_key is required")
+    if not (recipient or "").strip():
+        raise ValueError("a recipient is required")
+    now = timezone.now()
+    row = OutboxMessage(channel=channel, recipient=str(recipient).strip(), subject=subject or "", body=body or "",
+                        dedupe_key=dedupe_key, agency=agency, dossier_code=dossier_code or "",
+                        created_at=now, available_at=available_at or now)
+    row.full_clean(exclude=["agency", "dedupe_key"])  # lengths and choices; uniqueness is the INSERT's job
+    meta = OutboxMessage._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    qn = connection.ops.quote_name
+    table = f"{qn(settings.PUBLIC_SCHEMA_NAME)}.{qn(meta.db_table)}"
+    sql = (f"INSERT INTO {table} ({', '.join(qn(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))}) "
+           f"ON CONFLICT ({qn(meta.get_field('dedupe_key').column)}) DO NOTHING RETURNING {qn(meta.pk.column)}")
+    params = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return None
+    row.pk = inserted[0]
+    row._state.adding = False
+    row._state.db = "default"
+    _kick_after_commit()
+    return row
+
+
+# --- dispatch -------------------------------------------------------------------------------------
+def _claim(*, limit, now):
+    with transaction.atomic():
+        ids = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.PENDING, available_at__lte=now)
+            .order_by("available_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        OutboxMessage.objects.filter(id__in=ids).update(status=Status.SENDING, claimed_at=now,
+                                                        attempts=F("attempts") + 1)
+        return list(OutboxMessage.objects.filter(id__in=ids).order_by("available_at", "id"))
+
+
+def _record_failure(*, message, error, permanent, now):
+    attempts = message.attempts
+    give_up = permanent or attempts >= max_attempts()
+    values = {"last_error": error[:4000]}
+    if give_up:
+        values["status"] = Status.FAILED
+    else:
+        values["status"] = Status.PENDING
+        values["available_at"] = now + backoff_for(attempts)
+    OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING, claimed_at=message.claimed_at).update(**values)
+    level = logging.ERROR if give_up else logging.WARNING
+    logger.log(level, "outbox: %s message %s to %s failed (attempt %s%s): %s", message.channel, message.pk,
+               message.recipient, attempts, ", giving up" if give_up else "", error)
+    return "failed" if give_up else "retried"
+
+
+def outbox_dispatch_batch(*, limit=100, now=None):
+    """Claim up to `limit` due messages and send them; returns counts
+    ``{"claimed", "sent", "retried", "failed"}``. Safe to run in many workers at once."""
+    def clock():  # `now` pins the time (tests); otherwise the time of each result
+        return now or timezone.now()
+
+    counts = {"claimed": 0, "sent": 0, "retried": 0, "failed": 0}
+    claimed = _claim(limit=limit, now=clock())
+    counts["claimed"] = len(claimed)
+    for message in claimed:
+        try:
+            provider_id = adapter_get(channel=message.channel).send(message)
+        except DeliveryRefused as exc:
+            counts[_record_failure(message=message, error=f"refused: {exc}", permanent=True, now=clock())] += 1
+        except Exception as exc:  # any provider error: retry later
+            counts[_record_failure(message=message, error=f"{type(exc).__name__}: {exc}", permanent=False,
+                                   now=clock())] += 1
+        else:
+            OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING, claimed_at=message.claimed_at).update(
+                status=Status.SENT, sent_at=clock(), provider_message_id=str(provider_id or "")[:255],
+                last_error="")
+            counts["sent"] += 1
+    return counts
+
+
+# --- reap -----------------------------------------------------------------------------------------
+def stuck_after():
+    return timedelta(minutes=float(_setting("NOTIFICATIONS_STUCK_MINUTES", 10)))
+
+
+def outbox_reap_stuck(*, older_than=None, now=None):
+    """Put messages claimed more than `older_than` ago and still `sending` back to pending (or to
+    failed once their attempts are used up). Returns ``{"requeued", "failed"}``."""
+    now = now or timezone.now()
+    cutoff = now - (older_than if older_than is not None else stuck_after())
+    stuck = OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
+    note = "the worker stopped after claiming the message (reaped)"
+    with transaction.atomic():
+        failed = stuck.filter(attempts__gte=max_attempts()).update(status=Status.FAILED, last_error=note)
+        requeued = stuck.filter(attempts__lt=max_attempts()).update(status=Status.PENDING, available_at=now,
+                                                                    last_error=note)
+    if requeued or failed:
+        logger.warning("outbox: reaped %s stuck message(s), %s given up", requeued + failed, failed)
+    return {"requeued": requeued, "failed": failed}
