@@ -19,6 +19,8 @@ api_v1 = [
     path("procedures/<str:code>/", adoption_api.AdoptionDetailApi.as_view(), name="adoption-detail"),
     path("dossiers/", dossier_api.DossierListApi.as_view(), name="dossier-list"),
     path("dossiers/<int:pk>/", dossier_api.DossierDetailApi.as_view(), name="dossier-detail"),
+    path("dossiers/<int:pk>/components/<int:position>/file/", dossier_api.ComponentFileApi.as_view(),
+         name="dossier-component-file"),
     *[
         path(f"dossiers/<int:pk>/{action.value.replace('_', '-')}/", dossier_api.action_view(action),
              name=f"dossier-{action.value}")

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from unidecode import unidecode
 
 from shared_apps.accounts.models import Membership, Role
+from shared_apps.accounts.services import ensure_city_admin
 
-from .errors import AgencyAlreadyExists, DomainError, PermissionRefused
+from .errors import AgencyAlreadyExists, DomainError
 from .models import Agency, AgencyEvent, AgencyKind, AgencyStatus
 from .schema import schema_clone_from_template
 
@@ -36,10 +37,7 @@ def schema_name_for_slug(slug):
 
 
 def _ensure_city_admin(acting_user):
-    if acting_user is None:  # system actions: management commands, seeding
-        return
-    if not (acting_user.is_superuser or getattr(acting_user, "is_city_admin", False)):
-        raise PermissionRefused(_("Chỉ quản trị thành phố mới được tiếp nhận cơ quan mới."))
+    ensure_city_admin(acting_user, message=_("Chỉ quản trị thành phố mới được tiếp nhận cơ quan mới."))
 
 
 def _agency_snapshot(agency):

@@ -231,6 +231,9 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 # Where the dev launcher keeps local state (embedded PostgreSQL, demo logins).
 DATA_DIR = Path(env("EGOV_DATA_DIR", str(BASE_DIR / ".data")))
+# Uploaded dossier files: never served from a public URL, only through permission-checked views.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
+UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 
 if env("EGOV_CACHE") == "locmem":
     # No Redis on this machine (the dev launcher says so): one process, in-memory cache.

@@ -20,6 +20,14 @@ def ensure_member(*, user, agency, roles=None):
     return membership
 
 
+def ensure_city_admin(acting_user, *, message=None):
+    """Raise unless `acting_user` is a city administrator (None = the system itself: commands, seeding)."""
+    if acting_user is None:
+        return
+    if not (acting_user.is_superuser or getattr(acting_user, "is_city_admin", False)):
+        raise PermissionRefused(message or _("Chỉ quản trị thành phố mới được thực hiện thao tác này."))
+
+
 def membership_grant(*, agency, user, roles, acting_user):
     """Give `user` these roles in `agency` (adds to the roles they already have)."""
     bad = [r for r in roles if r not in Role.values]

@@ -9,12 +9,16 @@ from datetime import datetime, time
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from shared_apps.catalogue.services import ensure_city_admin
+from shared_apps.accounts.services import ensure_city_admin as _ensure_city_admin
 from tenants.errors import DomainError
 
 from .models import CalendarDay, CalendarEvent, DayKind, OfficeHours, WorkCalendar
 
 CITY_CALENDAR = "city"
+
+
+def ensure_city_admin(acting_user):
+    _ensure_city_admin(acting_user, message=_("Chỉ quản trị thành phố mới được sửa lịch làm việc."))
 DEFAULT_HOURS = [(time(7, 30), time(11, 30)), (time(13, 30), time(17, 0))]
 SWAP_RE = re.compile(r"thay cho ngày (\d{2}/\d{2}/\d{4})")
 

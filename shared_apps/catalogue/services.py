@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from unidecode import unidecode
 
-from tenants.errors import DomainError, PermissionRefused
+from shared_apps.accounts.services import ensure_city_admin as _ensure_city_admin
+from tenants.errors import DomainError
 
 from .content import VersionContent, content_of
 from .models import (
@@ -31,10 +32,7 @@ from .models import (
 
 
 def ensure_city_admin(acting_user):
-    if acting_user is None:  # system: seeding, management commands
-        return
-    if not (acting_user.is_superuser or getattr(acting_user, "is_city_admin", False)):
-        raise PermissionRefused(_("Chỉ quản trị thành phố mới được sửa danh mục thủ tục."))
+    _ensure_city_admin(acting_user, message=_("Chỉ quản trị thành phố mới được sửa danh mục thủ tục."))
 
 
 def fold(text):

@@ -7,6 +7,7 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -181,6 +182,30 @@ class DossierDetailApi(APIView):
 
     @extend_schema(responses=DossierDetailSerializer)
     def get(self, request, pk):
+        return Response(_detail(request, pk))
+
+
+class ComponentFileSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class ComponentFileApi(APIView):
+    """Attach the scan of one component (PDF, PNG or JPEG, checked by content)."""
+
+    permission_classes = [IsAgencyMember]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": ComponentFileSerializer}, responses={200: DossierDetailSerializer})
+    def post(self, request, pk, position):
+        from .models import Dossier
+
+        dossier = Dossier.objects.filter(pk=pk).first()
+        if dossier is None:
+            raise Http404
+        data = ComponentFileSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.dossier_component_attach(agency=request._request.agency, dossier=dossier, position=position,
+                                          upload=data.validated_data["file"], acting_user=request.user)
         return Response(_detail(request, pk))
 
 

@@ -102,6 +102,16 @@ class Dossier(models.Model):
         return self.code or f"TN-{self.pk:06d}"
 
 
+def component_upload_to(instance, filename):
+    """Files live under the agency's own folder; names are random (the original name is not kept)."""
+    import uuid
+    from pathlib import Path
+
+    from django.db import connection
+
+    return f"{connection.schema_name}/dossiers/{instance.dossier_id}/{uuid.uuid4().hex}{Path(filename).suffix}"
+
+
 class DossierComponent(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="components")
     position = models.PositiveSmallIntegerField(default=0)
@@ -112,7 +122,8 @@ class DossierComponent(models.Model):
     provided = models.BooleanField(default=False)
     digitised = models.BooleanField(default=False)
     reused = models.BooleanField(default=False)
-    file = models.FileField(upload_to="dossiers/%Y/%m/", blank=True)
+    file = models.FileField(upload_to=component_upload_to, blank=True)
+    file_type = models.CharField(max_length=40, blank=True)
     missing_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:

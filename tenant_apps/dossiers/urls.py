@@ -9,5 +9,6 @@ urlpatterns = [
     path("so-theo-doi.xlsx", views.logbook, name="logbook"),
     path("<int:pk>/", views.dossier_page, name="dossier"),
     path("<int:pk>/in/<slug:form>.pdf", views.print_form, name="print"),
+    path("<int:pk>/giay-to/<int:position>/", views.component_file, name="component-file"),
     path("<int:pk>/<slug:action>/", views.dossier_action, name="action"),
 ]

@@ -170,3 +170,17 @@ def logbook(request):
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="so-theo-doi-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"'
     return response
+
+
+def component_file(request, pk, position):
+    """A component's scan, only to members of the agency (the middleware checked that)."""
+    from django.http import FileResponse
+
+    dossier = Dossier.objects.filter(pk=pk).first()
+    component = dossier.components.filter(position=position).first() if dossier else None
+    if component is None or not component.file:
+        raise Http404
+    response = FileResponse(component.file.open("rb"), content_type=component.file_type or "application/octet-stream")
+    response["Content-Disposition"] = f'inline; filename="{dossier.reference}-{position}{component.file.name[-4:]}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -2,6 +2,7 @@
 role, and changes the dossier through the transition table in one transaction with its event and
 the public index row."""
 
+from .components import dossier_component_attach  # noqa: F401
 from .intake import (  # noqa: F401
     dossier_accept,
     dossier_code_allocate,

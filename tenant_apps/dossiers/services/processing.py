@@ -58,7 +58,7 @@ def dossier_submit_for_approval(*, agency, dossier, acting_user, leader=None, no
 def dossier_approve(*, agency, dossier, acting_user, note="", returner=None):
     _member_with_role(agency, returner, Role.RECEIVING_OFFICER)
     return apply_action(agency=agency, dossier=dossier, action=Action.APPROVE, acting_user=acting_user, note=note,
-                        holder=returner, handover_to=_("Bộ phận một cửa"))
+                        holder=returner, handover_to="Bộ phận một cửa")  # stored data: Vietnamese
 
 
 def dossier_send_back(*, agency, dossier, reason, acting_user):
