@@ -53,14 +53,15 @@ def _fresh_tenant_state():
     """Every test starts and ends on the public schema with a fresh agency directory (a test that
     changes an agency inside its rolled-back transaction must not leak into the next one)."""
     from shared_apps.calendar.selectors import calendar_version
+    from tenant_apps.dossiers.plans import plans_invalidate_local
     from tenants.directory import directory
 
-    directory.invalidate_local()
-    calendar_version.invalidate_local()
+    for invalidate in (directory.invalidate_local, calendar_version.invalidate_local, plans_invalidate_local):
+        invalidate()
     yield
     connection.set_schema_to_public()
-    directory.invalidate_local()
-    calendar_version.invalidate_local()
+    for invalidate in (directory.invalidate_local, calendar_version.invalidate_local, plans_invalidate_local):
+        invalidate()
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ class AgencyMembershipMiddleware:
                 )
             return redirect_to_login(request.get_full_path())
         request.membership = membership_get(user=user, agency=agency)
+        user._memberships = {agency.pk: request.membership}  # services check again without a query
         if request.membership is None:
             if is_api:
                 return JsonResponse(

@@ -11,7 +11,10 @@ def ensure_member(*, user, agency, roles=None):
     Services that change an agency's data call this even though the middleware checked already."""
     if user is None or not user.is_authenticated:
         raise PermissionRefused(_("Bạn cần đăng nhập."))
-    membership = Membership.objects.filter(user=user, agency_id=agency.pk, is_active=True).first()
+    # Within one request the middleware already read it (kept on the request's user object).
+    cached = getattr(user, "_memberships", {})
+    membership = cached[agency.pk] if agency.pk in cached else Membership.objects.filter(
+        user=user, agency_id=agency.pk, is_active=True).first()
     if membership is None:
         raise PermissionRefused(_("Bạn không phải thành viên của cơ quan này."))
     if roles and not membership.has_role(*roles):

@@ -6,7 +6,6 @@ from .components import dossier_component_attach  # noqa: F401
 from .intake import (  # noqa: F401
     dossier_accept,
     dossier_code_allocate,
-    dossier_receive,
     dossier_refuse,
     dossier_register,
     dossier_request_intake_supplement,
@@ -28,3 +27,4 @@ from .processing import (  # noqa: F401
     dossier_supplement_received,
     dossier_withdraw,
 )
+from .receive import dossier_receive  # noqa: F401

@@ -62,44 +62,50 @@ def pauses_of(dossier, *, until=None):
     return out
 
 
-def compute_due(*, agency, dossier, amount=None, until=None):
-    """Due time of the whole time limit (or of `amount` of it, same unit) from receipt, with the
-    pauses so far."""
+def due_for(*, agency, start, limit, unit, cutoff, pauses=()):
+    """(engine result, due time) of a time limit from `start` on the agency's calendar."""
     cal = calendar_for(agency)
-    limit = dossier.time_limit if amount is None else amount
-    start = timezone.localtime(dossier.received_at)
+    start = timezone.localtime(start)
     if limit == 0:  # "trong ngày": by the close of the day it counts from
         result = deadlines.deadline_compute(calendar=cal, start=start, amount=0, unit="working_hours",
-                                            cutoff=dossier.cutoff, pauses=pauses_of(dossier, until=until))
-        day = timezone.localtime(result.counted_from).date()
-        sessions = cal.office_hours(day)
+                                            cutoff=cutoff, pauses=pauses)
+        sessions = cal.office_hours(result.counted_from.date())
         close = sessions[-1][1] if sessions else None
         due = result.due if close is None else result.counted_from.replace(hour=close.hour, minute=close.minute)
         return result, max(due, result.due)
     number = int(limit) if limit == int(limit) else float(limit)
-    unit = dossier.time_unit
     if unit in ("calendar_days", "months") and number != int(number):
         number = int(number) + 1
-    result = deadlines.deadline_compute(calendar=cal, start=start, amount=number, unit=unit,
-                                        cutoff=dossier.cutoff, pauses=pauses_of(dossier, until=until))
+    result = deadlines.deadline_compute(calendar=cal, start=start, amount=number, unit=unit, cutoff=cutoff,
+                                        pauses=pauses)
     return result, result.due
 
 
-def step_due(*, agency, dossier, step_code):
+def compute_due(*, agency, dossier, until=None):
+    """Due time of the dossier's whole time limit from its receipt, with the pauses so far."""
+    return due_for(agency=agency, start=dossier.received_at, limit=dossier.time_limit, unit=dossier.time_unit,
+                   cutoff=dossier.cutoff, pauses=pauses_of(dossier, until=until) if dossier.pk else ())
+
+
+def step_due_for(*, agency, steps, step_code, counted_from, original_due, pauses=()):
     """Sub-deadline of a step: the moment the steps up to it have used their share of the working
-    time between the start and the appointment."""
-    steps = list(dossier.procedure_version.steps.all())
-    codes = [s.code for s in steps]
-    if step_code not in codes or dossier.counted_from is None or dossier.original_due_at is None:
+    time between the start and the appointment. `steps` = [(code, role, share)] in order."""
+    codes = [code for code, _role, _share in steps]
+    if step_code not in codes or counted_from is None or original_due is None:
         return None
-    cumulative = sum(s.share for s in steps[: codes.index(step_code) + 1])
+    cumulative = sum(share for _code, _role, share in steps[: codes.index(step_code) + 1])
     cal = calendar_for(agency)
-    total = deadlines.working_time_between(calendar=cal, start=timezone.localtime(dossier.counted_from),
-                                           end=timezone.localtime(dossier.original_due_at))
+    start = timezone.localtime(counted_from)
+    total = deadlines.working_time_between(calendar=cal, start=start, end=timezone.localtime(original_due))
     hours = total.total_seconds() / 3600 * float(cumulative) / 100
-    result = deadlines.deadline_compute(calendar=cal, start=timezone.localtime(dossier.counted_from),
-                                        amount=hours, unit="working_hours", pauses=pauses_of(dossier))
-    return result.due
+    return deadlines.deadline_compute(calendar=cal, start=start, amount=hours, unit="working_hours",
+                                      pauses=pauses).due
+
+
+def step_due(*, agency, dossier, step_code):
+    steps = [(s.code, s.role, s.share) for s in dossier.procedure_version.steps.all()]
+    return step_due_for(agency=agency, steps=steps, step_code=step_code, counted_from=dossier.counted_from,
+                        original_due=dossier.original_due_at, pauses=pauses_of(dossier))
 
 
 def verdict(*, agency, finished, due):
@@ -119,10 +125,10 @@ def append_event(*, dossier, action, from_state, acting_user, at, note="", old=N
     )
 
 
-def sync_index(*, agency, dossier, event=None):
-    """Upsert the public look-up row (same transaction as the change)."""
-    values = dict(
-        code=dossier.code, procedure_id=dossier.procedure_id, procedure_name=dossier.procedure.name,
+def index_values(dossier, *, procedure_name):
+    """The public look-up row of a dossier (no personal data beyond the name and last digits)."""
+    return dict(
+        code=dossier.code, procedure_id=dossier.procedure_id, procedure_name=procedure_name,
         state=dossier.state, national_status=NATIONAL_STATUS[State(dossier.state)], channel=dossier.channel,
         received_at=dossier.received_at, due_at=dossier.due_at, finished_at=dossier.finished_at,
         returned_at=dossier.returned_at, timeliness=dossier.timeliness,
@@ -132,6 +138,11 @@ def sync_index(*, agency, dossier, event=None):
         applicant_id_tail=(dossier.applicant_id_number or "")[-4:], owner_user_id=dossier.owner_user_id,
         current_step=dossier.current_step,
     )
+
+
+def sync_index(*, agency, dossier, event=None):
+    """Upsert the public look-up row (same transaction as the change)."""
+    values = index_values(dossier, procedure_name=dossier.procedure.name)
     entry, _created = DossierIndex.objects.update_or_create(agency_id=agency.pk, dossier_id=dossier.pk,
                                                             defaults=values)
     if event is not None:

@@ -37,7 +37,7 @@ def dossier_code_allocate(*, agency, day):
     return f"{agency.national_code}-{day:%y%m%d}-{seq:04d}"
 
 
-def _clean_applicant(applicant):
+def clean_applicant(applicant):
     unknown = set(applicant) - set(APPLICANT_FIELDS)
     if unknown:
         raise DomainError(_("Thông tin người nộp không hợp lệ: %(f)s.") % {"f": ", ".join(sorted(unknown))})
@@ -89,7 +89,7 @@ def dossier_register(*, agency, procedure, applicant, channel, acting_user, comp
         raise DomainError(_("Thủ tục này không nhận hồ sơ qua kênh đã chọn."), field="channel")
     if channel == Channel.ONLINE and not (version.online_mode and adoption.online_intake_open):
         raise DomainError(_("Cơ quan chưa mở nhận hồ sơ trực tuyến cho thủ tục này."), field="channel")
-    data = _clean_applicant(applicant)
+    data = clean_applicant(applicant)
     flags = {int(k): v for k, v in (components or {}).items()}
     catalogue_components = list(version.components.all())
     unknown = set(flags) - {c.position for c in catalogue_components}
@@ -147,16 +147,6 @@ def dossier_accept(*, agency, dossier, acting_user, note=""):
 
     return apply_action(agency=agency, dossier=dossier, action=Action.ACCEPT, acting_user=acting_user,
                         note=note, mutate=mutate)
-
-
-def dossier_receive(*, agency, procedure, applicant, channel, components, acting_user, request_summary="",
-                    sets=1):
-    """At the counter, a complete dossier: register and accept in one transaction."""
-    with transaction.atomic():
-        dossier = dossier_register(agency=agency, procedure=procedure, applicant=applicant, channel=channel,
-                                   components=components, acting_user=acting_user,
-                                   request_summary=request_summary, sets=sets)
-        return dossier_accept(agency=agency, dossier=dossier, acting_user=acting_user)
 
 
 def dossier_request_intake_supplement(*, agency, dossier, items, acting_user):
