@@ -140,7 +140,9 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions in PostgreSQL (public schema), read through the cache: no query per request once warm.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "shared"  # one login for the whole city: session keys carry no agency
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal-home"
 LOGOUT_REDIRECT_URL = "portal-home"

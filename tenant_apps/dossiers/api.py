@@ -100,6 +100,20 @@ class DossierDetailSerializer(DossierListSerializer):
         return [str(a) for a in allowed_actions(state=obj.state, roles=roles)]
 
 
+class DossierReceiptSerializer(serializers.Serializer):
+    """What intake answers: the code and the appointment (the detail is one GET away)."""
+
+    id = serializers.IntegerField()
+    code = serializers.CharField(allow_null=True)
+    reference = serializers.CharField()
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    national_status = serializers.IntegerField()
+    received_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    counted_from = serializers.DateTimeField(allow_null=True)
+
+
 class ApplicantSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["person", "organisation"], default="person")
     name = serializers.CharField(max_length=255)
@@ -154,7 +168,7 @@ class DossierListApi(APIView):
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(DossierListSerializer(page, many=True).data)
 
-    @extend_schema(request=IntakeSerializer, responses={201: DossierDetailSerializer})
+    @extend_schema(request=IntakeSerializer, responses={201: DossierReceiptSerializer})
     def post(self, request):
         data = IntakeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -167,7 +181,9 @@ class DossierListApi(APIView):
             dossier = services.dossier_register(**kwargs)
         else:
             dossier = services.dossier_receive(**kwargs)
-        return Response(_detail(request, dossier.pk), status=status.HTTP_201_CREATED)
+        response = Response(DossierReceiptSerializer(dossier).data, status=status.HTTP_201_CREATED)
+        response["Location"] = f"{request._request.agency_prefix}api/v1/dossiers/{dossier.pk}/"
+        return response
 
 
 def _detail(request, pk):
