@@ -13,6 +13,16 @@ import pytest
 from django.db import connection
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _empty_test_cache():
+    """The test database is new every run (ids start again): nothing cached by an earlier run may
+    survive. The tests have their own Redis database."""
+    from django.core.cache import caches
+
+    for alias in ("default", "shared"):
+        caches[alias].clear()
+
+
 @pytest.fixture(scope="session")
 def city(django_db_setup, django_db_blocker):
     from shared_apps.accounts.models import Role, User
@@ -58,10 +68,23 @@ def _fresh_tenant_state():
 
     for invalidate in (directory.invalidate_local, calendar_version.invalidate_local, plans_invalidate_local):
         invalidate()
+    _forget_cached_principals()
     yield
     connection.set_schema_to_public()
     for invalidate in (directory.invalidate_local, calendar_version.invalidate_local, plans_invalidate_local):
         invalidate()
+    _forget_cached_principals()
+
+
+def _forget_cached_principals():
+    """Users and memberships cached during a test may describe rows its rollback undid."""
+    from django.core.cache import caches
+
+    shared = caches["shared"]
+    client = shared._cache.get_client(None, write=True)
+    keys = [k for pattern in ("user:*", "membership:*") for k in client.scan_iter(shared.make_key(pattern))]
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture

@@ -125,7 +125,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.FastRedisCache",
         "LOCATION": REDIS_URL,
         # Every key carries the schema of the agency that wrote it.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
@@ -133,13 +133,14 @@ CACHES = {
     },
     # City-wide keys that belong to no agency (the agency directory's version, ...).
     "shared": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.FastRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "city",
     },
 }
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["shared_apps.accounts.backends.CachedModelBackend"]
 # Sessions in PostgreSQL (public schema), read through the cache: no query per request once warm.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_CACHE_ALIAS = "shared"  # one login for the whole city: session keys carry no agency

@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "shared_apps.accounts"
     label = "accounts"
     verbose_name = "Tài khoản"
+
+    def ready(self):
+        from . import signals  # noqa: F401

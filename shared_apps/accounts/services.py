@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from tenants.errors import DomainError, PermissionRefused
 
 from .models import Membership, Role
+from .selectors import membership_get
 
 
 def ensure_member(*, user, agency, roles=None):
@@ -12,9 +13,8 @@ def ensure_member(*, user, agency, roles=None):
     if user is None or not user.is_authenticated:
         raise PermissionRefused(_("Bạn cần đăng nhập."))
     # Within one request the middleware already read it (kept on the request's user object).
-    cached = getattr(user, "_memberships", {})
-    membership = cached[agency.pk] if agency.pk in cached else Membership.objects.filter(
-        user=user, agency_id=agency.pk, is_active=True).first()
+    seen = getattr(user, "_memberships", {})
+    membership = seen[agency.pk] if agency.pk in seen else membership_get(user=user, agency=agency)
     if membership is None:
         raise PermissionRefused(_("Bạn không phải thành viên của cơ quan này."))
     if roles and not membership.has_role(*roles):

@@ -37,3 +37,24 @@ def test_me_api_lists_memberships(client, city):
     client.force_login(city.both)
     data = client.get("/api/v1/me/").json()
     assert sorted(m["slug"] for m in data["memberships"]) == ["phuong-a", "xa-b"]
+
+
+def test_a_revoked_membership_takes_effect_on_the_next_request(client, city):
+    from shared_apps.accounts.models import Membership
+
+    client.force_login(city.officer_a)
+    assert client.get("/phuong-a/").status_code == 200  # now cached
+    membership = Membership.objects.get(user=city.officer_a, agency=city.a)
+    membership.is_active = False
+    membership.save()
+    assert client.get("/phuong-a/").status_code == 403
+
+
+def test_a_deactivated_user_is_logged_out_on_the_next_request(client, city):
+    client.force_login(city.officer_b)
+    assert client.get("/xa-b/").status_code == 200
+    city.officer_b.is_active = False
+    city.officer_b.save()
+    assert client.get("/xa-b/").status_code == 302
+    city.officer_b.is_active = True
+    city.officer_b.save()
