@@ -34,7 +34,7 @@ from bench import common
 
 DB = "egov_bench_onboard"
 CITY_DB = "egov_bench_onboard_city"
-METHODS = ("clone", "clone-schema", "stock-migrate", "dt-clone")
+METHODS = ("pool", "clone", "clone-schema", "stock-migrate", "dt-clone")
 
 
 class Counter:
@@ -68,6 +68,15 @@ def run_method(method, ident):
 
     schema = schema_name_for_slug(ident["slug"])
     connection.set_schema_to_public()
+    if method == "pool":
+        from tenants.pool import schema_pool_fill
+
+        schema_pool_fill(size=1)  # untimed: the refill task's job in production
+        reopen_connection()
+        started = time.perf_counter()
+        agency = agency_onboard(acting_user=None, **ident)
+        elapsed = time.perf_counter() - started
+        return elapsed, schema, (lambda: common.remove_agency(agency))
     if method == "clone":
         started = time.perf_counter()
         agency = agency_onboard(acting_user=None, **ident)
@@ -322,12 +331,15 @@ def main():
              "first (cold) s", "migrate_schemas s (not in total)"], rows))
 
     print("\n## Targets")
+    worst_pool_p95 = max(cond0["pool"]["p95"], condn["pool"]["p95"])
     worst_p95 = max(cond0["clone"]["p95"], condn["clone"]["p95"])
     worst_ratio = min(cond0["stock-migrate"]["median"] / cond0["clone"]["median"],
                       condn["stock-migrate"]["median"] / condn["clone"]["median"])
     rows = [
-        ["p95 per agency (agency_onboard) ≤ 0.25 s", f"{worst_p95:.4f} s (worst condition)",
-         "met" if worst_p95 <= 0.25 else "MISSED"],
+        ["p95 per agency (agency_onboard, spare schema in the pool) ≤ 0.25 s",
+         f"{worst_pool_p95:.4f} s (worst condition)", "met" if worst_pool_p95 <= 0.25 else "MISSED"],
+        ["p95 per agency (agency_onboard, pool empty: clone while waiting) ≤ 0.25 s",
+         f"{worst_p95:.4f} s (worst condition)", "met" if worst_p95 <= 0.25 else "MISSED"],
         ["≥ 3× faster than stock migration path (median)", f"{worst_ratio:.1f}× (worst condition)",
          "met" if worst_ratio >= 3 else "MISSED"],
     ]

@@ -98,6 +98,13 @@ class FastExecutor(MigrationExecutor):
         for idx, schema in enumerate(behind):
             run_migrations(self.args, self.options, self.codename, schema, idx=idx, count=len(behind))
         connection.set_schema_to_public()
+        if settings.TENANT_TEMPLATE_SCHEMA in tenants:
+            # Spares cloned from the old template are dropped; the pool is filled again.
+            from .pool import schema_pool_fill
+
+            created, dropped = schema_pool_fill()
+            if verbosity >= 1 and (created or dropped):
+                self._say(f"[fast] schema pool: {created} cloned, {dropped} stale dropped")
         if verbosity >= 1:
             self._say(
                 f"[fast] {len(tenants) - len(behind)} schema(s) up to date, {len(behind)} migrated "

@@ -119,3 +119,21 @@ class AgencyEvent(models.Model):
 
     def __str__(self):
         return f"{self.agency_id} {self.action} {self.at:%d/%m/%Y %H:%M}"
+
+
+class SpareSchema(models.Model):
+    """A schema cloned from the template ahead of time, waiting to become an agency's schema.
+
+    Onboarding renames one (`ALTER SCHEMA ... RENAME`, constant time) instead of cloning while the
+    city admin waits; a Celery task refills the pool. `fingerprint` is the template's migration state
+    at cloning time: spares of an older template are dropped, never used."""
+
+    name = models.CharField(max_length=63, unique=True)
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name

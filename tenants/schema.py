@@ -243,6 +243,11 @@ def _build_script(cursor, template, fingerprint):
         connection.search_path_set_schemas = None
 
 
+def template_fingerprint():
+    """The template's migration state as text (what a spare schema must match to be used)."""
+    return ":".join(str(v) for v in clone_script().fingerprint)
+
+
 def clone_script():
     template = template_schema_name()
     with transaction.atomic(), connection.cursor() as cursor:

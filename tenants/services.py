@@ -18,6 +18,7 @@ from shared_apps.accounts.services import ensure_city_admin
 
 from .errors import AgencyAlreadyExists, DomainError
 from .models import Agency, AgencyEvent, AgencyKind, AgencyStatus
+from .pool import schema_pool_take
 from .schema import schema_clone_from_template
 
 # Sent inside the onboarding transaction, after the schema exists, with the connection still on the
@@ -111,7 +112,8 @@ def agency_onboard(
             )
             agency.full_clean(validate_unique=False)
             agency.save()
-            schema_clone_from_template(agency.schema_name)
+            if not schema_pool_take(schema_name=agency.schema_name):
+                schema_clone_from_template(agency.schema_name)
             if admin_user is not None:
                 Membership.objects.create(user=admin_user, agency=agency, roles=[Role.AGENCY_ADMIN])
             AgencyEvent.objects.create(
@@ -119,12 +121,28 @@ def agency_onboard(
                 new_values=_agency_snapshot(agency),
             )
             agency_onboarded.send(sender=Agency, agency=agency, acting_user=acting_user)
+        transaction.on_commit(_pool_refill_soon)
     except IntegrityError as exc:  # a concurrent onboarding of the same agency won the race
         raise AgencyAlreadyExists(
             _("Cơ quan có đường dẫn “%(slug)s” hoặc mã %(code)s đã tồn tại.")
             % {"slug": slug, "code": national_code}
         ) from exc
     return agency
+
+
+def _pool_refill_soon():
+    """After an onboarding used (or could have used) a spare schema, top the pool up in the
+    background. Without a broker the beat run (or `manage.py fill_schema_pool`) does it later."""
+    if not settings.SCHEMA_POOL_SIZE or settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    from .tasks import schema_pool_refill
+
+    try:
+        schema_pool_refill.apply_async(retry=False)
+    except Exception:  # the broker is down: the periodic refill catches up
+        import logging
+
+        logging.getLogger(__name__).warning("could not queue the schema pool refill", exc_info=True)
 
 
 def agency_set_status(*, agency, status, reason="", acting_user):

@@ -57,6 +57,8 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_NAME = "public"
 # The template schema every new agency is cloned from (kept migrated by migrate_schemas).
 TENANT_TEMPLATE_SCHEMA = "agency_template"
+# Spare schemas cloned ahead of time, so that onboarding is a rename (tenants/pool.py).
+SCHEMA_POOL_SIZE = int(env("SCHEMA_POOL_SIZE", "5"))
 # SET search_path only when the tenant changed on this connection, not on every cursor.
 TENANT_LIMIT_SET_CALLS = True
 GET_EXECUTOR_FUNCTION = "tenants.migration.get_executor"

@@ -16,3 +16,4 @@ CELERY_RESULT_BACKEND = REDIS_URL
 os.environ.setdefault("TEST_CELERY_QUEUE", f"egov-tests-{os.getpid()}")
 CELERY_TASK_DEFAULT_QUEUE = os.environ["TEST_CELERY_QUEUE"]
 AGENCY_DIRECTORY_CHECK_SECONDS = 0.0
+SCHEMA_POOL_SIZE = 0  # tests of the pool set their own size

@@ -16,6 +16,11 @@ BEAT_SCHEDULE = {
         "schedule": 300.0,
         "options": {"expires": 300},
     },
+    "tenants.schema_pool_refill": {
+        "task": "tenants.schema_pool_refill",
+        "schedule": 300.0,
+        "options": {"expires": 300},
+    },
     "dossiers.sla_watch": {
         "task": "dossiers.sla_watch",
         "schedule": 600.0,
