@@ -112,7 +112,9 @@ def agency_onboard(
             )
             agency.full_clean(validate_unique=False)
             agency.save()
-            if not schema_pool_take(schema_name=agency.schema_name):
+            if schema_pool_take(schema_name=agency.schema_name):
+                transaction.on_commit(_pool_refill_soon)  # a spare was used: top the pool up
+            else:
                 schema_clone_from_template(agency.schema_name)
             if admin_user is not None:
                 Membership.objects.create(user=admin_user, agency=agency, roles=[Role.AGENCY_ADMIN])
@@ -121,7 +123,6 @@ def agency_onboard(
                 new_values=_agency_snapshot(agency),
             )
             agency_onboarded.send(sender=Agency, agency=agency, acting_user=acting_user)
-        transaction.on_commit(_pool_refill_soon)
     except IntegrityError as exc:  # a concurrent onboarding of the same agency won the race
         raise AgencyAlreadyExists(
             _("Cơ quan có đường dẫn “%(slug)s” hoặc mã %(code)s đã tồn tại.")
@@ -135,10 +136,13 @@ def _pool_refill_soon():
     background. Without a broker the beat run (or `manage.py fill_schema_pool`) does it later."""
     if not settings.SCHEMA_POOL_SIZE or settings.CELERY_TASK_ALWAYS_EAGER:
         return
+    from django.core.cache import caches
+
     from .tasks import schema_pool_refill
 
     try:
-        schema_pool_refill.apply_async(retry=False)
+        if caches["shared"].add("schema-pool:refill-queued", 1, 60):  # one queued refill is enough
+            schema_pool_refill.apply_async(retry=False)
     except Exception:  # the broker is down: the periodic refill catches up
         import logging
 

@@ -58,3 +58,8 @@ def test_a_deactivated_user_is_logged_out_on_the_next_request(client, city):
     assert client.get("/xa-b/").status_code == 302
     city.officer_b.is_active = True
     city.officer_b.save()
+
+
+def test_pages_are_vietnamese_whatever_the_browser_language(client, city):
+    body = client.get("/tai-khoan/dang-nhap/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in body
