@@ -7,6 +7,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from shared_apps.accounts.views import MeApi
 from shared_apps.calendar import api as calendar_api
 from shared_apps.catalogue import api as catalogue_api
+from shared_apps.tracking import api as tracking_api
+from shared_apps.tracking import views as tracking_views
 from tenants.api import AgencyListCreateApi
 from tenants.views import healthz, portal_home
 
@@ -21,6 +23,7 @@ api_v1 = [
     path("calendar/days/<str:day>/", calendar_api.CalendarDayApi.as_view(), name="calendar-day"),
     path("calendar/office-hours/", calendar_api.OfficeHoursApi.as_view(), name="calendar-office-hours"),
     path("calendar/deadline/", calendar_api.DeadlineApi.as_view(), name="calendar-deadline"),
+    path("lookup/<str:code>/", tracking_api.LookupApi.as_view(), name="lookup"),
 ]
 
 urlpatterns = [
@@ -28,6 +31,8 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("tai-khoan/", include("shared_apps.accounts.urls")),
     path("thu-tuc/", include("shared_apps.catalogue.urls")),
+    path("tra-cuu/", tracking_views.lookup_form, name="lookup-form"),
+    path("tra-cuu/<str:code>/", tracking_views.lookup_page, name="lookup"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

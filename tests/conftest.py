@@ -77,12 +77,14 @@ def _fresh_tenant_state():
 
 
 def _forget_cached_principals():
-    """Users and memberships cached during a test may describe rows its rollback undid."""
+    """Users and memberships cached during a test may describe rows its rollback undid; throttle
+    counters of one test must not count against the next."""
     from django.core.cache import caches
 
     shared = caches["shared"]
     client = shared._cache.get_client(None, write=True)
-    keys = [k for pattern in ("user:*", "membership:*") for k in client.scan_iter(shared.make_key(pattern))]
+    patterns = ("user:*", "membership:*", "throttle:*")
+    keys = [k for pattern in patterns for k in client.scan_iter(shared.make_key(pattern))]
     if keys:
         client.delete(*keys)
 

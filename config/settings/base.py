@@ -231,6 +231,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
 
+# City-wide look-up by code: requests per minute per client address before a 429.
+LOOKUP_RATE_PER_MINUTE = int(env("LOOKUP_RATE_PER_MINUTE", "30"))
+TRUSTED_PROXY_HOPS = int(env("TRUSTED_PROXY_HOPS", "0"))
 # The city-wide look-up page printed (as a QR code) on every receipt.
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from .selectors import dossier_lookup
+from .throttle import throttle_exceeded
+
+
+def lookup_form(request):
+    code = request.GET.get("ma", "").strip()
+    if code:
+        url = f"/tra-cuu/{code}/"
+        proof = request.GET.get("xac-minh", "").strip()
+        return redirect(f"{url}?xac-minh={proof}" if proof else url)
+    return render(request, "tracking/lookup_form.html")
+
+
+def lookup_page(request, code):
+    if throttle_exceeded(scope="lookup", request=request, limit=settings.LOOKUP_RATE_PER_MINUTE):
+        return render(request, "tracking/lookup_form.html",
+                      {"error": _("Bạn tra cứu quá nhiều lần; vui lòng thử lại sau một phút."), "code": code},
+                      status=429)
+    result = dossier_lookup(code=code, proof=request.GET.get("xac-minh", ""), user=request.user)
+    if result is None:
+        return render(request, "tracking/lookup_form.html",
+                      {"error": _("Không tìm thấy hồ sơ có mã “%(code)s”. Hãy kiểm tra lại mã trên giấy hẹn.")
+                       % {"code": code}, "code": code}, status=404)
+    return render(request, "tracking/lookup.html", {"r": result, "code": code,
+                                                    "proof": request.GET.get("xac-minh", "")})
