@@ -18,7 +18,6 @@ from shared_apps.accounts.services import membership_grant
 from shared_apps.notifications.models import OutboxMessage
 from tenant_apps.dossiers.models import Dossier, DossierComponent, DossierEvent
 from tenant_apps.workspace.models import AuditEvent, Notice
-
 from tests.dossiers.conftest import receive
 from tests.dossiers.test_transitions import PAYLOADS
 
