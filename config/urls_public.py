@@ -26,6 +26,14 @@ api_v1 = [
     path("lookup/<str:code>/", tracking_api.LookupApi.as_view(), name="lookup"),
 ]
 
+def _optional(module):
+    """URLs of a context being built: included once its module exists."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    return import_module(module).urlpatterns if find_spec(module) else []
+
+
 urlpatterns = [
     path("", portal_home, name="portal-home"),
     path("healthz/", healthz, name="healthz"),
@@ -33,6 +41,8 @@ urlpatterns = [
     path("thu-tuc/", include("shared_apps.catalogue.urls")),
     path("tra-cuu/", tracking_views.lookup_form, name="lookup-form"),
     path("tra-cuu/<str:code>/", tracking_views.lookup_page, name="lookup"),
+    path("cong-khai/", include((_optional("shared_apps.tracking.urls_progress"), "progress"))),
+    path("danh-gia/", include((_optional("shared_apps.ratings.urls"), "ratings"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

@@ -34,6 +34,7 @@ SHARED_APPS = [
     "shared_apps.calendar",
     "shared_apps.tracking",
     "shared_apps.notifications",
+    "shared_apps.ratings",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -68,6 +69,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 RESERVED_SLUGS = {
     "admin", "api", "static", "media", "i18n", "healthz", "tai-khoan", "dang-nhap", "dang-xuat",
     "tra-cuu", "thu-tuc", "thong-ke", "cong-dan", "favicon.ico", "robots.txt", "_bypass",
+    "cong-khai", "danh-gia", "dang-ky", "ho-so-cua-toi",
 }
 # How long a process trusts its in-memory agency directory before re-checking the shared version key.
 AGENCY_DIRECTORY_CHECK_SECONDS = float(env("AGENCY_DIRECTORY_CHECK_SECONDS", "1.0"))
