@@ -9,6 +9,7 @@ from shared_apps.calendar import api as calendar_api
 from shared_apps.catalogue import api as catalogue_api
 from shared_apps.tracking import api as tracking_api
 from shared_apps.tracking import views as tracking_views
+from tenant_apps.dossiers.api_online import SubmissionApi
 from tenants.api import AgencyListCreateApi
 from tenants.views import healthz, portal_home
 
@@ -24,6 +25,7 @@ api_v1 = [
     path("calendar/office-hours/", calendar_api.OfficeHoursApi.as_view(), name="calendar-office-hours"),
     path("calendar/deadline/", calendar_api.DeadlineApi.as_view(), name="calendar-deadline"),
     path("lookup/<str:code>/", tracking_api.LookupApi.as_view(), name="lookup"),
+    path("submissions/", SubmissionApi.as_view(), name="submission"),
 ]
 
 def _optional(module):

@@ -38,6 +38,8 @@ class Dossier(models.Model):
     owner_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     request_summary = models.TextField(_("nội dung yêu cầu"), blank=True)
+    # Online submissions carry the client's idempotency key: a retried submit finds this dossier.
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
     sets = models.PositiveSmallIntegerField(_("số bộ hồ sơ"), default=1)
 
     registered_at = models.DateTimeField(auto_now_add=True)

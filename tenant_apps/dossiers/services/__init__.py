@@ -27,4 +27,5 @@ from .processing import (  # noqa: F401
     dossier_supplement_received,
     dossier_withdraw,
 )
+from .online import dossier_submit_online  # noqa: F401
 from .receive import dossier_receive  # noqa: F401

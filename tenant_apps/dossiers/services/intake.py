@@ -68,7 +68,7 @@ def _adoption_for(procedure):
 
 
 def dossier_register(*, agency, procedure, applicant, channel, acting_user, components=None,
-                     request_summary="", owner_user=None, sets=1):
+                     request_summary="", owner_user=None, sets=1, idempotency_key=None):
     """Record a submitted dossier (status 1, no code yet). `components` maps a catalogue component's
     position to {"provided", "digitised", "reused"} flags."""
     ensure_in_agency(agency)
@@ -102,6 +102,7 @@ def dossier_register(*, agency, procedure, applicant, channel, acting_user, comp
             applicant_kind=data["kind"], applicant_name=data["name"], applicant_id_number=data["id_number"],
             applicant_address=data["address"], applicant_phone=data["phone"], applicant_email=data["email"],
             owner_user=owner_user, request_summary=request_summary or "", sets=max(1, int(sets or 1)),
+            idempotency_key=idempotency_key,
             current_step="receive", step_started_at=now,
             # A procedure's fee lines are alternatives (on time / late / online / per copy): the first
             # is the default; the desk corrects it when another case applies.

@@ -1,0 +1,95 @@
+"""A citizen submits online at the city address; the same submit twice never makes two dossiers."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection, connections
+
+from shared_apps.accounts.models import User
+from shared_apps.tracking.models import DossierIndex
+from tenant_apps.dossiers.models import Dossier
+from tests.committed import committed_agency
+
+from .conftest import APPLICANT
+
+pytestmark = pytest.mark.django_db
+
+
+def payload(agency, key="lan-nop-0001"):
+    return {"agency": agency.slug, "procedure": "1.001193", "applicant": APPLICANT,
+            "components": [{"position": 1, "provided": True}, {"position": 2, "provided": True}],
+            "idempotency_key": key}
+
+
+def test_an_online_submission_lands_in_the_agency_queue_as_newly_registered(client, desk, in_agency):
+    citizen = User.objects.create_user(username="cong_dan_a", password="x")
+    client.force_login(citizen)
+    response = client.post("/api/v1/submissions/", payload(desk.agency), content_type="application/json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["state"] == "new" and body["national_status"] == 1 and body["created"] is True
+    with in_agency(desk.agency):  # the request left this test's connection on the public schema
+        dossier = Dossier.objects.get(pk=body["id"])
+        assert dossier.channel == "online" and dossier.owner_user == citizen and dossier.code is None
+    assert DossierIndex.objects.get(agency=desk.agency, dossier_id=dossier.pk).owner_user_id == citizen.pk
+    again = client.post("/api/v1/submissions/", payload(desk.agency), content_type="application/json")
+    assert again.status_code == 200 and again.json()["id"] == body["id"] and again.json()["created"] is False
+    with in_agency(desk.agency):
+        assert Dossier.objects.count() == 1
+
+
+def test_a_key_used_by_someone_else_is_refused(client, desk):
+    first, second = (User.objects.create_user(username=u, password="x") for u in ("cd_1", "cd_2"))
+    client.force_login(first)
+    assert client.post("/api/v1/submissions/", payload(desk.agency), content_type="application/json").status_code == 201
+    client.force_login(second)
+    response = client.post("/api/v1/submissions/", payload(desk.agency), content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "key_reused"
+
+
+def test_anonymous_and_bad_input_are_refused(client, desk):
+    assert client.post("/api/v1/submissions/", payload(desk.agency), content_type="application/json").status_code in (401, 403)
+    client.force_login(User.objects.create_user(username="cd_3", password="x"))
+    bad = client.post("/api/v1/submissions/", payload(desk.agency, key="x"), content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["field"] == "idempotency_key"
+    nowhere = client.post("/api/v1/submissions/", {**payload(desk.agency), "agency": "khong-co"},
+                          content_type="application/json")
+    assert nowhere.status_code == 400 and nowhere.json()["field"] == "agency"
+
+
+@pytest.fixture(scope="module")
+def online_agency(city, django_db_blocker):
+    with committed_agency(django_db_blocker, slug="phuong-truc-tuyen", national_code="000.97.01.H31",
+                          users={"cong_dan_song_song": []}, sector_code="ho-tich-online") as world:
+        yield world
+
+
+@pytest.mark.slow
+def test_the_same_submit_sent_twice_concurrently_creates_one_dossier(online_agency):
+    from tenant_apps.dossiers.services import dossier_submit_online
+
+    agency, citizen = online_agency.agency, online_agency.users["cong_dan_song_song"]
+
+    def submit(_):
+        try:
+            connection.set_schema_to_public()
+            dossier, created = dossier_submit_online(
+                agency=agency, procedure="1.001193", applicant=APPLICANT,
+                components={1: {"provided": True}, 2: {"provided": True}}, acting_user=citizen,
+                idempotency_key="dong-thoi-0001")
+            return dossier.pk, created
+        finally:
+            connections.close_all()
+
+    rounds = []
+    for _round in range(3):  # the first round races; the later ones are plain retries
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            rounds.append(list(pool.map(submit, range(2))))
+    assert len({pk for results in rounds for pk, _c in results}) == 1
+    assert sorted(c for _pk, c in rounds[0]) == [False, True]
+    assert all(not c for results in rounds[1:] for _pk, c in results)
+    connection.set_tenant(agency)
+    try:
+        assert Dossier.objects.filter(idempotency_key="dong-thoi-0001").count() == 1
+    finally:
+        connection.set_schema_to_public()
