@@ -11,6 +11,7 @@ from .intake import (  # noqa: F401
     dossier_request_intake_supplement,
     dossier_resubmit,
 )
+from .online import dossier_submit_online  # noqa: F401
 from .processing import (  # noqa: F401
     dossier_apologize,
     dossier_appraise,
@@ -27,5 +28,4 @@ from .processing import (  # noqa: F401
     dossier_supplement_received,
     dossier_withdraw,
 )
-from .online import dossier_submit_online  # noqa: F401
 from .receive import dossier_receive  # noqa: F401
