@@ -26,6 +26,7 @@ api_v1 = [
     path("calendar/deadline/", calendar_api.DeadlineApi.as_view(), name="calendar-deadline"),
     path("lookup/<str:code>/", tracking_api.LookupApi.as_view(), name="lookup"),
     path("submissions/", SubmissionApi.as_view(), name="submission"),
+    path("my-dossiers/", tracking_api.MyDossiersApi.as_view(), name="my-dossiers"),
 ]
 
 def _optional(module):
@@ -42,6 +43,7 @@ urlpatterns = [
     path("tai-khoan/", include("shared_apps.accounts.urls")),
     path("thu-tuc/", include("shared_apps.catalogue.urls")),
     path("tra-cuu/", tracking_views.lookup_form, name="lookup-form"),
+    path("ho-so-cua-toi/", tracking_views.my_dossiers_page, name="my-dossiers"),
     path("tra-cuu/<str:code>/", tracking_views.lookup_page, name="lookup"),
     path("cong-khai/", include((_optional("shared_apps.tracking.urls_progress"), "progress"))),
     path("danh-gia/", include((_optional("shared_apps.ratings.urls"), "ratings"))),

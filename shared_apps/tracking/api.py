@@ -4,7 +4,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .selectors import dossier_lookup
+from .selectors import dossier_lookup, my_dossiers
 from .throttle import throttle_exceeded
 
 
@@ -53,3 +53,28 @@ class LookupApi(APIView):
             "verified": result.verified, "applicant_name": e.applicant_name if result.verified else None,
             "timeline": result.events,
         }).data)
+
+
+class MyDossierSerializer(serializers.Serializer):
+    code = serializers.CharField(allow_null=True)
+    reference = serializers.SerializerMethodField()
+    agency = serializers.CharField(source="agency.name")
+    procedure = serializers.CharField(source="procedure_name")
+    national_status = serializers.IntegerField()
+    status = serializers.CharField(source="status_label")
+    next_step = serializers.CharField()
+    received_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+
+    def get_reference(self, obj) -> str:
+        return obj.code or f"TN-{obj.dossier_id:06d}"
+
+
+class MyDossiersApi(APIView):
+    """The logged-in citizen's dossiers in every agency of the city."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=MyDossierSerializer(many=True))
+    def get(self, request):
+        return Response(MyDossierSerializer(my_dossiers(user=request.user), many=True).data)

@@ -62,3 +62,26 @@ def dossier_lookup(*, code, proof="", user=None):
         or (user is not None and user.is_authenticated and entry.owner_user_id == user.pk)
     )
     return LookupResult(entry=entry, events=events, verified=verified)
+
+
+NEXT_STEP = {
+    1: "Chờ cơ quan kiểm tra và tiếp nhận",
+    2: "Cơ quan đang phân công xử lý",
+    4: "Cơ quan đang giải quyết",
+    5: "Bạn cần bổ sung hồ sơ theo hướng dẫn",
+    6: "Bạn cần thực hiện nghĩa vụ tài chính",
+    9: "Đến nhận kết quả theo giấy hẹn",
+    10: "Đánh giá mức độ hài lòng",
+}
+
+
+def my_dossiers(*, user):
+    """Every dossier of this citizen in every agency, newest first (one query, from the index)."""
+    if not user.is_authenticated:
+        return []
+    rows = list(DossierIndex.objects.select_related("agency").filter(owner_user_id=user.pk)
+                .order_by("-received_at", "-id"))
+    for row in rows:
+        row.status_label = NATIONAL_STATUS_LABELS.get(row.national_status, "")
+        row.next_step = NEXT_STEP.get(row.national_status, "")
+    return rows

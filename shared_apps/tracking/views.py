@@ -2,7 +2,7 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .selectors import dossier_lookup
+from .selectors import dossier_lookup, my_dossiers
 from .throttle import throttle_exceeded
 
 
@@ -27,3 +27,11 @@ def lookup_page(request, code):
                        % {"code": code}, "code": code}, status=404)
     return render(request, "tracking/lookup.html", {"r": result, "code": code,
                                                     "proof": request.GET.get("xac-minh", "")})
+
+
+def my_dossiers_page(request):
+    from django.contrib.auth.views import redirect_to_login
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return render(request, "tracking/my_dossiers.html", {"rows": my_dossiers(user=request.user)})

@@ -93,3 +93,18 @@ def test_the_same_submit_sent_twice_concurrently_creates_one_dossier(online_agen
         assert Dossier.objects.filter(idempotency_key="dong-thoi-0001").count() == 1
     finally:
         connection.set_schema_to_public()
+
+
+def test_my_dossiers_lists_a_citizens_dossiers_across_agencies(client, desk, django_assert_num_queries):
+    citizen = User.objects.create_user(username="cong_dan_b", password="x")
+    client.force_login(citizen)
+    client.post("/api/v1/submissions/", payload(desk.agency), content_type="application/json")
+    client.get("/healthz/")
+    with django_assert_num_queries(2):  # the search_path back to public, then the index rows with agencies
+        rows = client.get("/api/v1/my-dossiers/").json()
+    assert [(r["agency"], r["national_status"]) for r in rows] == [("Phường Một Cửa", 1)]
+    assert rows[0]["next_step"] == "Chờ cơ quan kiểm tra và tiếp nhận"
+    page = client.get("/ho-so-cua-toi/").content.decode()
+    assert "Đăng ký khai sinh" in page and "Phường Một Cửa" in page
+    client.logout()
+    assert client.get("/ho-so-cua-toi/").status_code == 302
