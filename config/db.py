@@ -40,12 +40,14 @@ class InsertChain:
         self.params.extend(params)
         return self
 
-    def insert(self, name, instances, *, source=None, derived=None, returning=None):
+    def insert(self, name, instances, *, source=None, derived=None, returning=None, keep_values=()):
+        """`keep_values`: attnames that are derived yet still passed as values (the derived SQL reads
+        them as v."column"), e.g. a text completed with a value only SQL knows."""
         if not instances:
             return self
         fields, columns, types, table = _meta(type(instances[0]))
         derived = derived or {}
-        given = [f for f in fields if f.attname not in derived]
+        given = [f for f in fields if f.attname not in derived or f.attname in keep_values]
         exprs = []
         for f in fields:
             if f.attname in derived:

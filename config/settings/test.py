@@ -17,3 +17,4 @@ os.environ.setdefault("TEST_CELERY_QUEUE", f"egov-tests-{os.getpid()}")
 CELERY_TASK_DEFAULT_QUEUE = os.environ["TEST_CELERY_QUEUE"]
 AGENCY_DIRECTORY_CHECK_SECONDS = 0.0
 SCHEMA_POOL_SIZE = 0  # tests of the pool set their own size
+OUTBOX_KICK_MIN_INTERVAL = 0  # every transaction kicks: tests count the kicks

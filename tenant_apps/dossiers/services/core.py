@@ -17,6 +17,7 @@ from shared_apps.tracking.models import DossierIndex, IndexEvent
 
 from ..lifecycle import NATIONAL_STATUS, PAUSED, TRANSITIONS, Action, State, next_state
 from ..models import Dossier, DossierEvent
+from ..notify import citizen_notify
 
 # The process step a dossier is in, by state (the catalogue's default template's codes).
 STEP_OF_STATE = {
@@ -207,6 +208,8 @@ def apply_action(*, agency, dossier, action, acting_user, note="", mutate=None, 
         event = append_event(dossier=dossier, action=action, from_state=from_state, acting_user=acting_user,
                              at=now, note=note, old=old, new=snapshot(dossier), handover=handover)
         sync_index(agency=agency, dossier=dossier, event=event)
+        citizen_notify(agency=agency, dossier=dossier, action=action, seq=event.seq, note=note,
+                       procedure_name=dossier.procedure.name)
     return dossier
 
 

@@ -15,11 +15,14 @@ from config.db import InsertChain
 from shared_apps.accounts.models import Role
 from shared_apps.accounts.services import ensure_member
 from shared_apps.catalogue.models import StepRole
+from shared_apps.notifications.models import OutboxMessage
+from shared_apps.notifications.services import outbox_kick
 from shared_apps.tracking.models import DossierIndex, IndexEvent
 from tenants.errors import DomainError
 
 from ..lifecycle import NATIONAL_STATUS, Action, State
 from ..models import Channel, Dossier, DossierComponent, DossierEvent
+from ..notify import citizen_message
 from ..plans import intake_plan
 from .core import (
     display_name,
@@ -31,6 +34,8 @@ from .core import (
     verdict,
 )
 from .intake import clean_applicant
+
+CODE_MARK = "\u00a7CODE\u00a7"  # stands for the code until SQL allocates it
 
 
 def _check_channel(plan, channel):
@@ -129,6 +134,24 @@ def dossier_receive(*, agency, procedure, applicant, channel, components, acting
                 derived={"dossier_id": ("d.id", []), "code": ("d.code", [])}, returning="id")
         .insert("iev", index_events, source="idx", derived={"entry_id": ("idx.id", [])})
     )
+    # The receipt message (code and appointment) to the citizen: outbox rows in the same statement,
+    # their text completed with the code SQL allocates.
+    message = citizen_message(agency=agency, dossier=dossier, action=Action.ACCEPT,
+                              procedure_name=plan.procedure_name, code=CODE_MARK)
+    if message is not None:
+        subject, body, recipients = message
+        chain.insert("outbox", [
+            OutboxMessage(channel=channel, recipient=recipient, subject=subject, body=body, agency=agency,
+                          created_at=now, available_at=now)
+            for channel, recipient in recipients
+        ], source="d", derived={
+            "subject": (f"replace(CAST(v.\"subject\" AS text), '{CODE_MARK}', d.code)", []),
+            "body": (f"replace(CAST(v.\"body\" AS text), '{CODE_MARK}', d.code)", []),
+            "dossier_code": ("d.code", []),
+            "dedupe_key": ("'citizen:' || %s || ':' || d.id || ':2:' || v.\"channel\"", [agency.schema_name]),
+        }, keep_values=("subject", "body"))
     dossier.pk, dossier.code = chain.run("SELECT id, code FROM d")
     dossier._state.adding = False
+    if message is not None:
+        outbox_kick()
     return dossier
