@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from shared_apps.accounts.views import MeApi
 from shared_apps.calendar import api as calendar_api
 from shared_apps.catalogue import api as catalogue_api
+from shared_apps.ratings import api as ratings_api
 from shared_apps.tracking import api as tracking_api
 from shared_apps.tracking import views as tracking_views
 from tenant_apps.dossiers.api_online import SubmissionApi
@@ -27,15 +28,8 @@ api_v1 = [
     path("lookup/<str:code>/", tracking_api.LookupApi.as_view(), name="lookup"),
     path("submissions/", SubmissionApi.as_view(), name="submission"),
     path("my-dossiers/", tracking_api.MyDossiersApi.as_view(), name="my-dossiers"),
+    path("ratings/", ratings_api.RatingCreateApi.as_view(), name="rating-create"),
 ]
-
-def _optional(module):
-    """URLs of a context being built: included once its module exists."""
-    from importlib import import_module
-    from importlib.util import find_spec
-
-    return import_module(module).urlpatterns if find_spec(module) else []
-
 
 urlpatterns = [
     path("", portal_home, name="portal-home"),
@@ -45,8 +39,8 @@ urlpatterns = [
     path("tra-cuu/", tracking_views.lookup_form, name="lookup-form"),
     path("ho-so-cua-toi/", tracking_views.my_dossiers_page, name="my-dossiers"),
     path("tra-cuu/<str:code>/", tracking_views.lookup_page, name="lookup"),
-    path("cong-khai/", include((_optional("shared_apps.tracking.urls_progress"), "progress"))),
-    path("danh-gia/", include((_optional("shared_apps.ratings.urls"), "ratings"))),
+    path("cong-khai/", include(("shared_apps.tracking.urls_progress", "progress"))),
+    path("danh-gia/", include(("shared_apps.ratings.urls", "ratings"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

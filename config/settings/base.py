@@ -196,6 +196,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AgencyKindEnum": "tenants.models.AgencyKind.choices",
         "ApplicantKindEnum": ["person", "organisation"],
+        "RatingValueEnum": "shared_apps.ratings.models.Value",
     },
 }
 
@@ -235,6 +236,7 @@ LOGGING = {
 
 # City-wide look-up by code: requests per minute per client address before a 429.
 LOOKUP_RATE_PER_MINUTE = int(env("LOOKUP_RATE_PER_MINUTE", "30"))
+RATING_RATE_PER_MINUTE = int(env("RATING_RATE_PER_MINUTE", "10"))
 TRUSTED_PROXY_HOPS = int(env("TRUSTED_PROXY_HOPS", "0"))
 # The city-wide look-up page printed (as a QR code) on every receipt.
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
