@@ -50,6 +50,9 @@ def committed_agency(django_db_blocker, *, slug, national_code, users, password=
     finally:
         with django_db_blocker.unblock():
             connection.set_schema_to_public()
+            from shared_apps.notifications.models import OutboxMessage
+
+            OutboxMessage.objects.filter(agency=agency)._raw_delete(using="default")
             IndexEvent.objects.filter(entry__agency=agency)._raw_delete(using="default")
             DossierIndex.objects.filter(agency=agency)._raw_delete(using="default")
             Membership.objects.filter(agency=agency)._raw_delete(using="default")
