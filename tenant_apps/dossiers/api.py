@@ -25,19 +25,25 @@ class UserField(serializers.SlugRelatedField):
         super().__init__(slug_field="username", queryset=User.objects.all(), **kwargs)
 
 
-class DossierListSerializer(serializers.Serializer):
+class DossierReceiptSerializer(serializers.Serializer):
+    """What intake answers: the code and the appointment (the detail is one GET away)."""
+
     id = serializers.IntegerField()
     code = serializers.CharField(allow_null=True)
     reference = serializers.CharField()
-    procedure_code = serializers.CharField(source="procedure.national_code")
-    procedure_name = serializers.CharField(source="procedure.name")
-    applicant_name = serializers.CharField()
-    channel = serializers.CharField()
     state = serializers.CharField()
     state_label = serializers.CharField()
     national_status = serializers.IntegerField()
     received_at = serializers.DateTimeField(allow_null=True)
     due_at = serializers.DateTimeField(allow_null=True)
+    counted_from = serializers.DateTimeField(allow_null=True)
+
+
+class DossierListSerializer(DossierReceiptSerializer):
+    procedure_code = serializers.CharField(source="procedure.national_code")
+    procedure_name = serializers.CharField(source="procedure.name")
+    applicant_name = serializers.CharField()
+    channel = serializers.CharField()
     holder = serializers.CharField(source="holder.username", allow_null=True, default=None)
     current_step = serializers.CharField()
 
@@ -98,20 +104,6 @@ class DossierDetailSerializer(DossierListSerializer):
         membership = self.context.get("membership")
         roles = membership.roles if membership else []
         return [str(a) for a in allowed_actions(state=obj.state, roles=roles)]
-
-
-class DossierReceiptSerializer(serializers.Serializer):
-    """What intake answers: the code and the appointment (the detail is one GET away)."""
-
-    id = serializers.IntegerField()
-    code = serializers.CharField(allow_null=True)
-    reference = serializers.CharField()
-    state = serializers.CharField()
-    state_label = serializers.CharField()
-    national_status = serializers.IntegerField()
-    received_at = serializers.DateTimeField(allow_null=True)
-    due_at = serializers.DateTimeField(allow_null=True)
-    counted_from = serializers.DateTimeField(allow_null=True)
 
 
 class ApplicantSerializer(serializers.Serializer):
