@@ -108,3 +108,84 @@ def test_my_dossiers_lists_a_citizens_dossiers_across_agencies(client, desk, dja
     assert "Đăng ký khai sinh" in page and "Phường Một Cửa" in page
     client.logout()
     assert client.get("/ho-so-cua-toi/").status_code == 302
+
+
+# --- the citizen's files -------------------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def _files(*positions, content=PDF):
+    from django.core.files.base import ContentFile
+
+    return [(p, ContentFile(content, name="tep.pdf"), "application/pdf") for p in positions]
+
+
+def test_files_are_attached_in_the_registration_transaction_and_a_replay_attaches_nothing(desk, media):
+    from tenant_apps.dossiers.services import dossier_submit_online_with_files
+
+    citizen = User.objects.create_user(username="cd_tep", password="x")
+    dossier, created = dossier_submit_online_with_files(
+        agency=desk.agency, procedure="1.001193", applicant=APPLICANT, files=_files(1, 2), acting_user=citizen,
+        idempotency_key="co-tep-0001")
+    assert created
+    connection.set_tenant(desk.agency)
+    components = {c.position: c for c in dossier.components.all()}
+    assert components[1].file.read() == PDF and components[2].provided and not components[3].file
+    assert dossier.events.filter(action="component_attached").count() == 2
+    again, created = dossier_submit_online_with_files(
+        agency=desk.agency, procedure="1.001193", applicant=APPLICANT, files=_files(1, 2, 3), acting_user=citizen,
+        idempotency_key="co-tep-0001")
+    connection.set_tenant(desk.agency)
+    assert (again.pk, created) == (dossier.pk, False)
+    assert dossier.events.filter(action="component_attached").count() == 2 and not dossier.components.get(
+        position=3).file
+
+
+def test_a_failure_while_attaching_leaves_neither_dossier_nor_file(desk, media):
+    from tenant_apps.dossiers.services import dossier_submit_online_with_files
+    from tenants.errors import DomainError
+
+    citizen = User.objects.create_user(username="cd_hong", password="x")
+    with pytest.raises(DomainError):  # position 9 is not a component of the procedure
+        dossier_submit_online_with_files(
+            agency=desk.agency, procedure="1.001193", applicant=APPLICANT, files=_files(1, 9), acting_user=citizen,
+            idempotency_key="hong-0001")
+    connection.set_tenant(desk.agency)
+    assert not Dossier.objects.filter(idempotency_key="hong-0001").exists()
+    assert not DossierIndex.objects.filter(agency=desk.agency).exists()
+    assert [p for p in media.rglob("*") if p.is_file()] == []
+
+
+def test_only_the_owner_may_supplement_online(desk, media):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tenant_apps.dossiers.services import (
+        dossier_request_intake_supplement,
+        dossier_submit_online,
+        dossier_supplement_online,
+    )
+    from tenants.errors import PermissionRefused
+
+    owner, stranger = (User.objects.create_user(username=u, password="x") for u in ("cd_chu", "cd_la"))
+    dossier, _created = dossier_submit_online(
+        agency=desk.agency, procedure="1.001193", applicant=APPLICANT, components={1: {"provided": True}},
+        acting_user=owner, idempotency_key="bo-sung-0001")
+    connection.set_tenant(desk.agency)
+    dossier_request_intake_supplement(agency=desk.agency, dossier=dossier, acting_user=desk.receiving_officer,
+                                      items=[{"name": "Giấy chứng sinh", "reason": "chưa có"}])
+    with pytest.raises(PermissionRefused):
+        dossier_supplement_online(agency=desk.agency, dossier=dossier, acting_user=stranger, note="",
+                                  uploads={2: SimpleUploadedFile("a.pdf", PDF)})
+    dossier.refresh_from_db()
+    assert dossier.state == "intake_supplement"
+    dossier_supplement_online(agency=desk.agency, dossier=dossier, acting_user=owner, note="",
+                              uploads={2: SimpleUploadedFile("a.pdf", PDF)})
+    dossier.refresh_from_db()
+    assert dossier.state == "new" and dossier.components.get(position=2).provided

@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.uploads import EXTENSIONS, mb, upload_check
 from tenants.errors import DomainError, PermissionRefused
 
 from ..models import Channel, Dossier
@@ -54,4 +56,188 @@ def _replay(dossier, user):
     if dossier.owner_user_id != user.pk:
         raise DomainError(_("Khóa chống gửi trùng này đã được dùng cho một hồ sơ khác."), code="key_reused",
                           field="idempotency_key")
+    return dossier
+
+
+# --- the citizen's files and supplements ----------------------------------------------------------
+
+def _ensure_owner(dossier, user):
+    if user is None or not user.is_authenticated or dossier.owner_user_id != user.pk:
+        raise PermissionRefused(_("Đây không phải hồ sơ của bạn."))
+
+
+def _attach(*, dossier, position, content, content_type, acting_user, at, saved):
+    """Put one file on a component (the connection is on the agency's schema); an event with the old
+    and new values. `saved` collects the stored names, to remove them if the transaction fails."""
+    from ..models import DossierComponent
+    from .core import append_event
+
+    component = DossierComponent.objects.filter(dossier=dossier, position=position).first()
+    if component is None:
+        raise DomainError(_("Hồ sơ không có thành phần số %(p)s.") % {"p": position}, field="position")
+    old = {"file": bool(component.file), "digitised": component.digitised, "provided": component.provided}
+    component.file.save(f"scan{EXTENSIONS[content_type]}", content, save=False)
+    saved.append(component.file.name)
+    component.file_type = content_type
+    component.provided = component.digitised = True
+    component.save()
+    append_event(dossier=dossier, action="component_attached", from_state=dossier.state, acting_user=acting_user,
+                 at=at, note=component.name, old=old,
+                 new={"file": True, "digitised": True, "provided": True, "position": position, "online": True})
+    return component
+
+
+def _forget_files(names):
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            pass
+
+
+def dossier_submit_online_with_files(*, agency, procedure, applicant, files, acting_user, idempotency_key,
+                                     request_summary=""):
+    """Submit online with the citizen's files: the dossier, its components' files and their events are
+    written in one transaction (a failure writes none of them). `files` = [(position, file, content
+    type)] already checked by content. A replay (same key) returns the first dossier and attaches
+    nothing again. Returns (dossier, created)."""
+    components = {position: {"provided": True, "digitised": True} for position, _f, _t in files}
+    saved = []
+    try:
+        with transaction.atomic():
+            dossier, created = dossier_submit_online(
+                agency=agency, procedure=procedure, applicant=applicant, components=components,
+                acting_user=acting_user, idempotency_key=idempotency_key, request_summary=request_summary)
+            if created and files:
+                previous = connection.tenant
+                connection.set_tenant(agency)
+                try:
+                    now = timezone.now()
+                    for position, content, content_type in files:
+                        _attach(dossier=dossier, position=position, content=content, content_type=content_type,
+                                acting_user=acting_user, at=now, saved=saved)
+                finally:
+                    connection.set_tenant(previous)
+    except BaseException:
+        _forget_files(saved)
+        raise
+    return dossier, created
+
+
+def dossier_supplement_online(*, agency, dossier, uploads, note="", acting_user):
+    """The owner supplements online what the desk asked for: the files go onto their components and
+    the dossier moves on as when the desk receives a supplement — at intake (`resubmit`: back to
+    "newly registered" for the desk to check again) or during processing (`supplement_received`:
+    the pause ends and the appointment moves by the paused time). One transaction; nothing is
+    written if any file is refused."""
+    from ..lifecycle import Action, State
+    from ..models import Dossier
+    from .core import ensure_in_agency
+
+    ensure_in_agency(agency)
+    _ensure_owner(dossier, acting_user)
+    uploads = {int(k): v for k, v in (uploads or {}).items() if v is not None}
+    if not uploads:
+        raise DomainError(_("Hãy chọn ít nhất một tệp để bổ sung."), field="file")
+    checked = [(position, upload, upload_check(upload)[0]) for position, upload in sorted(uploads.items())]
+    saved = []
+    try:
+        with transaction.atomic():
+            locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+            _ensure_owner(locked, acting_user)
+            if locked.state == State.INTAKE_SUPPLEMENT:
+                action = Action.RESUBMIT
+            elif locked.state == State.SUPPLEMENT_REQUESTED:
+                action = Action.SUPPLEMENT_RECEIVED
+            else:
+                raise DomainError(_("Hồ sơ không ở trạng thái chờ bổ sung."), code="not_awaiting_supplement")
+            _check_dossier_total(locked, {p: u.size for p, u, _t in checked})
+            now = timezone.now()
+            for position, upload, content_type in checked:
+                _attach(dossier=locked, position=position, content=upload, content_type=content_type,
+                        acting_user=acting_user, at=now, saved=saved)
+            mutate = _resume_clock(agency) if action == Action.SUPPLEMENT_RECEIVED else None
+            locked = _citizen_apply(agency=agency, dossier=locked, action=action, acting_user=acting_user,
+                                    note=(note or "").strip() or _("Công dân bổ sung hồ sơ trực tuyến."),
+                                    mutate=mutate)
+    except BaseException:
+        _forget_files(saved)
+        raise
+    return locked
+
+
+def _check_dossier_total(dossier, new_sizes):
+    from django.conf import settings
+
+    limit = settings.UPLOAD_MAX_DOSSIER_BYTES
+    total = sum(new_sizes.values())
+    for c in dossier.components.all():
+        if c.file and c.position not in new_sizes:
+            try:
+                total += c.file.size
+            except OSError:
+                pass
+    if total > limit:
+        raise DomainError(_("Tổng dung lượng các tệp của hồ sơ vượt quá %(mb)s MB.") % {"mb": mb(limit)},
+                          field="file", code="dossier_too_large")
+
+
+def _resume_clock(agency):
+    """The pause ends: what `dossier_supplement_received` does at the desk (processing._resume)."""
+    from shared_apps.calendar import deadlines
+
+    from .core import calendar_for, compute_due, working_time
+
+    def mutate(d, now):
+        pause = d.pauses.filter(ended_at__isnull=True).order_by("-started_at").first()
+        if pause is not None:
+            pause.ended_at = now
+            pause.save(update_fields=["ended_at"])
+        d.paused_since = None
+        if d.apology_count and pause is not None:
+            hours = working_time(agency, pause.started_at, now).total_seconds() / 3600
+            d.due_at = deadlines.deadline_compute(calendar=calendar_for(agency), start=timezone.localtime(d.due_at),
+                                                  amount=hours, unit="working_hours").due
+        else:
+            _result, d.due_at = compute_due(agency=agency, dossier=d)
+        d.notified_due_soon_at = d.notified_overdue_at = None
+
+    return mutate
+
+
+def _citizen_apply(*, agency, dossier, action, acting_user, note="", mutate=None):
+    """`core.apply_action` for the dossier's owner, who holds no role in the agency: the owner check
+    replaces the role check; the transition table, the event with old and new values, the public
+    index and the citizen's notification are the same. Call inside a transaction with the row locked."""
+    from ..lifecycle import PAUSED, State, next_state
+    from ..notify import citizen_notify
+    from .core import append_event, display_name, enter_step, snapshot, step_due, sync_index, verdict
+
+    _ensure_owner(dossier, acting_user)
+    from_state = dossier.state
+    to_state = next_state(state=from_state, action=action, resume_state=dossier.resume_state)
+    now = timezone.now()
+    old = snapshot(dossier)
+    ended_step, ended_step_due, giver = dossier.current_step, dossier.step_due_at, dossier.holder
+    if mutate is not None:
+        mutate(dossier, now)
+    if ended_step and ended_step_due is None:
+        ended_step_due = step_due(agency=agency, dossier=dossier, step_code=ended_step)
+    dossier.state = to_state
+    if State(to_state) not in PAUSED and dossier.resume_state and from_state in PAUSED:
+        dossier.resume_state = ""
+    enter_step(agency=agency, dossier=dossier, at=now)
+    handover = None
+    if ended_step and dossier.current_step != ended_step:
+        handover = dict(step=ended_step, giver_name=display_name(giver or acting_user),
+                        receiver_name=display_name(dossier.holder), step_due_at=ended_step_due,
+                        step_timeliness=verdict(agency=agency, finished=now, due=ended_step_due))
+    dossier.save()
+    event = append_event(dossier=dossier, action=action, from_state=from_state, acting_user=acting_user, at=now,
+                         note=note, old=old, new=snapshot(dossier), handover=handover)
+    sync_index(agency=agency, dossier=dossier, event=event)
+    citizen_notify(agency=agency, dossier=dossier, action=action, seq=event.seq, note=note,
+                   procedure_name=dossier.procedure.name)
     return dossier
