@@ -4,6 +4,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import HourMinuteField
 from tenants.api import IsCityAdmin
 
 from .io import ImportFailed, catalogue_import
@@ -44,7 +45,7 @@ class VersionSummarySerializer(serializers.Serializer):
     online_mode = serializers.CharField()
     time_limit = serializers.DecimalField(max_digits=7, decimal_places=2)
     time_unit = serializers.CharField()
-    cutoff = serializers.TimeField(format="%H:%M", allow_null=True)
+    cutoff = HourMinuteField(allow_null=True)
     valid_from = serializers.DateField(allow_null=True)
 
 

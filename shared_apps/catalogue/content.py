@@ -37,6 +37,7 @@ class StepSpec:
     name: str
     role: str
     share: Decimal
+    agency: str = ""  # blank: the lead agency; an agency kind or a national agency code (liên thông)
 
 
 @dataclass(frozen=True)
@@ -80,5 +81,5 @@ def content_of(version) -> VersionContent:
         valid_from=version.valid_from,
         components=tuple(ComponentSpec(c.name, c.form, c.quantity, c.required) for c in version.components.all()),
         fees=tuple(FeeSpec(f.name, f.amount, f.collector) for f in version.fees.all()),
-        steps=tuple(StepSpec(s.code, s.name, s.role, s.share) for s in version.steps.all()),
+        steps=tuple(StepSpec(s.code, s.name, s.role, s.share, s.agency) for s in version.steps.all()),
     )

@@ -16,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
+from tenants.models import AgencyKind
+
 from .content import ComponentSpec, FeeSpec, StepSpec, VersionContent, content_of
 from .models import Channel, ComponentForm, Level, OnlineMode, Procedure, StepRole, TimeUnit
 from .selectors import procedure_current_version
@@ -26,6 +28,14 @@ from .services import (
     procedure_version_publish,
     sector_ensure,
 )
+
+AGENCY_CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
+
+
+def step_agency_valid(value):
+    """Who performs an inter-agency step: an agency kind or a national agency code (000.00.xx.Hnn)."""
+    return value in AgencyKind.values or bool(AGENCY_CODE.match(value))
+
 
 COLUMNS = [
     "ma_thu_tuc", "ten_thu_tuc", "ma_linh_vuc", "ten_linh_vuc", "cap_thuc_hien", "kenh_nop", "muc_do",
@@ -183,10 +193,15 @@ def _parse_row(number, cells):
                 share = Decimal(parts[3])
             except (InvalidOperation, IndexError):
                 share = None
-            if len(parts) != 4 or parts[2] not in StepRole.values or share is None:
-                err(f"Bước quy trình sai dạng “mã | tên | vai trò | tỷ lệ %”: “{line[:80]}”.")
+            if len(parts) not in (4, 5) or parts[2] not in StepRole.values or share is None:
+                err(f"Bước quy trình sai dạng “mã | tên | vai trò | tỷ lệ % [| cơ quan thực hiện]”: “{line[:80]}”.")
                 continue
-            steps.append(StepSpec(parts[0], parts[1], parts[2], share))
+            performer = parts[4] if len(parts) == 5 else ""
+            if performer and not step_agency_valid(performer):
+                err(f"Cơ quan thực hiện bước “{parts[0]}” phải là loại cơ quan ({', '.join(AgencyKind.values)}) "
+                    f"hoặc mã cơ quan dạng 000.00.xx.Hnn: “{performer[:40]}”.")
+                continue
+            steps.append(StepSpec(parts[0], parts[1], parts[2], share, performer))
     content_kwargs = dict(
         levels=levels, channels=channels, time_limit=time_limit, time_unit=unit, online_mode=mode,
         cutoff=cutoff, legal_basis="\n".join(_lines(cells["can_cu_phap_ly"])),
@@ -256,7 +271,8 @@ def _row_for(procedure, version):
                   for c in content.components),
         "\n".join(f"{f.name} | {f.amount} | {f.collector}" for f in content.fees),
         content.valid_from.strftime("%d/%m/%Y") if content.valid_from else "", content.source, content.notes,
-        "\n".join(f"{s.code} | {s.name} | {s.role} | {Decimal(s.share).normalize():f}" for s in content.steps),
+        "\n".join(f"{s.code} | {s.name} | {s.role} | {Decimal(s.share).normalize():f}"
+                  + (f" | {s.agency}" if s.agency else "") for s in content.steps),
     ]
 
 

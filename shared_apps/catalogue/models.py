@@ -215,6 +215,12 @@ class ProcessStep(_VersionPart):
     role = models.CharField(_("vai trò thực hiện"), max_length=24, choices=StepRole.choices)
     share = models.DecimalField(_("tỷ lệ thời hạn (%)"), max_digits=5, decimal_places=2,
                                 default=Decimal("0"))
+    # Inter-agency processing (liên thông): blank = the lead agency (the one that receives the dossier);
+    # an agency kind ("department") = an agency of that kind; otherwise a named agency's national code
+    # ("000.00.xx.Hnn", e.g. the tax office).
+    agency = models.CharField(_("cơ quan thực hiện"), max_length=32, blank=True, default="",
+                              help_text=_("Để trống: cơ quan tiếp nhận. Loại cơ quan (department) "
+                                          "hoặc mã cơ quan (000.00.xx.Hnn) nếu bước do cơ quan khác thực hiện."))
 
     class Meta(_VersionPart.Meta):
         verbose_name = _("bước xử lý")
@@ -222,6 +228,14 @@ class ProcessStep(_VersionPart):
 
     def __str__(self):
         return f"{self.position}. {self.name}"
+
+    @property
+    def is_interagency(self):
+        return bool(self.agency)
+
+    def performed_by(self, agency):
+        """Whether `agency` (an Agency) performs this step: by its kind or by its national code."""
+        return bool(self.agency) and self.agency in (agency.kind, agency.national_code)
 
 
 class CatalogueEvent(models.Model):

@@ -77,7 +77,8 @@ def _write_parts(version, content):
         Fee(version=version, position=i, name=f.name, amount=f.amount, collector=f.collector)
         for i, f in enumerate(content.fees, start=1))
     ProcessStep.objects.bulk_create(
-        ProcessStep(version=version, position=i, code=s.code, name=s.name, role=s.role, share=s.share)
+        ProcessStep(version=version, position=i, code=s.code, name=s.name, role=s.role, share=s.share,
+                    agency=s.agency)
         for i, s in enumerate(content.steps, start=1))
 
 

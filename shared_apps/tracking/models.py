@@ -29,6 +29,10 @@ class DossierIndex(models.Model):
     applicant_id_tail = models.CharField(max_length=4, blank=True)
     owner_user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     current_step = models.CharField(max_length=40, blank=True)
+    # The row follows the agency that holds the dossier (`agency`, `dossier_id`); during an
+    # inter-agency hand-over the lead agency that received it and returns the result stays here.
+    origin_agency = models.ForeignKey("tenants.Agency", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -72,6 +72,7 @@ class EventSerializer(serializers.Serializer):
 class SlipRowSerializer(serializers.Serializer):
     step = serializers.CharField()
     step_label = serializers.CharField()
+    agency = serializers.CharField()
     giver = serializers.CharField()
     receiver = serializers.CharField()
     at = serializers.DateTimeField()
@@ -92,6 +93,14 @@ class DossierDetailSerializer(DossierListSerializer):
     apology_count = serializers.IntegerField()
     result_number = serializers.CharField()
     timeliness = serializers.CharField()
+    late_agency_code = serializers.CharField()
+    # inter-agency processing: where it came from / where it is now, and that agency's sub-deadline
+    origin_agency = serializers.CharField(source="origin_agency.slug", allow_null=True, default=None)
+    origin_dossier_id = serializers.IntegerField(allow_null=True)
+    handed_to_agency = serializers.CharField(source="handed_to_agency.slug", allow_null=True, default=None)
+    hop_step = serializers.CharField()
+    hop_due_at = serializers.DateTimeField(allow_null=True)
+    received_on_behalf = serializers.BooleanField()
     components = DossierComponentSerializer(many=True, source="components.all")
     events = EventSerializer(many=True, source="events.all")
     control_slip = serializers.SerializerMethodField()
@@ -131,6 +140,10 @@ class IntakeSerializer(serializers.Serializer):
     sets = serializers.IntegerField(min_value=1, max_value=50, default=1)
     register_only = serializers.BooleanField(
         default=False, help_text="record it (status 1) without accepting: to ask for supplements or refuse")
+    deciding_agency = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text="receipt on another agency's behalf (phi địa giới): the slug or national code of the agency "
+                  "that decides; the code comes from its series and the dossier lands in its queue")
 
 
 def _flags(items):
@@ -169,7 +182,11 @@ class DossierListApi(APIView):
         kwargs = dict(agency=agency, procedure=v["procedure"], applicant=v["applicant"], channel=v["channel"],
                       components=_flags(v["components"]), acting_user=request.user,
                       request_summary=v["request_summary"], sets=v["sets"])
-        if v["register_only"]:
+        if v["deciding_agency"]:
+            if v["register_only"]:
+                raise serializers.ValidationError({"register_only": "Chỉ tiếp nhận thay hồ sơ đã đầy đủ."})
+            dossier = services.dossier_receive_on_behalf(deciding_agency=v["deciding_agency"], **kwargs)
+        elif v["register_only"]:
             dossier = services.dossier_register(**kwargs)
         else:
             dossier = services.dossier_receive(**kwargs)
@@ -274,6 +291,20 @@ class ReturnSerializer(serializers.Serializer):
     collected_by = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
 
+class HandOverSerializer(serializers.Serializer):
+    # optional here so that an illegal transition answers 409 before the input is judged
+    to_agency = serializers.CharField(max_length=80, required=False, allow_blank=True, default="",
+                                      help_text="slug or national code of the receiving agency")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class HandBackSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    result_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
+                                          help_text="when this agency decided: the result goes back with it")
+    result_summary = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
 
 
 ACTIONS = {
@@ -295,6 +326,8 @@ ACTIONS = {
     Action.APOLOGIZE: (ApologySerializer, services.dossier_apologize),
     Action.RECORD_RESULT: (ResultSerializer, services.dossier_record_result),
     Action.RETURN_RESULT: (ReturnSerializer, services.dossier_return_result),
+    Action.HAND_OVER: (HandOverSerializer, services.dossier_hand_over),
+    Action.HAND_BACK: (HandBackSerializer, services.dossier_hand_back),
 }
 
 

@@ -26,6 +26,8 @@ class State(StrEnum):
     STOPPED = "stopped"                              # processing stopped: form 05
     FINISHED = "finished"                            # result at the desk
     RETURNED = "returned"                            # result handed over
+    HANDED_OVER = "handed_over"                      # at another agency (liên thông): waits for it
+    HANDED_BACK = "handed_back"                      # this agency's part is done, back with the sender
 
 
 NATIONAL_STATUS = {
@@ -42,6 +44,8 @@ NATIONAL_STATUS = {
     State.STOPPED: 8,
     State.FINISHED: 9,
     State.RETURNED: 10,
+    State.HANDED_OVER: 4,   # still in progress for the citizen: another agency works on it
+    State.HANDED_BACK: 4,   # this agency's part is done; the dossier goes on at the sender
 }
 
 STATE_LABELS = {
@@ -58,12 +62,16 @@ STATE_LABELS = {
     State.STOPPED: "Dừng xử lý",
     State.FINISHED: "Đã có kết quả",
     State.RETURNED: "Đã trả kết quả",
+    State.HANDED_OVER: "Đang xử lý liên thông tại cơ quan khác",
+    State.HANDED_BACK: "Đã chuyển trả cơ quan gửi",
 }
 
 PAUSED = frozenset({State.SUPPLEMENT_REQUESTED, State.FINANCIAL_OBLIGATION})
 PROCESSING = frozenset({State.RECEIVED, State.IN_APPRAISAL, State.AWAITING_APPROVAL, State.APPROVED})
 OPEN = PROCESSING | PAUSED | {State.NEW, State.INTAKE_SUPPLEMENT, State.FINISHED}
-CLOSED = frozenset({State.REFUSED, State.WITHDRAWN, State.STOPPED, State.RETURNED})
+# A dossier handed over waits for the other agency; one handed back is no longer this agency's work.
+CLOSED = frozenset({State.REFUSED, State.WITHDRAWN, State.STOPPED, State.RETURNED, State.HANDED_BACK})
+AWAY = frozenset({State.HANDED_OVER})
 
 SAME = "same"      # the state does not change (an opinion, an apology)
 RESUME = "resume"  # back to the state the dossier was in before the pause
@@ -88,6 +96,16 @@ class Action(StrEnum):
     APOLOGIZE = "apologize"
     RECORD_RESULT = "record_result"
     RETURN_RESULT = "return_result"
+    HAND_OVER = "hand_over"          # liên thông: to the agency that performs the next step
+    HAND_BACK = "hand_back"          # liên thông: back to the agency that handed it over
+
+
+class HopAction(StrEnum):
+    """What a hand-back does at the sender, written by the receiving agency's hand-back in the same
+    transaction (nobody at the sender asks for it: no endpoint, no role)."""
+
+    TAKE_BACK = "take_back"          # the sender continues from where it was
+    RESULT_BACK = "result_back"      # the other agency decided: the result is at the sender's desk
 
 
 @dataclass(frozen=True)
@@ -131,7 +149,35 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.RECORD_RESULT: Transition(frozenset({S.APPROVED}), S.FINISHED,
                                      ("leader", "specialist", "receiving_officer"), "Ghi nhận kết quả"),
     Action.RETURN_RESULT: Transition(frozenset({S.FINISHED}), S.RETURNED, ("receiving_officer",), "Trả kết quả"),
+    Action.HAND_OVER: Transition(frozenset(PROCESSING), S.HANDED_OVER,
+                                 ("receiving_officer", "unit_head", "leader"), "Chuyển liên thông"),
+    Action.HAND_BACK: Transition(frozenset(PROCESSING), S.HANDED_BACK,
+                                 ("receiving_officer", "unit_head", "leader"), "Chuyển trả cơ quan gửi"),
+    # the sender's side of a hand-back (roles: none — only the receiving agency's hand-back does it)
+    HopAction.TAKE_BACK: Transition(frozenset({S.HANDED_OVER}), RESUME, (), "Nhận lại hồ sơ liên thông"),
+    HopAction.RESULT_BACK: Transition(frozenset({S.HANDED_OVER}), S.FINISHED, (),
+                                      "Nhận kết quả liên thông"),
 }
+
+# Events that are not transitions of an existing dossier (the first event of a dossier).
+EVENT_LABELS = {
+    "register": "Đăng ký hồ sơ",
+    "handover_in": "Nhận hồ sơ liên thông",
+    "receive_on_behalf": "Tiếp nhận thay cơ quan giải quyết",
+    "transfer_in": "Nhận hồ sơ chuyển từ cơ quan khác (sáp nhập, điều chỉnh)",
+    "transfer_out": "Chuyển hồ sơ sang cơ quan kế thừa",
+}
+
+
+def action_label(action):
+    if action in EVENT_LABELS:
+        return EVENT_LABELS[action]
+    for enum in (Action, HopAction):
+        try:
+            return TRANSITIONS[enum(action)].label
+        except ValueError:
+            continue
+    return action
 
 
 class IllegalTransition(DomainError):
@@ -151,7 +197,7 @@ class IllegalTransition(DomainError):
 def next_state(*, state, action, resume_state=None):
     """The state after `action`, or IllegalTransition."""
     try:
-        action = Action(action)
+        action = HopAction(action) if action in HopAction.__members__.values() else Action(action)
         state = State(state)
     except ValueError:
         raise IllegalTransition(action, state) from None
@@ -169,4 +215,5 @@ def next_state(*, state, action, resume_state=None):
 
 def allowed_actions(*, state, roles):
     state = State(state)
-    return [a for a, t in TRANSITIONS.items() if state in t.sources and any(r in roles for r in t.roles)]
+    return [a for a, t in TRANSITIONS.items()
+            if isinstance(a, Action) and state in t.sources and any(r in roles for r in t.roles)]

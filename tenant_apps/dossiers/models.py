@@ -74,6 +74,20 @@ class Dossier(models.Model):
     timeliness = models.CharField(max_length=10, blank=True)
     closing_reason = models.TextField(blank=True)
     fees_total = models.BigIntegerField(default=0)
+    # Inter-agency processing (liên thông). On the receiving agency's copy: where it came from (the
+    # origin's own row is the history reference). On the sender's row while it is away: where it is,
+    # the step the other agency performs and that step's sub-deadline.
+    origin_agency = models.ForeignKey("tenants.Agency", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+", verbose_name=_("cơ quan chuyển đến"))
+    origin_dossier_id = models.BigIntegerField(null=True, blank=True)
+    handed_to_agency = models.ForeignKey("tenants.Agency", null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+", verbose_name=_("cơ quan đang xử lý"))
+    handed_to_dossier_id = models.BigIntegerField(null=True, blank=True)
+    hop_step = models.CharField(max_length=40, blank=True)
+    hop_due_at = models.DateTimeField(_("hạn của cơ quan xử lý liên thông"), null=True, blank=True)
+    # Received at another agency's desk on this agency's behalf (phi địa giới): the result is
+    # returned there.
+    received_on_behalf = models.BooleanField(default=False)
     notified_due_soon_at = models.DateTimeField(null=True, blank=True)
     notified_overdue_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -102,6 +116,11 @@ class Dossier(models.Model):
     @property
     def reference(self):
         return self.code or f"TN-{self.pk:06d}"
+
+    @property
+    def is_hop(self):
+        """A copy handed over by another agency (its part of an inter-agency process)."""
+        return self.origin_agency_id is not None
 
 
 def component_upload_to(instance, filename):
@@ -176,6 +195,11 @@ class DossierEvent(models.Model):
     receiver_name = models.CharField(max_length=255, blank=True)
     step_due_at = models.DateTimeField(null=True, blank=True)
     step_timeliness = models.CharField(max_length=10, blank=True)
+    # the agency that performed the step (inter-agency hand-overs); blank = this agency
+    agency_name = models.CharField(max_length=255, blank=True)
+    # hash chain (chain.py): set by the database on insert, never by hand
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["dossier", "seq"]
@@ -186,14 +210,9 @@ class DossierEvent(models.Model):
 
     @property
     def action_label(self):
-        from .lifecycle import TRANSITIONS, Action
+        from .lifecycle import action_label
 
-        if self.action == "register":
-            return "Đăng ký hồ sơ"
-        try:
-            return TRANSITIONS[Action(self.action)].label
-        except ValueError:
-            return self.action
+        return action_label(self.action)
 
 
 class CodeCounter(models.Model):

@@ -19,8 +19,21 @@ MESSAGES = {
     "record_result": ("Hồ sơ {ref} đã có kết quả",
                       "Hồ sơ {ref} ({procedure}) đã có kết quả. Mời ông/bà nhận kết quả tại {agency}. Tra cứu: {url}"),
     "apologize": ("Xin lỗi vì hồ sơ {ref} bị chậm",
-                  "{agency} xin lỗi vì hồ sơ {ref} quá hạn. Hẹn trả mới: {due}. Lý do: {note}"),
+                  "{agency} xin lỗi vì hồ sơ {ref} quá hạn{cause}. Hẹn trả mới: {due}. Lý do: {note}"),
+    # liên thông: the other agency decided; the result waits at the desk that received the dossier
+    "result_back": ("Hồ sơ {ref} đã có kết quả",
+                    "Hồ sơ {ref} ({procedure}) đã có kết quả. Mời ông/bà nhận kết quả tại {agency}. Tra cứu: {url}"),
 }
+
+
+def late_cause(*, agency, dossier):
+    """The agency that caused the delay, when it is not `agency` itself (None otherwise)."""
+    code = dossier.late_agency_code
+    if not code or code == agency.national_code:
+        return None
+    from tenants.models import Agency
+
+    return Agency.objects.filter(national_code=code).first()
 
 
 def citizen_message(*, agency, dossier, action, note="", procedure_name="", code=None):
@@ -36,7 +49,11 @@ def citizen_message(*, agency, dossier, action, note="", procedure_name="", code
     ref = code or f"TN-{dossier.pk:06d}"
     due = timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y") if dossier.due_at else "—"
     values = {"ref": ref, "agency": agency.name, "procedure": procedure_name, "due": due, "note": note or "",
-              "url": f"{settings.PUBLIC_BASE_URL}/tra-cuu/{code}/" if code else settings.PUBLIC_BASE_URL}
+              "url": f"{settings.PUBLIC_BASE_URL}/tra-cuu/{code}/" if code else settings.PUBLIC_BASE_URL,
+              "cause": ""}
+    if str(action) == "apologize":
+        cause = late_cause(agency=agency, dossier=dossier)
+        values["cause"] = f" do {cause.name} giải quyết chậm" if cause else ""
     subject, body = (part.format(**values) for part in template)
     return subject, body, recipients
 

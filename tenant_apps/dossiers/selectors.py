@@ -1,3 +1,4 @@
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -5,15 +6,23 @@ from .lifecycle import CLOSED, State
 from .models import Dossier
 
 STEP_LABELS = {"receive": "Tiếp nhận", "assign": "Phân công", "appraise": "Thẩm định", "approve": "Phê duyệt",
-               "return": "Trả kết quả"}
+               "return": "Trả kết quả", "handover": "Nhận liên thông"}
 
 
-def control_slip(*, dossier):
-    """Form 06: one row per hand-over, derived from the events."""
+def control_slip(*, dossier, agency=None):
+    """Form 06: one row per hand-over, derived from the events, each with the agency that performed
+    the step (inter-agency hops: the other agency, recorded on the event; otherwise `agency`, by
+    default the one the connection is on)."""
+    if agency is None:
+        agency = getattr(connection, "tenant", None)
+    own = getattr(agency, "name", "")
+    # a step the process names (an inter-agency step like "decide") is labelled as the process says
+    named = {s.code: s.name for s in dossier.procedure_version.steps.all()} if dossier.procedure_version_id else {}
     rows = []
     for e in dossier.events.exclude(step="").order_by("seq"):
         rows.append({
-            "step": e.step, "step_label": STEP_LABELS.get(e.step, e.step), "giver": e.giver_name,
+            "step": e.step, "step_label": STEP_LABELS.get(e.step) or named.get(e.step, e.step),
+            "agency": e.agency_name or own, "giver": e.giver_name,
             "receiver": e.receiver_name, "at": e.at, "due": e.step_due_at, "timeliness": e.step_timeliness,
             "note": e.note,
         })
@@ -42,8 +51,33 @@ def dossier_queue(*, user=None, state=None, procedure=None, due_soon=False, over
 
 
 def dossier_get(*, pk):
-    return (Dossier.objects.select_related("procedure", "procedure_version", "holder", "received_by")
-            .prefetch_related("components").filter(pk=pk).first())
+    return (Dossier.objects.select_related("procedure", "procedure_version", "holder", "received_by",
+                                           "origin_agency", "handed_to_agency")
+            .prefetch_related("components", "procedure_version__steps").filter(pk=pk).first())
+
+
+def handover_targets(*, agency, dossier):
+    """The agencies this dossier can be handed over to: those that perform a step of its process
+    (by kind or by name), other than `agency`. None when the state does not allow a hand-over."""
+    from tenants.models import Agency, AgencyStatus
+
+    from .lifecycle import PROCESSING
+
+    if dossier.state not in PROCESSING or not dossier.procedure_version_id:
+        return []
+    performers = [s.agency for s in dossier.procedure_version.steps.all() if s.agency]
+    if not performers:
+        return []
+    return list(Agency.objects.filter(Q(kind__in=performers) | Q(national_code__in=performers),
+                                      status=AgencyStatus.ACTIVE).exclude(pk=agency.pk).order_by("name"))
+
+
+def deciding_agencies(*, agency):
+    """Agencies a desk may receive for (phi địa giới): the city's departments and the city itself."""
+    from tenants.models import Agency, AgencyKind, AgencyStatus
+
+    return list(Agency.objects.filter(kind__in=[AgencyKind.DEPARTMENT, AgencyKind.CITY], status=AgencyStatus.ACTIVE)
+                .exclude(pk=agency.pk).exclude(schema_name="public").order_by("name"))
 
 
 __all__ = ["State", "control_slip", "dossier_get", "dossier_queue"]

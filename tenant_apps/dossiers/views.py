@@ -20,7 +20,7 @@ from . import services
 from .api import ACTIONS, _adapt
 from .lifecycle import STATE_LABELS, TRANSITIONS, Action, State, allowed_actions
 from .models import Dossier
-from .selectors import control_slip, dossier_get, dossier_queue
+from .selectors import control_slip, dossier_get, dossier_queue, handover_targets
 
 
 def _members(agency, role):
@@ -44,7 +44,8 @@ def queue(request):
 
 def intake(request):
     adoptions = adoption_list()
-    chosen = request.GET.get("thu-tuc") or request.POST.get("procedure")
+    # the checklist request (htmx) sends the select itself: ?procedure=…; a link sends ?thu-tuc=…
+    chosen = request.GET.get("thu-tuc") or request.GET.get("procedure") or request.POST.get("procedure")
     version = None
     if chosen:
         adoption = next((a for a in adoptions if a.procedure.national_code == chosen), None)
@@ -99,9 +100,12 @@ def dossier_page(request, pk):
     from .documents import forms_available
 
     roles = request.membership.roles
-    actions = [(a, TRANSITIONS[a].label) for a in allowed_actions(state=dossier.state, roles=roles)]
+    hop_targets = handover_targets(agency=request.agency, dossier=dossier)
+    actions = [(a, TRANSITIONS[a].label) for a in allowed_actions(state=dossier.state, roles=roles)
+               if (a != Action.HAND_OVER or hop_targets) and (a != Action.HAND_BACK or dossier.is_hop)]
     return render(request, "desk/dossier.html", {
-        "d": dossier, "events": dossier.events.select_related("actor").all(), "slip": control_slip(dossier=dossier),
+        "d": dossier, "events": dossier.events.select_related("actor").all(),
+        "slip": control_slip(dossier=dossier, agency=request.agency), "hop_targets": hop_targets,
         "actions": actions, "specialists": _members(request.agency, Role.SPECIALIST),
         "leaders": _members(request.agency, Role.LEADER), "now": timezone.now(),
         "forms": [(spec.slug, spec.title) for spec in forms_available(dossier)],
@@ -184,3 +188,42 @@ def component_file(request, pk, position):
     response["Content-Disposition"] = f'inline; filename="{dossier.reference}-{position}{component.file.name[-4:]}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def intake_on_behalf(request):
+    """Receipt on another agency's behalf (phi địa giới): choose the deciding agency and the
+    procedure, check the components against the catalogue, receive; the receipt prints here."""
+    from shared_apps.catalogue.models import Procedure
+    from shared_apps.catalogue.selectors import procedure_current_version
+
+    from .selectors import deciding_agencies
+
+    source = request.POST if request.method == "POST" else request.GET
+    agencies = deciding_agencies(agency=request.agency)
+    chosen_agency = next((a for a in agencies if a.slug == source.get("co-quan")), None)
+    code = (source.get("thu-tuc") or "").strip()
+    procedure = Procedure.objects.filter(national_code=code).first() if code else None
+    version = procedure_current_version(procedure=procedure) if procedure else None
+    context = {"agencies": agencies, "chosen_agency": chosen_agency, "code": code, "version": version,
+               "values": request.POST or {}}
+    if request.method == "POST" and chosen_agency is not None and version is not None:
+        post = request.POST
+        applicant = {k: post.get(f"applicant_{k}", "")
+                     for k in ("kind", "name", "id_number", "address", "phone", "email")}
+        components = {c.position: {"provided": f"provided_{c.position}" in post,
+                                   "digitised": f"digitised_{c.position}" in post,
+                                   "reused": f"reused_{c.position}" in post}
+                      for c in version.components.all()}
+        try:
+            dossier = services.dossier_receive_on_behalf(
+                agency=request.agency, deciding_agency=chosen_agency, procedure=code, applicant=applicant,
+                channel=post.get("channel", "in_person"), components=components, acting_user=request.user,
+                request_summary=post.get("request_summary", ""), sets=post.get("sets") or 1)
+        except DomainError as exc:
+            return render(request, "desk/intake_on_behalf.html", {**context, "error": exc.message}, status=400)
+        messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s thay %(agency)s.")
+                         % {"code": dossier.code, "agency": chosen_agency.name})
+        return redirect("desk:dossier", pk=dossier.pk)
+    if code and procedure is None:
+        context["error"] = _("Không có thủ tục này trong danh mục.")
+    return render(request, "desk/intake_on_behalf.html", context)

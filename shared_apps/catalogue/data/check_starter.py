@@ -21,13 +21,19 @@ from pathlib import Path
 HEADER = [
     "ma_thu_tuc", "ten_thu_tuc", "ma_linh_vuc", "ten_linh_vuc", "cap_thuc_hien",
     "kenh_nop", "muc_do", "thoi_han", "don_vi_thoi_han", "gio_chot",
-    "can_cu_phap_ly", "thanh_phan_ho_so", "phi_le_phi", "hieu_luc_tu", "nguon", "ghi_chu",
+    "can_cu_phap_ly", "thanh_phan_ho_so", "phi_le_phi", "hieu_luc_tu", "nguon", "ghi_chu", "quy_trinh",
 ]
 
 # National procedure codes: one digit, a dot, six digits (1.001193, 2.000815,
 # 3.000333, 1.115797 ...). Province-specific suffixes such as ".H19" are not
 # part of the national code and are rejected here.
 CODE_RE = re.compile(r"^\d\.\d{6}$")
+# The process template (optional column): roles of the catalogue's StepRole, and who performs an
+# inter-agency step (an agency kind of tenants.AgencyKind, or a national agency code 000.00.xx.Hnn).
+STEP_ROLES = {"receiving_officer", "unit_head", "specialist", "leader"}
+AGENCY_KINDS = {"city", "department", "district", "commune", "ward", "special_zone"}
+AGENCY_CODE_RE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
+SHARE_RE = re.compile(r"^\d+(\.\d+)?$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CUTOFF_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 DATE_RE = re.compile(r"^\d{2}/\d{2}/\d{4}$")
@@ -95,7 +101,8 @@ def check(path: Path) -> list[str]:
         label = f"[{code}]"
 
         for col, val in rec.items():
-            if val != val.strip() and col not in ("can_cu_phap_ly", "thanh_phan_ho_so", "phi_le_phi", "ghi_chu"):
+            if val != val.strip() and col not in ("can_cu_phap_ly", "thanh_phan_ho_so", "phi_le_phi", "ghi_chu",
+                                                  "quy_trinh"):
                 err(f"{label} {col} has leading/trailing whitespace")
             if "\r" in val:
                 err(f"{label} {col} contains a carriage return inside the cell (use \\n only)")
@@ -237,6 +244,20 @@ def check(path: Path) -> list[str]:
         # 15 source
         if not rec["nguon"].strip():
             err(f"{label} nguon is empty")
+
+        # 17 process (optional): code | name | role | share % [| agency kind or agency code], shares = 100
+        if rec["quy_trinh"].strip():
+            total = 0.0
+            for n, ln in enumerate(lines(rec["quy_trinh"]), 1):
+                parts = [p.strip() for p in ln.split(" | ")]
+                if len(parts) not in (4, 5) or parts[2] not in STEP_ROLES or not SHARE_RE.match(parts[3]):
+                    err(f"{label} quy_trinh line {n} must be 'code | name | role | share [| agency]': {ln!r}")
+                    continue
+                total += float(parts[3])
+                if len(parts) == 5 and parts[4] not in AGENCY_KINDS and not AGENCY_CODE_RE.match(parts[4]):
+                    err(f"{label} quy_trinh line {n} agency {parts[4]!r} is not an agency kind or code")
+            if abs(total - 100) > 1e-9:
+                err(f"{label} quy_trinh shares add up to {total:g}, not 100")
 
     for code, count in codes.items():
         if count > 1:

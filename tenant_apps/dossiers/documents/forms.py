@@ -13,6 +13,7 @@ from django.conf import settings
 from tenants.errors import DomainError
 
 from ..lifecycle import State
+from ..notify import late_cause
 from ..selectors import control_slip
 from ..services.core import ensure_in_agency
 from .pdf import (
@@ -56,6 +57,10 @@ def _agency_lines(agency, *, desk=False):
 
 def _latest_event(dossier, *actions):
     return dossier.events.filter(action__in=actions).order_by("-seq").first()
+
+
+def _first_event(dossier, *actions):
+    return dossier.events.filter(action__in=actions).order_by("seq").first()
 
 
 def _applicant_block(pdf, dossier, *, label="Người nộp hồ sơ"):
@@ -132,6 +137,11 @@ def receipt_pdf(*, agency, dossier):
     pdf.field("3. Thời gian giải quyết hồ sơ theo quy định", fmt_time_limit(dossier.time_limit, dossier.time_unit))
     pdf.field("4. Thời gian nhận hồ sơ", fmt_datetime(dossier.received_at))
     pdf.field("5. Thời gian trả kết quả giải quyết hồ sơ", fmt_datetime(dossier.due_at), bold_value=True)
+    if dossier.received_on_behalf and not dossier.origin_agency_id:
+        # received here on the deciding agency's behalf (phi địa giới): the code is that agency's
+        handed = _first_event(dossier, "hand_over")
+        if handed is not None:
+            pdf.field("Cơ quan giải quyết", handed.receiver_name)
     pdf.field("6. Nơi nhận kết quả", f"{DESK} — {agency.name}")
     pdf.field("7. Phí, lệ phí", fmt_money(dossier.fees_total))
     pdf.field("Vào Sổ theo dõi hồ sơ", "Quyển số: ........  Số thứ tự: ........")
@@ -218,8 +228,15 @@ def apology_pdf(*, agency, dossier):
              f"đề nghị giải quyết thủ tục: {dossier.procedure.name}.")
     pdf.field("Mã hồ sơ", dossier.code, bold_value=True)
     pdf.field("Thời gian hẹn trả kết quả giải quyết hồ sơ", fmt_datetime(dossier.original_due_at))
-    pdf.para(f"Tuy nhiên đến nay, {agency.name} chưa trả kết quả giải quyết hồ sơ của Ông/Bà đúng hẹn ghi trên "
-             "Giấy tiếp nhận hồ sơ và hẹn trả kết quả.")
+    cause = late_cause(agency=agency, dossier=dossier)
+    if cause is None:
+        pdf.para(f"Tuy nhiên đến nay, {agency.name} chưa trả kết quả giải quyết hồ sơ của Ông/Bà đúng hẹn ghi "
+                 "trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả.")
+    else:
+        # inter-agency processing: the agency whose step overran is named as the cause of the delay
+        pdf.para(f"Tuy nhiên đến nay, hồ sơ của Ông/Bà chưa được trả kết quả đúng hẹn ghi trên Giấy tiếp nhận hồ "
+                 f"sơ và hẹn trả kết quả do {cause.name} giải quyết quá hạn phần việc của mình.")
+        pdf.field("Cơ quan làm chậm", cause.name, bold_value=True)
     pdf.field("Lý do", event.note)
     pdf.para(f"Sự chậm trễ này đã gây phiền hà cho Ông/Bà. {agency.name} xin lỗi Ông/Bà và đề nghị gia hạn "
              "thời gian trả kết quả giải quyết hồ sơ đến:")
@@ -277,12 +294,12 @@ def control_slip_pdf(*, agency, dossier):
     else:
         pdf.field("Thời gian hẹn trả kết quả", fmt_datetime(dossier.due_at), bold_value=True)
     pdf.space()
-    rows = [(i, r["step_label"], r["giver"], r["receiver"], fmt_datetime(r["at"]), fmt_datetime(r["due"]),
-             TIMELINESS_LABELS.get(r["timeliness"], r["timeliness"]), r["note"])
-            for i, r in enumerate(control_slip(dossier=dossier), start=1)]
-    pdf.grid(("STT", "Bước", "Bên giao", "Bên nhận", "Thời gian giao, nhận", "Hạn của bước", "Kết quả",
-              "Ghi chú"), rows, widths=(5, 13, 19, 19, 13, 13, 11, 17),
-             align=("C", "L", "L", "L", "C", "C", "C", "L"), size=9.5)
+    rows = [(i, r["step_label"], r["agency"], r["giver"], r["receiver"], fmt_datetime(r["at"]),
+             fmt_datetime(r["due"]), TIMELINESS_LABELS.get(r["timeliness"], r["timeliness"]), r["note"])
+            for i, r in enumerate(control_slip(dossier=dossier, agency=agency), start=1)]
+    pdf.grid(("STT", "Bước", "Cơ quan", "Bên giao", "Bên nhận", "Thời gian giao, nhận", "Hạn của bước", "Kết quả",
+              "Ghi chú"), rows, widths=(5, 12, 15, 15, 15, 12, 12, 10, 14),
+             align=("C", "L", "L", "L", "L", "C", "C", "C", "L"), size=9)
     pdf.para("Kết quả của mỗi bước (trước hạn / đúng hạn / quá hạn) được so với hạn của chính bước đó.",
              style="I", size=9.5)
     return pdf.bytes()
@@ -312,7 +329,9 @@ def _has_supplement_event(d):
 
 
 FORMS = {
-    "tiep-nhan": FormSpec("tiep-nhan", "01", TITLE_RECEIPT, receipt_pdf, None, _has_code),
+    # the receipt is the receiving desk's: not on a copy handed over by another agency
+    "tiep-nhan": FormSpec("tiep-nhan", "01", TITLE_RECEIPT, receipt_pdf, None,
+                          lambda d: _has_code(d) and not d.origin_agency_id),
     "yeu-cau-bo-sung": FormSpec("yeu-cau-bo-sung", "02", TITLE_SUPPLEMENT, supplement_request_pdf, None,
                                 _has_supplement_event),
     "tu-choi": FormSpec("tu-choi", "03", TITLE_REFUSAL, refusal_pdf, frozenset({State.REFUSED}),

@@ -3,6 +3,7 @@ role, and changes the dossier through the transition table in one transaction wi
 the public index row."""
 
 from .components import dossier_component_attach  # noqa: F401
+from .handover import dossier_hand_back, dossier_hand_over  # noqa: F401
 from .intake import (  # noqa: F401
     dossier_accept,
     dossier_code_allocate,
@@ -11,7 +12,12 @@ from .intake import (  # noqa: F401
     dossier_request_intake_supplement,
     dossier_resubmit,
 )
-from .online import dossier_submit_online  # noqa: F401
+from .on_behalf import dossier_receive_on_behalf  # noqa: F401
+from .online import (  # noqa: F401
+    dossier_submit_online,
+    dossier_submit_online_with_files,
+    dossier_supplement_online,
+)
 from .processing import (  # noqa: F401
     dossier_apologize,
     dossier_appraise,

@@ -15,7 +15,7 @@ from shared_apps.calendar import deadlines
 from shared_apps.calendar.selectors import work_calendar_for
 from shared_apps.tracking.models import DossierIndex, IndexEvent
 
-from ..lifecycle import NATIONAL_STATUS, PAUSED, TRANSITIONS, Action, State, next_state
+from ..lifecycle import NATIONAL_STATUS, PAUSED, TRANSITIONS, Action, HopAction, State, next_state
 from ..models import Dossier, DossierEvent
 from ..notify import citizen_notify
 
@@ -130,7 +130,10 @@ def index_values(dossier, *, procedure_name):
     """The public look-up row of a dossier (no personal data beyond the name and last digits)."""
     return dict(
         code=dossier.code, procedure_id=dossier.procedure_id, procedure_name=procedure_name,
-        state=dossier.state, national_status=NATIONAL_STATUS[State(dossier.state)], channel=dossier.channel,
+        state=dossier.state, channel=dossier.channel,
+        # a copy handed over by another agency is "in progress" for the citizen, not newly "received"
+        national_status=4 if dossier.origin_agency_id and dossier.state == State.RECEIVED
+        else NATIONAL_STATUS[State(dossier.state)],
         received_at=dossier.received_at, due_at=dossier.due_at, finished_at=dossier.finished_at,
         returned_at=dossier.returned_at, timeliness=dossier.timeliness,
         is_paused=State(dossier.state) in PAUSED, apologised=dossier.apology_count > 0,
@@ -173,13 +176,16 @@ def enter_step(*, agency, dossier, at, holder=None):
         dossier.holder = holder
 
 
-def apply_action(*, agency, dossier, action, acting_user, note="", mutate=None, holder=None, handover_to=""):
+def apply_action(*, agency, dossier, action, acting_user, note="", mutate=None, holder=None, handover_to="",
+                 by_agency=None):
     """Run one action of the transition table on a dossier. `mutate(dossier, now)` may change fields
     or raise a DomainError; `holder` is who gets the dossier next; `handover_to` names a receiver that
-    is not a user (the citizen, a unit)."""
+    is not a user (the citizen, a unit). `by_agency`: the sender's side of an inter-agency hand-back,
+    done by a member of that other agency (checked there), in the same transaction."""
     ensure_in_agency(agency)
-    action = Action(action)
-    ensure_member(user=acting_user, agency=agency, roles=list(TRANSITIONS[action].roles))
+    action = HopAction(action) if by_agency is not None else Action(action)
+    if by_agency is None:
+        ensure_member(user=acting_user, agency=agency, roles=list(TRANSITIONS[action].roles))
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().select_related("procedure", "procedure_version").get(
             pk=dossier.pk)
@@ -203,6 +209,7 @@ def apply_action(*, agency, dossier, action, acting_user, note="", mutate=None, 
                 receiver_name=handover_to or display_name(dossier.holder) or step_role_label(dossier),
                 step_due_at=ended_step_due,
                 step_timeliness=verdict(agency=agency, finished=now, due=ended_step_due),
+                agency_name=by_agency.name if by_agency is not None else "",
             )
         dossier.save()
         event = append_event(dossier=dossier, action=action, from_state=from_state, acting_user=acting_user,

@@ -173,7 +173,7 @@ def dossier_apologize(*, agency, dossier, new_due_at, reason, acting_user):
         if new_due_at <= now:
             raise DomainError(_("Ngày hẹn mới phải sau thời điểm hiện tại."), field="new_due_at")
         d.apology_count += 1
-        d.late_agency_code = agency.national_code
+        d.late_agency_code = d.late_agency_code or agency.national_code  # a hop that overran stays the cause
         d.due_at = new_due_at
         d.notified_due_soon_at = d.notified_overdue_at = None  # the new appointment is watched again
 
@@ -191,6 +191,8 @@ def dossier_record_result(*, agency, dossier, result_number, acting_user, summar
             d.result_summary = summary.strip()
         d.finished_at = now
         d.timeliness = "late" if d.supplement_count > 1 else verdict(agency=agency, finished=now, due=d.due_at)
+        if d.timeliness == "late" and not d.late_agency_code:
+            d.late_agency_code = agency.national_code
 
     return apply_action(agency=agency, dossier=dossier, action=Action.RECORD_RESULT, acting_user=acting_user,
                         mutate=mutate)
