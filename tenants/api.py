@@ -68,3 +68,70 @@ class AgencyListCreateApi(APIView):
         except ValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
         return Response(AgencySerializer(agency).data, status=status.HTTP_201_CREATED)
+
+
+class NewAgencySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    kind = serializers.ChoiceField(choices=AgencyKind.choices)
+    national_code = serializers.CharField(max_length=32)
+    slug = serializers.SlugField(max_length=80, required=False)
+    short_name = serializers.CharField(max_length=120, required=False, default="")
+    admin_unit_code = serializers.CharField(max_length=10, required=False, default="")
+
+
+class MergeRequestSerializer(serializers.Serializer):
+    sources = serializers.ListField(child=serializers.SlugField(max_length=80), min_length=1,
+                                    help_text="Đường dẫn các cơ quan bị sáp nhập.")
+    into = serializers.SlugField(max_length=80, required=False, allow_null=True,
+                                 help_text="Cơ quan kế thừa có sẵn (hoặc new_agency).")
+    new_agency = NewAgencySerializer(required=False, allow_null=True,
+                                     help_text="Cơ quan kế thừa mới, tiếp nhận trong cùng giao dịch.")
+    dry_run = serializers.BooleanField(default=True, help_text="Mặc định chỉ báo cáo, không thay đổi gì.")
+
+
+class MergeSourceReportSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    dossiers_by_state = serializers.DictField(child=serializers.IntegerField())
+    carried_by_state = serializers.DictField(child=serializers.IntegerField())
+    carried = serializers.IntegerField()
+    staying = serializers.IntegerField()
+    memberships_moved = serializers.IntegerField()
+    memberships_merged = serializers.IntegerField()
+    adoptions_added = serializers.IntegerField()
+    adoption_conflicts = serializers.ListField(child=serializers.IntegerField())
+    code_conflicts = serializers.ListField(child=serializers.CharField())
+    unique_values_cleared = serializers.DictField(child=serializers.IntegerField())
+
+
+class MergeReportSerializer(serializers.Serializer):
+    target = serializers.CharField()
+    target_is_new = serializers.BooleanField()
+    dry_run = serializers.BooleanField()
+    carried = serializers.IntegerField()
+    sources = MergeSourceReportSerializer(many=True)
+
+
+class AgencyMergeApi(APIView):
+    """Merge agencies into an existing or a new successor (city admin). A dry run by default."""
+
+    permission_classes = [IsCityAdmin]
+
+    @extend_schema(request=MergeRequestSerializer, responses={200: MergeReportSerializer, 201: MergeReportSerializer})
+    def post(self, request):
+        from .errors import DomainError
+        from .merge import agencies_merge
+
+        data = MergeRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            report = agencies_merge(sources=values["sources"], target=values.get("into"),
+                                    new_agency=values.get("new_agency"), dry_run=values["dry_run"],
+                                    acting_user=request.user)
+        except DomainError as exc:
+            return Response({"detail": exc.message, "code": exc.code, "field": exc.field}, status=exc.status)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return Response(MergeReportSerializer(report.as_dict()).data,
+                        status=status.HTTP_200_OK if report.dry_run else status.HTTP_201_CREATED)

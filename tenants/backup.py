@@ -84,7 +84,7 @@ def _order(cursor, schema, table, columns):
     return ", ".join(_q(k) for k in keys)
 
 
-def _public_tables(cursor):
+def public_tables_of_agency(cursor, *, include_derived=False):
     """Public tables holding rows of one agency: FK to the agency table, and FK to those (one level)."""
     cursor.execute("""
         SELECT cl.relname, att.attname, ref.relname
@@ -94,8 +94,8 @@ def _public_tables(cursor):
         JOIN pg_attribute att ON att.attrelid = con.conrelid AND att.attnum = con.conkey[1]
         WHERE con.contype = 'f' AND n.nspname = 'public' AND array_length(con.conkey, 1) = 1
         ORDER BY 1, 2""")
-    derived = tuple(getattr(settings, "BACKUP_DERIVED_TABLE_PREFIXES", ("reports_",)))
-    fks = [fk for fk in cursor.fetchall() if not fk[0].startswith(derived)]
+    derived = () if include_derived else tuple(getattr(settings, "BACKUP_DERIVED_TABLE_PREFIXES", ("reports_",)))
+    fks = [fk for fk in cursor.fetchall() if not (derived and fk[0].startswith(derived))]
     direct = {}
     for table, column, ref in fks:
         if ref == AGENCY_TABLE and table != AGENCY_TABLE:
@@ -178,7 +178,7 @@ def agency_backup(*, agency, out, acting_user):
             zf.writestr(f"schema/{table}.csv", data)
             manifest["schema"][table] = {"columns": list(columns), "rows": count,
                                          "sha256": hashlib.sha256(data).hexdigest()}
-        for pt in _public_tables(cursor):
+        for pt in public_tables_of_agency(cursor):
             data, count = _read_table(cursor, "public", pt.table, pt.columns, pt.rows_of(agency))
             zf.writestr(f"public/{pt.table}.csv", data)
             manifest["public"][pt.table] = {"columns": list(pt.columns), "rows": count,
@@ -269,7 +269,7 @@ def agency_restore(*, agency, source, acting_user, wipe=False):
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
                 cursor.execute("TRUNCATE " + ", ".join(f"{_q(schema)}.{_q(t)}" for t in tables))
-            public = {pt.table: pt for pt in _public_tables(cursor)}
+            public = {pt.table: pt for pt in public_tables_of_agency(cursor)}
             if set(public) != set(manifest["public"]):
                 raise DomainError(_("Các bảng dùng chung trong bản sao lưu không khớp với hệ thống hiện tại."))
             # Children first (the index's timeline before the index rows).

@@ -26,6 +26,7 @@ class AgencyDirectory:
         self._lock = threading.Lock()
         self._by_slug: dict = {}
         self._by_domain: dict = {}
+        self._aliases: dict = {}  # old slug (before a rename) -> Agency
         self._urlconfs: dict[str, ModuleType] = {}
         self.version = SharedVersion(
             VERSION_KEY,
@@ -41,6 +42,11 @@ class AgencyDirectory:
     def by_domain(self, host):
         self._refresh_if_needed()
         return self._by_domain.get(host)
+
+    def by_alias(self, slug):
+        """The agency a renamed path now belongs to (old slug -> Agency), or None."""
+        self._refresh_if_needed()
+        return self._aliases.get(slug)
 
     def all(self):
         self._refresh_if_needed()
@@ -63,7 +69,7 @@ class AgencyDirectory:
     def _load(self):
         from django.db import connection
 
-        from .models import Agency, Domain
+        from .models import Agency, AgencySlugAlias, Domain
 
         with self._lock:
             previous = connection.tenant if hasattr(connection, "tenant") else None
@@ -77,10 +83,16 @@ class AgencyDirectory:
                 for d in Domain.objects.only("domain", "tenant_id")
                 if d.tenant_id in by_id
             }
+            aliases = {
+                a.slug: by_id[a.agency_id]
+                for a in AgencySlugAlias.objects.only("slug", "agency_id")
+                if a.agency_id in by_id
+            }
             if previous is not None and previous.schema_name != public:
                 connection.set_tenant(previous)
             self._by_slug = {a.slug: a for a in agencies}
             self._by_domain = by_domain
+            self._aliases = aliases
 
     def urlconf_for(self, slug):
         """A URLconf with the agency's workspace under /<slug>/ and the city's pages at the root.

@@ -5,11 +5,14 @@ Resolving the agency reads the in-process directory (no SQL); switching the sche
 
 from django.conf import settings
 from django.db import connection
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from .directory import directory
 from .models import AgencyStatus
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _first_segment(path):
@@ -40,20 +43,41 @@ class AgencyPathMiddleware:
             agency = directory.by_slug(slug)
             if agency is not None:
                 urlconf, prefix = directory.urlconf_for(slug), f"/{slug}/"
+            else:
+                renamed = directory.by_alias(slug)
+                if renamed is not None:  # the agency's path before a rename
+                    return self.moved(request, slug, renamed)
         if agency is None and settings.ALLOWED_HOSTS:
             host_agency = directory.by_domain(request.get_host().split(":")[0])
             if host_agency is not None:
                 agency, urlconf, prefix = host_agency, directory.root_urlconf_for_domain(host_agency.slug), "/"
 
+        read_only = False
         if agency is not None:
             if agency.status != AgencyStatus.ACTIVE:
-                self.switch(request, None)
-                return self.closed(request, agency)
+                if not (agency.status == AgencyStatus.MERGED and request.method in SAFE_METHODS):
+                    self.switch(request, None)
+                    return self.closed(request, agency)
+                # A merged agency stays readable by its members under its old name (finished
+                # dossiers, reports); nobody writes to it.
+                read_only = True
             request.agency = agency
             request.agency_prefix = prefix
             request.urlconf = urlconf
+        request.agency_read_only = read_only
         self.switch(request, agency)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if read_only and getattr(request, "membership", None) is None:
+            # not a member (or not logged in): the page that says where the agency went
+            self.switch(request, None)
+            return self.closed(request, agency)
+        return response
+
+    @staticmethod
+    def moved(request, old_slug, agency):
+        rest = request.get_full_path()[len(old_slug) + 1:]
+        return HttpResponsePermanentRedirect(f"/{agency.slug}{rest}",
+                                             preserve_request=request.method not in SAFE_METHODS)
 
     @staticmethod
     def switch(request, agency):

@@ -137,3 +137,47 @@ class SpareSchema(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class AgencySlugAlias(models.Model):
+    """A path an agency was reached at before a rename: `/<old slug>/...` redirects to the new one."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="slug_aliases")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.slug} -> {self.agency_id}"
+
+
+class DossierTransfer(models.Model):
+    """Pointer left behind when a dossier is carried to another agency (merger or move): the old
+    (agency, dossier id) and where the dossier lives now. The old row stays in the old schema."""
+
+    class Kind(models.TextChoices):
+        MERGER = "merger", _("Sáp nhập")
+        MOVE = "move", _("Chuyển hồ sơ")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    source_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    source_dossier_id = models.BigIntegerField()
+    target_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    target_dossier_id = models.BigIntegerField()
+    code = models.CharField(max_length=40, blank=True, db_index=True)
+    state = models.CharField(max_length=24)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source_agency", "source_dossier_id"], name="transfer_source_unique"),
+        ]
+        indexes = [models.Index(fields=["target_agency", "target_dossier_id"])]
+
+    def __str__(self):
+        return f"{self.source_agency_id}/{self.source_dossier_id} -> {self.target_agency_id}/{self.target_dossier_id}"

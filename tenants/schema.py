@@ -7,8 +7,9 @@ runs, and PostgreSQL's transactional DDL makes a failure leave nothing behind.
 
 Supported template contents are what Django migrations create: tables, columns (identity, defaults,
 generated columns, collations), primary/unique/check/exclusion/foreign-key constraints, indexes,
-sequences and comments, plus the rows of tables that migrations filled (django_migrations at least).
-Anything else in the template (views, functions, triggers, types) is refused with a clear error
+sequences and comments, the rows of tables that migrations filled (django_migrations at least), and
+row triggers whose function lives in the public schema (the dossier history's hash chain). Anything
+else in the template (views, functions, constraint triggers, types) is refused with a clear error
 rather than silently skipped.
 """
 
@@ -68,8 +69,9 @@ def _refuse_unsupported(cursor, template):
         SELECT 'function ' || p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
          WHERE n.nspname = %(s)s
         UNION ALL
-        SELECT 'trigger ' || t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-          JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %(s)s AND NOT t.tgisinternal
+        SELECT 'trigger ' || t.tgname || ' (a constraint trigger)' FROM pg_trigger t
+          JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = %(s)s AND NOT t.tgisinternal AND t.tgconstraint <> 0
         UNION ALL
         SELECT 'type ' || t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
          WHERE n.nspname = %(s)s AND t.typtype IN ('e', 'd', 'r', 'm')
@@ -237,6 +239,15 @@ def _build_script(cursor, template, fingerprint):
         for _name, definition in indexes:
             definition = definition.replace(only_qualified, " ON ONLY ", 1).replace(qualified, " ON ", 1)
             ddl.append(definition)
+        # Row triggers whose function lives in public (functions in the template are refused above):
+        # printed with the table unqualified, so the statement lands in the new schema.
+        cursor.execute(
+            """SELECT pg_get_triggerdef(t.oid, true) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                 JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = %s AND NOT t.tgisinternal ORDER BY c.relname, t.tgname""",
+            [template],
+        )
+        ddl.extend(r[0] for r in cursor.fetchall())
         return CloneScript(fingerprint, ddl, fk_ddl, data_tables, all_sequences)
     finally:
         cursor.execute("SET LOCAL search_path TO DEFAULT")
@@ -342,6 +353,9 @@ def schema_describe(schema_name):
             "table_comments": """SELECT c.relname, obj_description(c.oid, 'pg_class') FROM pg_class c
                 JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %(s)s
                 AND c.relkind IN ('r', 'p') ORDER BY 1""",
+            "triggers": """SELECT c.relname, t.tgname, pg_get_triggerdef(t.oid, true), t.tgenabled FROM pg_trigger t
+                JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = %(s)s AND NOT t.tgisinternal ORDER BY 1, 2""",
         }
         for key, sql in queries.items():
             cursor.execute(sql, {"s": schema_name})

@@ -17,7 +17,7 @@ from shared_apps.accounts.models import Membership, Role
 from shared_apps.accounts.services import ensure_city_admin
 
 from .errors import AgencyAlreadyExists, DomainError
-from .models import Agency, AgencyEvent, AgencyKind, AgencyStatus
+from .models import Agency, AgencyEvent, AgencyKind, AgencySlugAlias, AgencyStatus
 from .pool import schema_pool_take
 from .schema import schema_clone_from_template
 
@@ -89,6 +89,9 @@ def agency_onboard(
     ).first()
     if existing is None and admin_unit_code:
         existing = Agency.objects.filter(admin_unit_code=admin_unit_code).first()
+    if existing is None:  # the old path of a renamed agency keeps redirecting there
+        alias = AgencySlugAlias.objects.select_related("agency").filter(slug=slug).first()
+        existing = alias.agency if alias is not None else None
     if existing is not None:
         raise AgencyAlreadyExists(
             _("Cơ quan “%(name)s” (%(code)s, /%(slug)s/) đã được tiếp nhận trước đó; không tạo lại.")

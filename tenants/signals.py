@@ -3,11 +3,12 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .directory import directory
-from .models import Agency, Domain
+from .models import Agency, AgencySlugAlias, Domain
 
 
 @receiver([post_save, post_delete], sender=Agency)
 @receiver([post_save, post_delete], sender=Domain)
+@receiver([post_save, post_delete], sender=AgencySlugAlias)
 def agency_changed(**kwargs):
     directory.invalidate_local()
     transaction.on_commit(directory.bump)
