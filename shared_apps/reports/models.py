@@ -1,0 +1,110 @@
+"""Roll-ups of the public look-up index (tracking_dossierindex) for the city's statistics.
+
+Maintained by PostgreSQL triggers on tracking_dossierindex (shared_apps/reports/sql.py), so every
+writer of the index — `sync_index` in an agency's transaction, set-based SQL of a merger — feeds them
+in the same transaction, with no Python coupling. `manage.py reports_rebuild` recomputes them from
+the index set-based (after a bulk load, and as a consistency check).
+
+A row of the index counts only once it was received (``received_at`` set). Its contribution:
+
+* ``ReportFlow`` (agency, procedure, month): flows of the month (city local time) —
+  received (by ``received_at``, online / other channels), settled (by ``finished_at``, by the
+  desk's verdict early / on time / late / none), settled on time under Decision 766 (verdict early or
+  on time AND at most one supplement request), left without a result (withdrawn, stopped, handed
+  over: by the time the row left the open states, ``updated_at``), and the sum of processing seconds
+  (``finished_at - received_at``) of the settled ones.
+* ``ReportFlowAgency`` (agency, month): the same summed over procedures (city-wide reads).
+* ``ReportOpen`` (agency, procedure, due date): the dossiers open NOW (received, not settled, in a
+  processing or paused state), by the local date of their appointment (``NO_DUE`` when none).
+* ``ReportLate`` (agency, procedure, due month, close month): closed dossiers that were still open
+  after the month of their appointment (close month > due month) — what is needed to know how many
+  were open and overdue at an earlier month boundary.
+"""
+
+from datetime import date
+
+from django.db import models
+
+NO_DUE = date(9999, 12, 31)  # due date of open dossiers without an appointment
+
+
+class ReportFlow(models.Model):
+    agency = models.ForeignKey("tenants.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.DO_NOTHING, related_name="+",
+                                  db_constraint=False)
+    month = models.DateField()  # first day of the month, city local time
+    received_online = models.IntegerField(default=0)
+    received_offline = models.IntegerField(default=0)
+    settled_early = models.IntegerField(default=0)
+    settled_on_time = models.IntegerField(default=0)
+    settled_late = models.IntegerField(default=0)
+    settled_unjudged = models.IntegerField(default=0)
+    settled_on_time_766 = models.IntegerField(default=0)
+    closed_other = models.IntegerField(default=0)
+    settled_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "reports_flow"
+        constraints = [models.UniqueConstraint(fields=["agency", "procedure", "month"], name="reports_flow_key")]
+        indexes = [models.Index(fields=["month", "agency"], name="reports_flow_month")]
+
+
+    def __str__(self):
+        return f"{self.agency_id}/{self.procedure_id}/{self.month}"
+
+class ReportFlowAgency(models.Model):
+    """``ReportFlow`` summed over procedures (agency, month): what the city-wide figures read."""
+
+    agency = models.ForeignKey("tenants.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    month = models.DateField()
+    received_online = models.IntegerField(default=0)
+    received_offline = models.IntegerField(default=0)
+    settled_early = models.IntegerField(default=0)
+    settled_on_time = models.IntegerField(default=0)
+    settled_late = models.IntegerField(default=0)
+    settled_unjudged = models.IntegerField(default=0)
+    settled_on_time_766 = models.IntegerField(default=0)
+    closed_other = models.IntegerField(default=0)
+    settled_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "reports_flow_agency"
+        constraints = [models.UniqueConstraint(fields=["agency", "month"], name="reports_flowagency_key")]
+
+
+    def __str__(self):
+        return f"{self.agency_id}/{self.month}"
+
+class ReportOpen(models.Model):
+    agency = models.ForeignKey("tenants.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.DO_NOTHING, related_name="+",
+                                  db_constraint=False)
+    due_date = models.DateField()
+    n = models.IntegerField(default=0)
+    paused = models.IntegerField(default=0)
+    multi_supplement = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "reports_open"
+        constraints = [models.UniqueConstraint(fields=["agency", "procedure", "due_date"], name="reports_open_key")]
+
+
+    def __str__(self):
+        return f"{self.agency_id}/{self.procedure_id}/{self.due_date}"
+
+class ReportLate(models.Model):
+    agency = models.ForeignKey("tenants.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.DO_NOTHING, related_name="+",
+                                  db_constraint=False)
+    due_month = models.DateField()
+    close_month = models.DateField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "reports_late"
+        constraints = [models.UniqueConstraint(fields=["agency", "procedure", "due_month", "close_month"],
+                                               name="reports_late_key")]
+        indexes = [models.Index(fields=["close_month", "due_month"], name="reports_late_close")]
+
+    def __str__(self):
+        return f"{self.agency_id}/{self.procedure_id}/{self.due_month}-{self.close_month}"

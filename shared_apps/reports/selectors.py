@@ -1,0 +1,198 @@
+"""Report II.06a (tình hình giải quyết TTHC) for an agency, a group of agencies or the whole city, for
+any whole-month period, in total, per agency, per procedure or per sector — read from the roll-ups
+(models.py), never from the index rows nor an agency's schema.
+
+Definitions (a dossier counts at its reporting agency, see sql.py; P = [S, E) a whole-month period;
+"as of" A = E when E is in the past, else now):
+
+``received_online`` / ``received_offline``
+    received in P (``received_at`` in P), online / in person or by post.
+``carried_over``
+    received before S and neither settled nor closed without a result before S:
+    Σ over months < S of (received − settled − closed without result).
+``received_total`` = online + offline + carried over.
+``settled_early`` / ``settled_on_time`` / ``settled_late`` (+ ``settled_unjudged``, no verdict)
+    ``finished_at`` in P, by the desk's verdict (more than one supplement request already makes the
+    desk's verdict late).
+``closed_other``
+    left without a result in P (withdrawn, stopped) — not an II.06a column, shown so that
+    received_total = settled + closed_other + in_progress.
+``in_progress`` (at A)
+    E in the past: Σ over months < E of (received − settled − closed without result);
+    current period: the dossiers open now.
+``in_progress_overdue`` (at A)
+    E in the past: open at E with an appointment before E = closed ones whose due month < E ≤ close
+    month (ReportLate) + still open ones due before E (ReportOpen). Exact at month boundaries.
+    Current period: open now with an appointment on a day before today (APPROXIMATION: a dossier due
+    later today counts as within time until the day is over; the roll-up keeps the due day, not the
+    hour). Dossiers without an appointment are within time.
+``in_progress_within`` = in_progress − in_progress_overdue.
+
+Query cost: totals and per-agency figures read ReportFlowAgency (agency × month) — about 12 rows per
+agency and year — plus ReportOpen and ReportLate; per procedure / sector read ReportFlow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, time
+
+from django.db import connection
+from django.utils import timezone
+
+from .models import NO_DUE
+from .periods import Period
+
+KEYS = {"agency": "agency_id", "procedure": "procedure_id", None: "0"}
+
+
+@dataclass
+class II06a:
+    received_online: int = 0
+    received_offline: int = 0
+    carried_over: int = 0
+    settled_early: int = 0
+    settled_on_time: int = 0
+    settled_late: int = 0
+    settled_unjudged: int = 0
+    closed_other: int = 0
+    in_progress: int = 0
+    in_progress_overdue: int = 0
+    paused: int = 0
+    # not II.06a columns; used by the Decision 766 indicators
+    settled_on_time_766: int = 0
+    settled_seconds: int = 0
+    in_progress_multi_supplement: int = 0
+
+    @property
+    def received_in_period(self):
+        return self.received_online + self.received_offline
+
+    @property
+    def received_total(self):
+        return self.received_in_period + self.carried_over
+
+    @property
+    def settled(self):
+        return self.settled_early + self.settled_on_time + self.settled_late + self.settled_unjudged
+
+    @property
+    def settled_judged(self):
+        return self.settled_early + self.settled_on_time + self.settled_late
+
+    @property
+    def in_progress_within(self):
+        return self.in_progress - self.in_progress_overdue
+
+    def __add__(self, other):
+        return II06a(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+
+    def as_dict(self):
+        return {name: getattr(self, name) for name in COLUMNS}
+
+
+COLUMNS = ("received_total", "received_online", "received_offline", "carried_over", "settled",
+           "settled_early", "settled_on_time", "settled_late", "closed_other", "in_progress",
+           "in_progress_within", "in_progress_overdue")
+
+COLUMN_LABELS = {
+    "received_total": "Tổng số hồ sơ tiếp nhận",
+    "received_online": "Tiếp nhận trực tuyến",
+    "received_offline": "Tiếp nhận trực tiếp, bưu chính",
+    "carried_over": "Kỳ trước chuyển qua",
+    "settled": "Đã giải quyết",
+    "settled_early": "Trước hạn",
+    "settled_on_time": "Đúng hạn",
+    "settled_late": "Quá hạn",
+    "closed_other": "Rút, dừng xử lý",
+    "in_progress": "Đang giải quyết",
+    "in_progress_within": "Trong hạn",
+    "in_progress_overdue": "Quá hạn (đang giải quyết)",
+}
+
+
+@dataclass
+class Report:
+    period: Period
+    as_of: object
+    totals: II06a
+    rows: dict = field(default_factory=dict)  # key (agency id / procedure id) -> II06a
+
+
+def _scope_sql(agency_ids, column="agency_id"):
+    if agency_ids is None:
+        return "TRUE", []
+    return f"{column} = ANY(%s)", [list(agency_ids)]
+
+
+def _is_current(period, now) -> bool:
+    return period.end > timezone.localdate(now)
+
+
+def ii06a(*, period: Period, agency_ids=None, by=None, now=None) -> Report:
+    """II.06a for the agencies `agency_ids` (None: the whole city) over `period`; `by` None (totals
+    only), "agency" or "procedure" (rows per key, totals = their sum). At most 3 queries."""
+    now = now or timezone.now()
+    current = _is_current(period, now)
+    key = KEYS[by]
+    table = "reports_flow" if by == "procedure" else "reports_flow_agency"
+    where, params = _scope_sql(agency_ids)
+    net = "(received_online + received_offline - settled_early - settled_on_time - settled_late - settled_unjudged" \
+          " - closed_other)"
+    in_p = "month >= %s"
+    flow_cols = ("received_online", "received_offline", "settled_early", "settled_on_time", "settled_late",
+                 "settled_unjudged", "closed_other", "settled_on_time_766", "settled_seconds")
+    select = ", ".join(f"COALESCE(sum({c}) FILTER (WHERE {in_p}), 0)" for c in flow_cols)
+    rows: dict = {}
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT {key}, {select}, COALESCE(sum({net}) FILTER (WHERE month < %s), 0), COALESCE(sum({net}), 0) "
+            f"FROM public.{table} WHERE {where} AND month < %s GROUP BY 1",
+            [period.start] * len(flow_cols) + [period.start] + params + [period.end])
+        for r in cur.fetchall():
+            fig = rows.setdefault(r[0], II06a())
+            for name, value in zip(flow_cols, r[1:10], strict=True):
+                setattr(fig, name, int(value))
+            fig.carried_over = int(r[10])
+            if not current:
+                fig.in_progress = int(r[11])
+        if current:
+            today = timezone.localdate(now)
+            cur.execute(
+                f"SELECT {key}, sum(n), COALESCE(sum(n) FILTER (WHERE due_date < %s), 0), sum(paused), "
+                f"sum(multi_supplement) FROM public.reports_open WHERE {where} GROUP BY 1",
+                [today] + params)
+            for r in cur.fetchall():
+                fig = rows.setdefault(r[0], II06a())
+                fig.in_progress, fig.in_progress_overdue = int(r[1]), int(r[2])
+                fig.paused, fig.in_progress_multi_supplement = int(r[3]), int(r[4])
+        else:
+            cur.execute(
+                f"SELECT {key}, sum(n) FROM ("
+                f" SELECT {key}, n FROM public.reports_late WHERE {where} AND due_month < %s AND close_month >= %s"
+                f" UNION ALL"
+                f" SELECT {key}, n FROM public.reports_open WHERE {where} AND due_date < %s) x GROUP BY 1",
+                params + [period.end, period.end] + params + [period.end])
+            for r in cur.fetchall():
+                rows.setdefault(r[0], II06a()).in_progress_overdue = int(r[1])
+    rows = {k: v for k, v in rows.items() if any(getattr(v, f.name) for f in fields(v))}
+    totals = sum(rows.values(), II06a())
+    as_of = now if current else timezone.make_aware(datetime.combine(period.end, time()))
+    return Report(period=period, as_of=as_of, totals=totals, rows=rows if by else {})
+
+
+def ii06a_monthly(*, period: Period, agency_ids=None) -> list[tuple[date, int, int, int]]:
+    """(month, received, received online, settled on time or early) per month of `period`: the trend
+    chart. One query on ReportFlowAgency."""
+    where, params = _scope_sql(agency_ids)
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT month, sum(received_online + received_offline), sum(received_online), "
+            "sum(settled_early + settled_on_time), sum(settled_late) "
+            f"FROM public.reports_flow_agency WHERE {where} AND month >= %s AND month < %s GROUP BY 1",
+            params + [period.start, period.end])
+        found = {r[0]: tuple(int(v) for v in r[1:]) for r in cur.fetchall()}
+    return [(m, *found.get(m, (0, 0, 0, 0))) for m in period.months()]
+
+
+__all__ = ["II06a", "Report", "ii06a", "ii06a_monthly", "COLUMNS", "COLUMN_LABELS", "NO_DUE"]

@@ -1,0 +1,233 @@
+"""The SQL that maintains the roll-ups (see models.py for what each table holds).
+
+One PL/pgSQL function gives a row's contribution with a sign (+1 / -1); the row trigger on
+tracking_dossierindex subtracts the OLD row's contribution and adds the NEW one (so a row whose
+agency, state, verdict or months change moves between buckets), a statement trigger empties the
+roll-ups on TRUNCATE. `REBUILD` recomputes everything from the index set-based with the SAME
+definitions (the tests prove trigger-maintained == rebuilt).
+
+Definitions, for a row with ``received_at`` (rows without it — not yet received, refused at intake —
+count nowhere):
+
+* reporting agency: ``origin_agency_id`` when the index has that column and it is set (a dossier
+  handed over to another agency counts at the lead agency that received it and returns the result),
+  else ``agency_id``;
+* month of an instant: ``date_trunc('month', instant AT TIME ZONE <settings.TIME_ZONE>)``;
+* settled: ``finished_at`` set (result recorded; status 9, or 10 once handed over);
+* open: not settled and ``national_status`` in (2, 4, 5, 6) — received, being processed (incl. at
+  another agency), supplement requested, financial obligation;
+* closed without a result: neither (withdrawn 7, stopped 8, ...), at ``updated_at`` (the last
+  change of the row: the moment it left the open states);
+* close instant: ``finished_at`` for settled rows, ``updated_at`` for the others; NULL when open.
+"""
+
+from django.conf import settings
+from django.db import connection
+
+OPEN_STATUSES = (2, 4, 5, 6)
+FLOW_COLUMNS = ("received_online", "received_offline", "settled_early", "settled_on_time", "settled_late",
+                "settled_unjudged", "settled_on_time_766", "closed_other", "settled_seconds")
+
+
+def _tz():
+    return settings.TIME_ZONE
+
+
+def has_origin_column(cursor=None) -> bool:
+    def run(cur):
+        cur.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' "
+                    "AND table_name = 'tracking_dossierindex' AND column_name = 'origin_agency_id'")
+        return cur.fetchone() is not None
+
+    if cursor is not None:
+        return run(cursor)
+    with connection.cursor() as cur:
+        return run(cur)
+
+
+def agency_expr(prefix: str, origin: bool) -> str:
+    return f"COALESCE({prefix}origin_agency_id, {prefix}agency_id)" if origin else f"{prefix}agency_id"
+
+
+def month_expr(value: str) -> str:
+    return f"date_trunc('month', {value} AT TIME ZONE '{_tz()}')::date"
+
+
+def functions_sql(origin: bool) -> str:
+    tz = _tz()
+    flow_set = ", ".join(f"{c} = t.{c} + EXCLUDED.{c}" for c in FLOW_COLUMNS)
+    cols = ", ".join(FLOW_COLUMNS)
+    args = ", ".join(f"d_{c}" for c in FLOW_COLUMNS)
+    params = ", ".join(f"d_{c} bigint" for c in FLOW_COLUMNS)
+    statuses = ", ".join(str(s) for s in OPEN_STATUSES)
+    agency_old, agency_new = agency_expr("OLD.", origin), agency_expr("NEW.", origin)
+    month_old, month_new = month_expr("OLD.updated_at"), month_expr("NEW.updated_at")
+    return f"""
+CREATE OR REPLACE FUNCTION public.reports_flow_add(a bigint, p bigint, m date, {params}) RETURNS void
+LANGUAGE sql AS $$
+  INSERT INTO public.reports_flow AS t (agency_id, procedure_id, month, {cols})
+  VALUES (a, p, m, {args})
+  ON CONFLICT (agency_id, procedure_id, month) DO UPDATE SET {flow_set};
+  INSERT INTO public.reports_flow_agency AS t (agency_id, month, {cols})
+  VALUES (a, m, {args})
+  ON CONFLICT (agency_id, month) DO UPDATE SET {flow_set};
+$$;
+
+CREATE OR REPLACE FUNCTION public.reports_contribute(r public.tracking_dossierindex, s integer) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  ag bigint := {agency_expr("r.", origin)};
+  settled boolean := r.finished_at IS NOT NULL;
+  is_open boolean := r.finished_at IS NULL AND r.national_status IN ({statuses});
+  on_line boolean := r.channel = 'online';
+  v_close date;
+  v_due date;
+BEGIN
+  IF r.received_at IS NULL THEN RETURN; END IF;
+  PERFORM public.reports_flow_add(ag, r.procedure_id, {month_expr("r.received_at")},
+    CASE WHEN on_line THEN s ELSE 0 END, CASE WHEN on_line THEN 0 ELSE s END, 0, 0, 0, 0, 0, 0, 0);
+  IF settled THEN
+    v_close := {month_expr("r.finished_at")};
+    PERFORM public.reports_flow_add(ag, r.procedure_id, v_close, 0, 0,
+      CASE WHEN r.timeliness = 'early' THEN s ELSE 0 END,
+      CASE WHEN r.timeliness = 'on_time' THEN s ELSE 0 END,
+      CASE WHEN r.timeliness = 'late' THEN s ELSE 0 END,
+      CASE WHEN r.timeliness IN ('early', 'on_time', 'late') THEN 0 ELSE s END,
+      CASE WHEN r.timeliness IN ('early', 'on_time') AND r.supplement_count <= 1 THEN s ELSE 0 END,
+      0, s * floor(extract(epoch FROM r.finished_at - r.received_at))::bigint);
+  ELSIF NOT is_open THEN
+    v_close := {month_expr("r.updated_at")};
+    PERFORM public.reports_flow_add(ag, r.procedure_id, v_close, 0, 0, 0, 0, 0, 0, 0, s, 0);
+  END IF;
+  IF is_open THEN
+    INSERT INTO public.reports_open AS t (agency_id, procedure_id, due_date, n, paused, multi_supplement)
+    VALUES (ag, r.procedure_id, COALESCE((r.due_at AT TIME ZONE '{tz}')::date, DATE '9999-12-31'), s,
+            CASE WHEN r.is_paused THEN s ELSE 0 END, CASE WHEN r.supplement_count > 1 THEN s ELSE 0 END)
+    ON CONFLICT ON CONSTRAINT reports_open_key DO UPDATE
+      SET n = t.n + EXCLUDED.n, paused = t.paused + EXCLUDED.paused,
+          multi_supplement = t.multi_supplement + EXCLUDED.multi_supplement;
+  ELSIF r.due_at IS NOT NULL THEN
+    v_due := {month_expr("r.due_at")};
+    IF v_close > v_due THEN
+      INSERT INTO public.reports_late AS t (agency_id, procedure_id, due_month, close_month, n)
+      VALUES (ag, r.procedure_id, v_due, v_close, s)
+      ON CONFLICT ON CONSTRAINT reports_late_key DO UPDATE SET n = t.n + EXCLUDED.n;
+    END IF;
+  END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION public.reports_index_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    IF OLD.received_at IS NULL AND NEW.received_at IS NULL THEN
+      RETURN NULL;  -- not received before nor after: counts nowhere
+    END IF;
+    -- Most updates (assign, appraise, approve, ...) change nothing the roll-ups count: skip them, so
+    -- that an agency's transactions do not queue on its roll-up rows for nothing.
+    IF ({agency_old}, OLD.procedure_id, OLD.received_at, OLD.finished_at, OLD.due_at, OLD.timeliness,
+        OLD.supplement_count, OLD.is_paused, OLD.channel, OLD.national_status)
+       IS NOT DISTINCT FROM
+       ({agency_new}, NEW.procedure_id, NEW.received_at, NEW.finished_at, NEW.due_at, NEW.timeliness,
+        NEW.supplement_count, NEW.is_paused, NEW.channel, NEW.national_status)
+       AND (OLD.finished_at IS NOT NULL OR OLD.national_status IN ({statuses})
+            OR {month_old} = {month_new}) THEN
+      RETURN NULL;
+    END IF;
+  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM public.reports_contribute(OLD, -1); END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN PERFORM public.reports_contribute(NEW, 1); END IF;
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION public.reports_index_truncated() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  TRUNCATE public.reports_flow, public.reports_flow_agency, public.reports_open, public.reports_late;
+  RETURN NULL;
+END $$;
+"""
+
+
+TRIGGERS = """
+DROP TRIGGER IF EXISTS reports_index_rollup ON public.tracking_dossierindex;
+CREATE TRIGGER reports_index_rollup AFTER INSERT OR UPDATE OR DELETE ON public.tracking_dossierindex
+  FOR EACH ROW EXECUTE FUNCTION public.reports_index_changed();
+DROP TRIGGER IF EXISTS reports_index_truncate ON public.tracking_dossierindex;
+CREATE TRIGGER reports_index_truncate AFTER TRUNCATE ON public.tracking_dossierindex
+  FOR EACH STATEMENT EXECUTE FUNCTION public.reports_index_truncated();
+"""
+
+DROP = """
+DROP TRIGGER IF EXISTS reports_index_rollup ON public.tracking_dossierindex;
+DROP TRIGGER IF EXISTS reports_index_truncate ON public.tracking_dossierindex;
+DROP FUNCTION IF EXISTS public.reports_index_changed();
+DROP FUNCTION IF EXISTS public.reports_index_truncated();
+DROP FUNCTION IF EXISTS public.reports_contribute(public.tracking_dossierindex, integer);
+DROP FUNCTION IF EXISTS public.reports_flow_add(bigint, bigint, date, bigint, bigint, bigint, bigint, bigint,
+                                                bigint, bigint, bigint, bigint);
+"""
+
+
+def rebuild_sql(origin: bool) -> list[str]:
+    """Set-based recomputation from the index, same definitions as `reports_contribute`."""
+    statuses = ", ".join(str(s) for s in OPEN_STATUSES)
+    cols = ", ".join(FLOW_COLUMNS)
+    sums = ", ".join(f"sum({c})" for c in FLOW_COLUMNS)
+    rows = f"""
+      SELECT {agency_expr("", origin)} AS ag, procedure_id, received_at, due_at, finished_at, timeliness,
+             supplement_count, is_paused, channel = 'online' AS on_line,
+             finished_at IS NULL AND national_status IN ({statuses}) AS is_open,
+             CASE WHEN finished_at IS NOT NULL THEN {month_expr("finished_at")}
+                  WHEN national_status NOT IN ({statuses}) THEN {month_expr("updated_at")} END AS close_month
+      FROM public.tracking_dossierindex WHERE received_at IS NOT NULL"""
+    return [
+        "TRUNCATE public.reports_flow, public.reports_flow_agency, public.reports_open, public.reports_late",
+        f"""
+INSERT INTO public.reports_flow (agency_id, procedure_id, month, {cols})
+SELECT ag, procedure_id, month, {sums} FROM (
+  SELECT ag, procedure_id, {month_expr("received_at")} AS month, on_line::int AS received_online,
+         (NOT on_line)::int AS received_offline, 0 AS settled_early, 0 AS settled_on_time, 0 AS settled_late,
+         0 AS settled_unjudged, 0 AS settled_on_time_766, 0 AS closed_other, 0::bigint AS settled_seconds
+  FROM r
+  UNION ALL
+  SELECT ag, procedure_id, close_month, 0, 0,
+         (finished_at IS NOT NULL AND timeliness = 'early')::int,
+         (finished_at IS NOT NULL AND timeliness = 'on_time')::int,
+         (finished_at IS NOT NULL AND timeliness = 'late')::int,
+         (finished_at IS NOT NULL AND timeliness NOT IN ('early', 'on_time', 'late'))::int,
+         (finished_at IS NOT NULL AND timeliness IN ('early', 'on_time') AND supplement_count <= 1)::int,
+         (finished_at IS NULL)::int,
+         CASE WHEN finished_at IS NOT NULL THEN floor(extract(epoch FROM finished_at - received_at))::bigint
+              ELSE 0 END
+  FROM r WHERE close_month IS NOT NULL
+) x GROUP BY ag, procedure_id, month""".replace("FROM r", f"FROM ({rows}) r"),
+        f"""
+INSERT INTO public.reports_flow_agency (agency_id, month, {cols})
+SELECT agency_id, month, {sums} FROM public.reports_flow GROUP BY agency_id, month""",
+        f"""
+INSERT INTO public.reports_open (agency_id, procedure_id, due_date, n, paused, multi_supplement)
+SELECT ag, procedure_id, COALESCE((due_at AT TIME ZONE '{_tz()}')::date, DATE '9999-12-31') AS due_date,
+       count(*), count(*) FILTER (WHERE is_paused), count(*) FILTER (WHERE supplement_count > 1)
+FROM ({rows}) r WHERE is_open GROUP BY 1, 2, 3""",
+        f"""
+INSERT INTO public.reports_late (agency_id, procedure_id, due_month, close_month, n)
+SELECT ag, procedure_id, {month_expr("due_at")}, close_month, count(*)
+FROM ({rows}) r WHERE NOT is_open AND due_at IS NOT NULL AND close_month > {month_expr("due_at")}
+GROUP BY 1, 2, 3, 4""",
+    ]
+
+
+def install(cursor):
+    """(Re-)create the functions and triggers; picks up ``origin_agency_id`` once the index has it."""
+    cursor.execute(functions_sql(has_origin_column(cursor)))
+    cursor.execute(TRIGGERS)
+
+
+def rebuild(cursor):
+    """Reinstall the functions and recompute every roll-up from the index (one transaction: the
+    caller's). Locks the index against writers meanwhile so nothing is counted twice or missed."""
+    cursor.execute("LOCK TABLE public.tracking_dossierindex IN SHARE MODE")
+    install(cursor)
+    for statement in rebuild_sql(has_origin_column(cursor)):
+        cursor.execute(statement)
