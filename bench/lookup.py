@@ -5,10 +5,10 @@
                        [--events-per-row 2] [--seed 1] [--rounds 5] [--requests 20000] [--clients 8]
                        [--workers 2] [--server-threads 4] [--raw 20000] [--inproc 2000]
                        [--unknown 0.10] [--paced-rate 1000] [--paced-requests 20000] [--single 2000]
-                       [--reuse] [--keep] [--no-profile]
+                       [--reuse] [--keep] [--no-profile] [--db egov_bench_lookup] [--seed-only]
 
-Set-up (scratch database egov_bench_lookup): migrate_schemas, then `manage.py seed_bench_index`
-(agencies inserted without schemas, --rows index rows with their public timeline; COPY FREEZE,
+Set-up (scratch database egov_bench_lookup, or --db NAME: one per engineer on a shared server):
+migrate_schemas, then `manage.py seed_bench_index` (agencies inserted without schemas, --rows index rows with their public timeline; COPY FREEZE,
 keys and indexes re-built after the load, ANALYZE; it prints its own phases). The seed dominates the
 run. --keep leaves the database behind; --reuse then skips migrate + seed when the database already
 holds exactly --agencies bench agencies and --rows index rows (repeated runs in a few minutes).
@@ -24,12 +24,17 @@ Methods, alternated round by round (rotating order):
             http.client, one thread each), --requests look-ups per round. Every answer is checked (200
             with the same code, or 404 not_found). Server-side time per request = gunicorn's access log
             %(D)s (microseconds from the parsed request to the end of the response, inside the worker).
-  raw-1     plain psycopg (defaults: server-side binding, auto-prepared), the two SELECTs the ORM sends
-            (captured from dossier_lookup(), same SQL text), sequential on 1 connection.
+  raw-1     plain psycopg (defaults: server-side binding, auto-prepared), the two SELECTs the ORM look-up
+            of the first run sent (captured from that ORM code, same SQL text), sequential on 1
+            connection: the PostgreSQL baseline, unchanged since the first run.
   raw-N     the same on --clients connections (threads).
-  selector  dossier_lookup() in-process, sequential (ORM without HTTP, DRF or middleware).
+  selector  dossier_lookup() in-process, sequential (its one prepared statement, without HTTP, DRF or
+            middleware).
   handler   the GET through Django's handler in-process (django.test.Client, sequential): the whole
-            Django + DRF stack (throttle included) without server or socket.
+            Django + DRF stack (throttle included) without server or socket. NOT the fast path of
+            config/wsgi.py (shared_apps.tracking.fastpath).
+  fastpath  the same GET through the fast path in-process (LookupFastPath, sequential WSGI calls):
+            what the http methods go through, without server or socket.
 
 Then, on the same server: a paced round (--paced-rate look-ups/s for --paced-requests, open loop:
 request i is due at start + i/rate; the client latency is counted from that due time, so a server
@@ -304,8 +309,8 @@ class CodePool:
 
 
 def codes_needed(args):
-    per_round = args.requests + 2 * args.raw + 2 * args.inproc
-    warmups = 1400 + args.warmup + 200 + 400
+    per_round = args.requests + 2 * args.raw + 3 * args.inproc
+    warmups = 1600 + args.warmup + 200 + 400
     return args.rounds * per_round + args.paced_requests + args.single + warmups + 7 * args.profile_calls + 50
 
 
@@ -321,10 +326,12 @@ def capped(n, rate, seconds, floor):
 
 # --- raw SQL and in-process methods ---------------------------------------------------------------
 def captured_sql(code):
-    """The statements dossier_lookup() sends for one code, as (sql, params), in order."""
+    """The two statements of the ORM look-up measured as the baseline (dossier_lookup() before issue 5's
+    fix: select_related("agency").filter(code=).first(), then entry.events.order_by("at", "id")), as
+    (sql, params), in order. The raw methods replay them: the same PostgreSQL work as the first run."""
     from django.db import connection
 
-    from shared_apps.tracking.selectors import dossier_lookup
+    from shared_apps.tracking.models import DossierIndex
 
     statements = []
 
@@ -333,7 +340,9 @@ def captured_sql(code):
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(wrapper):
-        dossier_lookup(code=code)
+        entry = DossierIndex.objects.select_related("agency").filter(code=code).first()
+        if entry is not None:
+            list(entry.events.order_by("at", "id"))
     return statements
 
 
@@ -397,9 +406,14 @@ class Raw:
 
 class InProcess:
     def __init__(self):
-        from django.test import Client
+        from django.core.handlers.wsgi import WSGIHandler
+        from django.test import Client, RequestFactory
+
+        from shared_apps.tracking.fastpath import LookupFastPath
 
         self.client = Client()
+        self.factory = RequestFactory()
+        self.fast_app = LookupFastPath(WSGIHandler())
 
     def selector_one(self, item):
         from shared_apps.tracking.selectors import dossier_lookup
@@ -414,6 +428,19 @@ class InProcess:
         response = self.client.get(path, HTTP_ACCEPT="application/json")
         if response.status_code != expected:
             raise RuntimeError(f"handler: {path} -> {response.status_code} {response.content[:200]!r}")
+
+    def fastpath_one(self, item):
+        """The same GET through config/wsgi.py's application (the fast path), in-process: a WSGI call."""
+        path, _code, expected = item
+        environ = self.factory.get(path, headers={"accept": "application/json"}).environ
+        seen = []
+        result = self.fast_app(environ, lambda status, headers, exc_info=None: seen.append(status))
+        try:
+            b"".join(result)
+        finally:
+            result.close()
+        if not seen[0].startswith(str(expected)):
+            raise RuntimeError(f"fastpath: {path} -> {seen[0]}")
 
     def timed(self, fn, items):
         pg0, cpu0, t0 = postgres_cpu(), time.process_time(), time.perf_counter()
@@ -609,7 +636,7 @@ def profile_lookup(inproc, items, n):
 
 def what_would_help(items, n):
     """In-process, sequential: the selector, the throttle and the response body as they are, next to
-    the cheaper ways to do the same (context for the findings; the app is not changed)."""
+    other ways to do the same (context for the findings; the app is not changed)."""
     from django.core.cache import caches
     from django.db import connection
     from django.test import RequestFactory
@@ -688,13 +715,14 @@ def what_would_help(items, n):
 
     groups = [
         ("look-up (selector)", [
-            ("dossier_lookup() as is: select_related().filter().first() + entry.events.order_by()", as_is),
+            ("dossier_lookup() now: ONE prepared statement (row + agency + timeline arrays), server-side binding", as_is),
             (".get(code=) instead of .filter().first() (no ORDER BY id on a unique key)", with_get),
             (".only() the columns the API shows, [:1], timeline as values_list()", with_only),
-            ("ONE statement via connection.cursor(): row + agency name + json_agg timeline", one_statement)]),
+            ("ONE statement via connection.cursor() (client-side binding, planned every time): row + agency "
+             "name + json_agg timeline", one_statement)]),
         ("throttle", [
-            ("throttle_exceeded() as is (SET NX, then EXISTS + INCRBY: 3 round trips)", throttle_as_is),
-            ("INCR + EXPIRE NX in one pipeline (1 round trip)", throttle_pipelined)]),
+            ("throttle_exceeded() now (INCR + EXPIRE NX pipelined: 1 round trip)", throttle_as_is),
+            ("INCR + EXPIRE NX in one pipeline, inlined (1 round trip)", throttle_pipelined)]),
         ("per request", [
             ("connection health check: connection.is_usable() = SELECT 1 (CONN_HEALTH_CHECKS; once per request "
              "under gunicorn, skipped by the test client)", lambda _item: connection.is_usable())]),
@@ -743,6 +771,7 @@ def _family(filename, root):
 
 # --- main -----------------------------------------------------------------------------------------
 def main():
+    global DB
     parser = argparse.ArgumentParser()
     parser.add_argument("--agencies", type=int, default=1000)
     parser.add_argument("--rows", type=int, default=10_000_000)
@@ -766,8 +795,14 @@ def main():
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="reuse the database if it holds the bench data")
     parser.add_argument("--keep", action="store_true", help="do not drop the scratch database at the end")
+    parser.add_argument("--db", default=DB, help=f"scratch database name (default {DB}); give each engineer's "
+                        "run its own on a shared server")
+    parser.add_argument("--seed-only", action="store_true",
+                        help="create and seed the database (implies --keep), then stop: later runs use --reuse")
     parser.add_argument("--client", help="internal: run the HTTP load client from this spec file")
     args = parser.parse_args()
+    DB = args.db
+    args.keep = args.keep or args.seed_only
 
     if args.client:
         print(json.dumps(run_client(json.loads(Path(args.client).read_text()))))
@@ -812,6 +847,10 @@ def main():
                              "--events-per-row", str(args.events_per_row), "--seed", str(args.seed)]
                 seed_s, _proc = common.manage(seed_args, DB, capture=False)
                 print(f"\nseed: `manage.py {' '.join(seed_args)}` took {seed_s:.1f} s wall (load time)")
+            if args.seed_only:
+                connection.close()
+                print(f"--seed-only: database {DB} seeded and kept; run again with --reuse --db {DB}")
+                return
             rel_sizes, counts = sizes(db_url)
             n_agencies, n_rows, n_codes, n_events = counts
             print(f"data: {n_agencies} agencies (no schemas), {n_rows} index rows ({n_codes} with a code), "
@@ -850,7 +889,8 @@ def main():
             warm_rate = {"raw-1": raw.timed([raw_conn], pool.take(500))["rate"],
                          "raw-N": raw.timed(raw_conns, pool.take(500))["rate"],
                          "selector": inproc.timed(inproc.selector_one, pool.take(200))["rate"],
-                         "handler": inproc.timed(inproc.handler_one, pool.take(200))["rate"]}
+                         "handler": inproc.timed(inproc.handler_one, pool.take(200))["rate"],
+                         "fastpath": inproc.timed(inproc.fastpath_one, pool.take(200))["rate"]}
 
             try:
                 server = Server(args.workers, args.server_threads, tmpdir)
@@ -867,16 +907,17 @@ def main():
                          "raw-1": capped(args.raw, warm_rate["raw-1"], secs, 2000),
                          "raw-N": capped(args.raw, warm_rate["raw-N"], secs, 2000),
                          "selector": capped(args.inproc, warm_rate["selector"], secs / 2, 300),
-                         "handler": capped(args.inproc, warm_rate["handler"], secs / 2, 300)}
+                         "handler": capped(args.inproc, warm_rate["handler"], secs / 2, 300),
+                         "fastpath": capped(args.inproc, warm_rate["fastpath"], secs / 2, 300)}
                 asked = {"http": args.requests, "floor": args.requests, "raw-1": args.raw, "raw-N": args.raw, "selector": args.inproc,
-                         "handler": args.inproc}
+                         "handler": args.inproc, "fastpath": args.inproc}
                 capped_note = [f"{m} {count[m]} (asked {asked[m]})" for m in count if count[m] < asked[m]]
                 if capped_note:
                     print(f"counts per round capped to about {secs:.0f} s of the warm-up rate (--round-seconds): "
                           + ", ".join(capped_note))
                 sys.stdout.flush()
 
-                methods = ["http", "floor", "raw-1", "raw-N", "selector", "handler"]
+                methods = ["http", "floor", "raw-1", "raw-N", "selector", "handler", "fastpath"]
                 results = {m: [] for m in methods}
                 for r in range(args.rounds):
                     order = methods[r % len(methods):] + methods[: r % len(methods)]
@@ -891,8 +932,10 @@ def main():
                             res = raw.timed(raw_conns, pool.take(count[m]))
                         elif m == "selector":
                             res = inproc.timed(inproc.selector_one, pool.take(count[m]))
-                        else:
+                        elif m == "handler":
                             res = inproc.timed(inproc.handler_one, pool.take(count[m]))
+                        else:
+                            res = inproc.timed(inproc.fastpath_one, pool.take(count[m]))
                         results[m].append(res)
                     print(f"round {r + 1}/{args.rounds}: " + ", ".join(
                         f"{m} {results[m][-1]['rate']:.0f}/s" for m in methods) + f"  (loadavg {os.getloadavg()[0]:.2f})")
@@ -961,7 +1004,8 @@ def report(args, results, paced, single, seed_s, reused, count):
         "raw-1": "raw SQL, the 2 SELECTs, 1 connection (sequential)",
         "raw-N": f"raw SQL, the 2 SELECTs, {args.clients} connections (threads)",
         "selector": "dossier_lookup() in-process (sequential)",
-        "handler": "GET through the Django handler in-process (sequential)",
+        "handler": "GET through the Django handler in-process (sequential; full stack, no fast path)",
+        "fastpath": "GET through config.wsgi's fast path in-process (sequential WSGI calls)",
     }
     methods = list(results)
     med = {m: statistics.median(x["rate"] for x in results[m]) for m in methods}
@@ -992,7 +1036,7 @@ def report(args, results, paced, single, seed_s, reused, count):
         lat_row("paced, client from sending", paced["service"], None, ""),
         lat_row("1 connection, no queueing", single["latencies"], single["server_us"], f"{single['rate']:.0f}/s"),
     ]
-    for m in ("floor", "raw-1", "raw-N", "selector", "handler"):
+    for m in ("floor", "raw-1", "raw-N", "selector", "handler", "fastpath"):
         lat = [x for res in results[m] for x in res["latencies"]]
         rows.append(lat_row(label[m], lat, None, f"{med[m]:.0f}/s"))
     print(common.md_table(headers, rows))
@@ -1013,6 +1057,8 @@ def report(args, results, paced, single, seed_s, reused, count):
         ["http / floor (a Django request that does nothing on the same server)", f"{med['http'] / med['floor']:.3f}"],
         ["selector / raw-1 (ORM vs raw, both sequential)", f"{med['selector'] / med['raw-1']:.3f}"],
         ["handler / selector (request, middleware, throttle, DRF on top)", f"{med['handler'] / med['selector']:.3f}"],
+        ["fastpath / handler (the fast path vs the full stack, in-process, sequential)",
+         f"{med['fastpath'] / med['handler']:.3f}"],
     ]))
 
     paced_p99 = us_ms(paced["server_us"], 99)

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
@@ -30,6 +31,43 @@ class LookupSerializer(serializers.Serializer):
     timeline = TimelineSerializer(many=True)
 
 
+THROTTLED = {"detail": "Bạn tra cứu quá nhiều lần; vui lòng thử lại sau một phút.", "code": "throttled"}
+NOT_FOUND = {"detail": "Không tìm thấy hồ sơ có mã này.", "code": "not_found"}
+
+
+def _iso(value):
+    """A datetime as DRF's DateTimeField writes it (current time zone, ISO 8601, UTC as Z)."""
+    if not value:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def lookup_payload(result):
+    """The JSON body of a found dossier: the fields of LookupSerializer, built by hand (the serializer
+    cost more than the rest of the look-up; tests pin both to the same output)."""
+    e = result.entry
+    return {
+        "code": e.code, "procedure": e.procedure_name, "agency": e.agency.name, "national_status": e.national_status,
+        "status": result.status_label, "received_at": _iso(e.received_at), "due_at": _iso(e.due_at),
+        "finished_at": _iso(e.finished_at), "returned_at": _iso(e.returned_at), "verified": result.verified,
+        "applicant_name": e.applicant_name if result.verified else None,
+        "timeline": [{"at": _iso(ev["at"]), "label": ev["label"], "agency": ev["agency"], "status": ev["status"]}
+                     for ev in result.events],
+    }
+
+
+def lookup_answer(*, request, code, proof):
+    """(HTTP status, JSON body) of the look-up API, for the view and for the fast path
+    (shared_apps.tracking.fastpath): `request` is a Django request or a WSGI environ."""
+    if throttle_exceeded(scope="lookup", request=request, limit=settings.LOOKUP_RATE_PER_MINUTE):
+        return 429, THROTTLED
+    result = dossier_lookup(code=code, proof=proof)
+    if result is None:
+        return 404, NOT_FOUND
+    return 200, lookup_payload(result)
+
+
 class LookupApi(APIView):
     """City-wide look-up by dossier code, from the public index. Personal data only with proof."""
 
@@ -39,20 +77,9 @@ class LookupApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("proof", str, description="last 4 digits of phone or ID")],
                    responses={200: LookupSerializer})
     def get(self, request, code):
-        if throttle_exceeded(scope="lookup", request=request._request, limit=settings.LOOKUP_RATE_PER_MINUTE):
-            return Response({"detail": "Bạn tra cứu quá nhiều lần; vui lòng thử lại sau một phút.",
-                             "code": "throttled"}, status=429)
-        result = dossier_lookup(code=code, proof=request.query_params.get("proof", ""))
-        if result is None:
-            return Response({"detail": "Không tìm thấy hồ sơ có mã này.", "code": "not_found"}, status=404)
-        e = result.entry
-        return Response(LookupSerializer({
-            "code": e.code, "procedure": e.procedure_name, "agency": e.agency.name,
-            "national_status": e.national_status, "status": result.status_label, "received_at": e.received_at,
-            "due_at": e.due_at, "finished_at": e.finished_at, "returned_at": e.returned_at,
-            "verified": result.verified, "applicant_name": e.applicant_name if result.verified else None,
-            "timeline": result.events,
-        }).data)
+        status, payload = lookup_answer(request=request._request, code=code,
+                                        proof=request.query_params.get("proof", ""))
+        return Response(payload, status=status)
 
 
 class MyDossierSerializer(serializers.Serializer):
