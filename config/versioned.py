@@ -45,7 +45,10 @@ class SharedVersion:
             return False
         self._checked_at = now
         try:
-            version, reachable = caches["shared"].get(self.key), True
+            cache = caches["shared"]
+            version = cache.get(self.key)
+            # config.cache answers a miss instead of raising when Redis is down: ask it which it was
+            reachable = not getattr(cache, "last_call_failed", lambda: False)()
         except Exception:
             log.warning("shared cache unreachable for %s", self.key, exc_info=True)
             version, reachable = None, False

@@ -21,7 +21,8 @@ row (``outbox_idempotency_key``), and if so returns that delivery's id without s
   message and the row being marked sent.
 * Internal (in-app): the outbox row *is* the message the officer sees; sending it only marks it.
 
-Settings: ``SMS_PROVIDER`` (default ``"local"``); e-mail uses Django's ``EMAIL_BACKEND`` and
+Settings: ``SMS_PROVIDER`` (default ``"local"``: a registered name, or the dotted path of a provider
+class, instantiated once); e-mail uses Django's ``EMAIL_BACKEND`` and
 ``DEFAULT_FROM_EMAIL``; ``NOTIFICATIONS_EMAIL_DOMAIN`` (default: the domain of DEFAULT_FROM_EMAIL)
 is the right-hand side of the Message-IDs.
 """
@@ -35,6 +36,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core import mail
 from django.core.mail import EmailMessage
+from django.utils.module_loading import import_string
 
 from .models import Channel, SmsMessage
 
@@ -93,7 +95,15 @@ def sms_provider_get(*, name=None):
     try:
         return _sms_providers[name]
     except KeyError:
-        raise AdapterMissing(f"no SMS provider named {name!r} (SMS_PROVIDER setting)") from None
+        pass
+    if "." in name:  # the dotted path of a provider class: loaded once, then registered under it
+        try:
+            provider = import_string(name)()
+        except ImportError as exc:
+            raise AdapterMissing(f"no SMS provider class {name!r} (SMS_PROVIDER setting)") from exc
+        sms_provider_register(name=name, provider=provider)
+        return provider
+    raise AdapterMissing(f"no SMS provider named {name!r} (SMS_PROVIDER setting)")
 
 
 def outbox_idempotency_key(message):

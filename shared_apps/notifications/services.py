@@ -6,22 +6,39 @@ Rules
   inserted by a concurrent transaction that then commits) is never queued twice. After the
   caller's commit, the dispatcher task is kicked once per transaction; if the broker is down that
   is logged and nothing else happens — the row is in PostgreSQL and the periodic dispatch (beat,
-  every 30 s) sends it.
+  every 30 s) sends it. A committed request never fails because of the kick.
 * ``outbox_dispatch_batch`` claims up to `limit` pending rows whose ``available_at`` has come with
   SELECT ... FOR UPDATE SKIP LOCKED (concurrent dispatchers never take the same row), marks them
   sending (attempts + 1, claimed_at = now) and commits that claim *before* calling any provider
   (run it outside a transaction, as the task does; inside one the "commit" is only a savepoint).
-  Each row is then sent through its channel's adapter outside any transaction and marked sent
-  (provider id recorded); on an error it goes back to pending with ``available_at`` pushed out by
-  ``NOTIFICATIONS_BACKOFF_SECONDS`` (30) × 2^(attempts−1), at most ``NOTIFICATIONS_BACKOFF_MAX_SECONDS``
-  (3600), and after ``NOTIFICATIONS_MAX_ATTEMPTS`` (8) attempts — or at once on ``DeliveryRefused`` —
-  to failed.
-  The final update only applies while the row is still in the claim this dispatcher made.
-* ``outbox_reap_stuck`` puts rows left in sending longer than ``NOTIFICATIONS_STUCK_MINUTES`` (10) (a
-  worker killed between claim and result) back to pending — or to failed when they have used all
-  their attempts. Their next send asks the provider first whether it already has the message (see
-  ``adapters``): exactly once for the local SMS provider and in-app messages, at least once (with
-  the same Message-ID) for SMTP. The stuck time must exceed any adapter's timeout (EMAIL_TIMEOUT).
+  Just before each send the dispatcher renews that row's lease (claimed_at = now, only while the
+  row is still in its claim; otherwise it skips the row). The row is then sent through its
+  channel's adapter outside any transaction and marked sent (provider id recorded) — again only
+  while the row is still in this claim; on an error it goes back to pending with ``available_at``
+  pushed out by ``NOTIFICATIONS_BACKOFF_SECONDS`` (30) × 2^(attempts−1), at most
+  ``NOTIFICATIONS_BACKOFF_MAX_SECONDS`` (3600), and after ``NOTIFICATIONS_MAX_ATTEMPTS`` (8) attempts —
+  or at once on ``DeliveryRefused`` — to failed.
+* ``outbox_reap_stuck`` puts rows whose lease is older than ``NOTIFICATIONS_STUCK_MINUTES`` (10) (a
+  worker killed between its send and its "sent") back to pending — or to failed when they have used
+  all their attempts. Every dispatch run reaps first, so recovery needs no separate schedule.
+
+The guarantee, precisely
+* No message is lost: the row commits with the business change; only a "sent" or "failed" row is
+  never picked up again. Broker, cache or worker outages delay a message, never drop it.
+* A message is handed to a provider only under a live lease, and a lease is taken back only once
+  it is older than NOTIFICATIONS_STUCK_MINUTES. Two sends of one message therefore need a worker to
+  die (or stall longer than the lease) after starting a send and before recording its result;
+  the next send then carries the same idempotency key (``adapters.outbox_idempotency_key``):
+  - local SMS provider and in-app messages: exactly once (the provider is unique on the key);
+  - a real SMS provider: exactly once if its API de-duplicates on the key we pass, otherwise at
+    least once;
+  - e-mail over SMTP: at least once — SMTP cannot be asked what it received; the duplicate has the
+    same Message-ID (see ``adapters``).
+* NOTIFICATIONS_STUCK_MINUTES must exceed the longest single provider call (EMAIL_TIMEOUT, the SMS
+  provider's timeout); it need not cover a whole batch.
+* The Celery task itself is acks_late: a worker killed mid-task leaves the task unacknowledged, and
+  the broker delivers it again after the visibility timeout (CELERY_BROKER_TRANSPORT_OPTIONS); the
+  rerun reaps the dead worker's expired leases and sends what is left, through the same dedupe.
 """
 
 from __future__ import annotations
@@ -68,8 +85,9 @@ def _kick_dispatcher():
         # keeps claiming batches while rows keep coming (and beat sweeps every 30 s anyway).
         from django.core.cache import caches
 
+        cache = caches["shared"]
         try:
-            if not caches["shared"].add("outbox:kick", 1, max(1, int(interval))):
+            if not cache.add("outbox:kick", 1, max(1, int(interval))) and not getattr(cache, "last_call_failed", bool)():
                 return
         except Exception:
             pass
@@ -152,6 +170,17 @@ def _claim(*, limit, now):
         return list(OutboxMessage.objects.filter(id__in=ids).order_by("available_at", "id"))
 
 
+def _renew_claim(message, *, now):
+    """Take the lease on one claimed row again, just before its send: the lease (``claimed_at``)
+    then covers only this send, however long the rows before it in the batch took. False when the
+    row is no longer in this dispatcher's claim (the reaper took it back)."""
+    renewed = OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING,
+                                           claimed_at=message.claimed_at).update(claimed_at=now)
+    if renewed:
+        message.claimed_at = now
+    return bool(renewed)
+
+
 def _record_failure(*, message, error, permanent, now):
     attempts = message.attempts
     give_up = permanent or attempts >= max_attempts()
@@ -178,6 +207,10 @@ def outbox_dispatch_batch(*, limit=100, now=None):
     claimed = _claim(limit=limit, now=clock())
     counts["claimed"] = len(claimed)
     for message in claimed:
+        if not _renew_claim(message, now=clock()):
+            # Reaped while it waited behind slow sends in this batch: whoever took it over sends it.
+            logger.warning("outbox: message %s was taken back before its turn; not sending it here", message.pk)
+            continue
         try:
             provider_id = adapter_get(channel=message.channel).send(message)
         except DeliveryRefused as exc:

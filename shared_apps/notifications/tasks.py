@@ -15,10 +15,13 @@ DISPATCH_TIME_BUDGET_SECONDS = 25
 
 @shared_task(name="notifications.outbox_dispatch", ignore_result=True)
 def outbox_dispatch(limit=100):
-    """Send what is due in the outbox (kicked after each commit that queues messages, and by beat)."""
+    """Send what is due in the outbox (kicked after each commit that queues messages, and by beat).
+    Expired leases of dead workers are taken back first, so that a run delivered again after its
+    worker was killed (acks_late) finishes that worker's sends."""
     totals = {"claimed": 0, "sent": 0, "retried": 0, "failed": 0}
     started = time.monotonic()
     with schema_context(settings.PUBLIC_SCHEMA_NAME):
+        outbox_reap_stuck()
         while True:
             counts = outbox_dispatch_batch(limit=limit)
             for key, value in counts.items():
