@@ -35,6 +35,8 @@ SHARED_APPS = [
     "shared_apps.tracking",
     "shared_apps.notifications",
     "shared_apps.ratings",
+    "shared_apps.reports",
+    "shared_apps.submissions",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -43,6 +45,8 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
 ]
 # Apps whose tables live in every agency's schema. contenttypes/auth stay public-only: an agency
 # schema then needs no per-schema content types or permissions (the slow part of stock migrate).
@@ -69,7 +73,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 RESERVED_SLUGS = {
     "admin", "api", "static", "media", "i18n", "healthz", "tai-khoan", "dang-nhap", "dang-xuat",
     "tra-cuu", "thu-tuc", "thong-ke", "cong-dan", "favicon.ico", "robots.txt", "_bypass",
-    "cong-khai", "danh-gia", "dang-ky", "ho-so-cua-toi",
+    "cong-khai", "danh-gia", "dang-ky", "ho-so-cua-toi", "nop-truc-tuyen",
 }
 # How long a process trusts its in-memory agency directory before re-checking the shared version key.
 AGENCY_DIRECTORY_CHECK_SECONDS = float(env("AGENCY_DIRECTORY_CHECK_SECONDS", "1.0"))
@@ -81,6 +85,7 @@ CITY_AGENCY_SUFFIX = env("CITY_AGENCY_SUFFIX", "H31")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.AgencyPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shared_apps.accounts.middleware.AgencyMembershipMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls_public"
@@ -144,7 +150,39 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["shared_apps.accounts.backends.CachedModelBackend"]
+# Axes first (refuses locked-out logins), then ours: username, phone or e-mail + password.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "shared_apps.accounts.backends.CachedModelBackend"]
+PASSWORD_HASHERS = [
+    "shared_apps.accounts.hashers.Argon2PasswordHasher",  # Argon2id, OWASP parameters (see the module)
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # older hashes still verify, upgraded at login
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Login throttling (django-axes): N failures for one (username, client address) lock that pair for M
+# minutes; the city admin unlocks in the admin ("Access attempts") or `manage.py axes_reset_username`.
+AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_USERNAME_CALLABLE = "shared_apps.accounts.hardening.axes_username"
+AXES_CLIENT_IP_CALLABLE = "shared_apps.accounts.hardening.axes_client_ip"
+AXES_SENSITIVE_PARAMETERS = ["password", "code"]
+AXES_COOLOFF_MESSAGE = _("Bạn đã nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau ít phút.")
+# Citizen sign-up: one-time codes and their rate limits (per phone/e-mail and per client address).
+ACCOUNTS_OTP_TTL_SECONDS = 600
+ACCOUNTS_OTP_MAX_ATTEMPTS = 5
+ACCOUNTS_OTP_RESEND_COOLDOWN_SECONDS = int(env("ACCOUNTS_OTP_RESEND_COOLDOWN_SECONDS", "60"))
+ACCOUNTS_OTP_SENDS_PER_RECIPIENT_PER_HOUR = int(env("ACCOUNTS_OTP_SENDS_PER_RECIPIENT_PER_HOUR", "5"))
+ACCOUNTS_OTP_SENDS_PER_IP_PER_HOUR = int(env("ACCOUNTS_OTP_SENDS_PER_IP_PER_HOUR", "20"))
+# Identity providers shown on the login page (shared_apps/accounts/identity/), e.g. the real VNeID:
+#   {"name": "vneid", "class": "shared_apps.accounts.identity.oidc.OIDCProvider", "label": "VNeID",
+#    "issuer": ..., "authorization_endpoint": ..., "token_endpoint": ..., "userinfo_endpoint": ...,
+#    "jwks_uri": ..., "client_id": ..., "client_secret": env(...), "claims": {"id_number": ...}}
+# With none listed, the platform's own stand-in for VNeID is used when DEBUG or LOCAL_VNEID is on
+# (development, tests) — never in production.
+IDENTITY_PROVIDERS = []
+LOCAL_VNEID = env_bool("LOCAL_VNEID", False)
 # Sessions in PostgreSQL (public schema), read through the cache: no query per request once warm.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_CACHE_ALIAS = "shared"  # one login for the whole city: session keys carry no agency
@@ -153,7 +191,7 @@ LOGIN_REDIRECT_URL = "portal-home"
 LOGOUT_REDIRECT_URL = "portal-home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "shared_apps.accounts.validators.MinimumLengthValidator"},  # Django's, in Vietnamese
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -193,6 +231,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "City platform API. Agency endpoints live under /{agency_slug}/api/v1/.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (no CDN; the CSP allows scripts from this origin only).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.openapi.add_error_responses"],
     "ENUM_NAME_OVERRIDES": {
         "AgencyKindEnum": "tenants.models.AgencyKind.choices",
         "ApplicantKindEnum": ["person", "organisation"],
@@ -210,6 +253,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# acks_late: a task whose worker died unacknowledged is delivered again once this many seconds have
+# passed since it was taken (Redis transport). Longer than any task runs (the outbox dispatcher
+# stops claiming after 25 s); tests/faults sets it short.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 # Default scheduler (not tenant-schemas-celery's per-tenant one): each entry runs once; the tasks
 # themselves go through every agency where they must.
 from shared_apps.notifications.schedule import BEAT_SCHEDULE  # noqa: E402  (plain data, no Django import)
@@ -220,6 +267,8 @@ CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 SMS_PROVIDER = env("SMS_PROVIDER", "local")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "mot-cua@haiphong.gov.vn")
 EMAIL_TIMEOUT = 30  # stays under the outbox's 10-minute "stuck" limit
+# An outbox lease older than this is taken back (its worker died); longer than any provider call.
+NOTIFICATIONS_STUCK_MINUTES = float(env("NOTIFICATIONS_STUCK_MINUTES", "10"))
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
@@ -238,6 +287,8 @@ LOGGING = {
 LOOKUP_RATE_PER_MINUTE = int(env("LOOKUP_RATE_PER_MINUTE", "30"))
 RATING_RATE_PER_MINUTE = int(env("RATING_RATE_PER_MINUTE", "10"))
 TRUSTED_PROXY_HOPS = int(env("TRUSTED_PROXY_HOPS", "0"))
+from .security import *  # noqa: E402,F401,F403
+
 # The city-wide look-up page printed (as a QR code) on every receipt.
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
@@ -246,6 +297,14 @@ DATA_DIR = Path(env("EGOV_DATA_DIR", str(BASE_DIR / ".data")))
 # Uploaded dossier files: never served from a public URL, only through permission-checked views.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
 UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+# All the files of one online dossier together; zip packages (office documents) are refused past
+# these limits without being extracted (config/uploads.py).
+UPLOAD_MAX_DOSSIER_BYTES = int(env("UPLOAD_MAX_DOSSIER_BYTES", str(50 * 1024 * 1024)))
+UPLOAD_ZIP_MAX_ENTRIES = int(env("UPLOAD_ZIP_MAX_ENTRIES", "2000"))
+UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES = int(env("UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES", str(100 * 1024 * 1024)))
+UPLOAD_ZIP_MAX_RATIO = int(env("UPLOAD_ZIP_MAX_RATIO", "100"))
+# Citizens' files of online drafts: private storage, served only to their owner through a view.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(DATA_DIR / "private")))
 
 if env("EGOV_CACHE") == "locmem":
     # No Redis on this machine (the dev launcher says so): one process, in-memory cache.

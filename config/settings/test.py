@@ -5,6 +5,7 @@ from .base import env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+LOCAL_VNEID = True  # the platform's VNeID stand-in: the OIDC flow runs end to end in tests
 # Tests use their own Redis database so they never touch a running demo.
 REDIS_URL = env("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 for _alias in ("default", "shared"):
@@ -18,3 +19,7 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ["TEST_CELERY_QUEUE"]
 AGENCY_DIRECTORY_CHECK_SECONDS = 0.0
 SCHEMA_POOL_SIZE = 0  # tests of the pool set their own size
 OUTBOX_KICK_MIN_INTERVAL = 0  # every transaction kicks: tests count the kicks
+# Workers restore a dead worker's unacknowledged tasks within a second of the visibility timeout
+# (tests/faults sets CELERY_VISIBILITY_TIMEOUT to a few seconds for the workers it starts).
+CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+                                   "unacked_restore_interval": 1, "unacked_restore_throttle": 1}

@@ -1,11 +1,13 @@
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import HourMinuteField, VnDateField
 from tenants.api import IsCityAdmin
 from tenants.directory import directory
 from tenants.errors import DomainError
@@ -19,14 +21,14 @@ DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 
 class CalendarDaySerializer(serializers.Serializer):
-    date = serializers.DateField(input_formats=DATE_FORMATS, format="%d/%m/%Y")
+    date = VnDateField()
     kind = serializers.ChoiceField(choices=DayKind.choices)
     name = serializers.CharField(max_length=200)
     source = serializers.CharField(read_only=True)
 
 
 class IntervalField(serializers.ListField):
-    child = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
+    child = HourMinuteField()
     min_length = 2
     max_length = 2
 
@@ -46,13 +48,15 @@ class CalendarApi(APIView):
     def get_permissions(self):
         return [permissions.AllowAny()] if self.request.method == "GET" else [IsCityAdmin()]
 
-    @extend_schema(parameters=[OpenApiParameter("year", int)], responses=CalendarSerializer)
+    @extend_schema(parameters=[OpenApiParameter("year", int, description="1900–2200")], responses=CalendarSerializer)
     def get(self, request):
         calendar = city_calendar()
         try:
             year = int(request.query_params.get("year") or timezone.localdate().year)
         except ValueError:
-            raise DomainError("Năm không hợp lệ.", field="year") from None
+            year = 0
+        if not 1900 <= year <= 2200:
+            raise DomainError(_("Năm không hợp lệ (1900–2200)."), field="year")
         hours = office_hours_by_weekday(calendar=calendar)
         return Response({
             "office_hours": {str(wd): [[f"{s:%H:%M}", f"{e:%H:%M}"] for s, e in hours.get(wd, [])]
@@ -97,7 +101,7 @@ class DeadlineQuerySerializer(serializers.Serializer):
     start = serializers.DateTimeField(input_formats=["%H:%M %d/%m/%Y", "%d/%m/%Y %H:%M", "iso-8601"])
     amount = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0)
     unit = serializers.ChoiceField(choices=[u.value for u in deadlines.Unit])
-    cutoff = serializers.TimeField(input_formats=["%H:%M"], required=False)
+    cutoff = HourMinuteField(required=False)
     agency = serializers.SlugField(required=False)
 
 

@@ -28,6 +28,8 @@ class RatingSerializer(serializers.Serializer):
 
 
 class RatingErrorSerializer(serializers.Serializer):
+    """Refusals (invalid input is documented by the generic 400 answer, config/openapi.py)."""
+
     detail = serializers.CharField()
     code = serializers.CharField(help_text="not_found, not_returned, proof_refused, already_rated, throttled, ...")
     field = serializers.CharField(required=False)
@@ -42,7 +44,6 @@ class RatingCreateApi(APIView):
     @extend_schema(
         operation_id="rating_create", request=RatingSubmitSerializer,
         responses={201: RatingSerializer,
-                   400: OpenApiResponse(RatingErrorSerializer, description="invalid value or comment"),
                    403: OpenApiResponse(RatingErrorSerializer, description="proof does not match"),
                    404: OpenApiResponse(RatingErrorSerializer, description="no dossier with this code"),
                    409: OpenApiResponse(RatingErrorSerializer, description="not yet returned, or already rated"),

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from tenants.backup import _public_tables, _tables, agency_backup, agency_restore
+from tenants.backup import _tables, agency_backup, agency_restore, public_tables_of_agency
 from tenants.errors import DomainError
 from tests.dossiers.conftest import receive
 
@@ -24,7 +24,7 @@ def _rows(agency):
         for table in _tables(cursor, agency.schema_name):
             cursor.execute(f'SELECT * FROM "{agency.schema_name}"."{table}" ORDER BY 1')
             out[f"schema.{table}"] = cursor.fetchall()
-        for pt in _public_tables(cursor):
+        for pt in public_tables_of_agency(cursor):
             cursor.execute(f'SELECT * FROM public."{pt.table}" WHERE {pt.rows_of(agency)} ORDER BY 1')
             out[f"public.{pt.table}"] = cursor.fetchall()
     return out

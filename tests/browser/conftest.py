@@ -51,14 +51,27 @@ def browser():
         b.close()
 
 
+def _watch_csp(pg):
+    """Collect what the browser refused under the Content-Security-Policy (an inline script, eval)."""
+    refused = []
+    pg.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    return refused
+
+
+def _finish(pg, context, request, refused):
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+    assert not refused, f"the page broke its Content-Security-Policy: {refused}"
+
+
 @pytest.fixture
 def page(browser, request):
     context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
     pg = context.new_page()
+    refused = _watch_csp(pg)
     yield pg
-    ARTIFACTS.mkdir(exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    _finish(pg, context, request, refused)
 
 
 @pytest.fixture
@@ -66,7 +79,6 @@ def phone(browser, request):
     context = browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 740}, is_mobile=True,
                                   has_touch=True, device_scale_factor=2)
     pg = context.new_page()
+    refused = _watch_csp(pg)
     yield pg
-    ARTIFACTS.mkdir(exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    _finish(pg, context, request, refused)

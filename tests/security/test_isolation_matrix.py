@@ -34,6 +34,12 @@ POLICY = {
     "agency-api:workspace": MEMBER, "agency-api:notice-list": MEMBER, "agency-api:adoption-list": MEMBER,
     "agency-api:adoption-detail": MEMBER, "agency-api:dossier-list": MEMBER, "agency-api:dossier-detail": MEMBER,
     "agency-api:dossier-component-file": MEMBER,
+    # statistics (issue 7): the pages refuse members without a leader/unit head/admin role (tests/reports)
+    "reports:dashboard": MEMBER, "reports:dossiers": MEMBER, "agency-api:reports-ii06a": MEMBER,
+    "agency-api:reports-indicators": MEMBER, "agency-api:reports-dashboard": MEMBER,
+    "agency-api:reports-dossiers": MEMBER,
+    # inter-agency receipt (issue 6) and the history's hash chain (issue 8: leaders/admins verify, tests/history)
+    "desk:intake-on-behalf": MEMBER, "agency-api:dossier-history": MEMBER, "agency-api:history-verify": MEMBER,
 }
 
 
