@@ -18,3 +18,25 @@ class LanguageCookieMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RejectNulCharactersMiddleware:
+    """A NUL character can never be stored in PostgreSQL text: a request that carries one in its path
+    or query string is refused up front with a clear 400, instead of failing deep in a query (request
+    bodies are checked by the forms and serializers, which refuse NUL themselves)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "") or any(
+                "\x00" in v for values in request.GET.lists() for v in values[1]):
+            from django.http import HttpResponseBadRequest, JsonResponse
+            from django.utils.translation import gettext as _
+
+            message = _("Yêu cầu chứa ký tự không hợp lệ (NUL).")
+            if "/api/" in request.path:
+                return JsonResponse({"detail": message, "code": "invalid_character"}, status=400,
+                                    json_dumps_params={"ensure_ascii": False})
+            return HttpResponseBadRequest(message)
+        return self.get_response(request)

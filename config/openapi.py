@@ -3,7 +3,7 @@
 The API's refusals have one shape (config/api.py): `{"detail": …, "code": …, "field": …}` for domain
 errors, DRF's `{"detail": …}` for authentication, permission, not-found and throttling, and
 `{field: [messages]}` for invalid input. This hook adds 400 (operations that take a body or query
-parameters), 401, 403, 404 and 429 with that schema to every operation that does not document them
+parameters), 401, 403, 404, 429 (and 409, 415 for writes) with that schema to every operation that does not document them
 itself, so that a client — and the schema-driven fuzzing in tests/security — can rely on the
 document for every answer except a server error, which must never happen."""
 
@@ -22,6 +22,7 @@ DESCRIPTIONS = {
     "403": "Không có quyền / permission denied",
     "404": "Không tìm thấy / not found",
     "409": "Xung đột trạng thái / conflict with the current state",
+    "415": "Kiểu nội dung không được hỗ trợ / unsupported media type",
     "429": "Quá nhiều yêu cầu / throttled",
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
@@ -39,7 +40,7 @@ def add_error_responses(result, generator, request, public):
             if method in WRITE_METHODS or operation.get("parameters"):
                 codes.insert(0, "400")
             if method in WRITE_METHODS:
-                codes.append("409")
+                codes += ["409", "415"]
             for code in codes:
                 responses.setdefault(code, {"description": DESCRIPTIONS[code],
                                             "content": {"application/json": {"schema": ref}}})

@@ -130,7 +130,10 @@ class AgencyMergeApi(APIView):
                                     new_agency=values.get("new_agency"), dry_run=values["dry_run"],
                                     acting_user=request.user)
         except DomainError as exc:
-            return Response({"detail": exc.message, "code": exc.code, "field": exc.field}, status=exc.status)
+            body = {"detail": exc.message, "code": exc.code}
+            if exc.field:
+                body["field"] = exc.field
+            return Response(body, status=exc.status)
         except ValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
         return Response(MergeReportSerializer(report.as_dict()).data,

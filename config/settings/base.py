@@ -86,6 +86,7 @@ CITY_AGENCY_SUFFIX = env("CITY_AGENCY_SUFFIX", "H31")
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "config.middleware.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.AgencyPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -28,9 +28,14 @@ class CalendarDaySerializer(serializers.Serializer):
 
 
 class IntervalField(serializers.ListField):
+    """[start, end] as two hh:mm times."""
+
     child = HourMinuteField()
-    min_length = 2
-    max_length = 2
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_length", 2)
+        kwargs.setdefault("max_length", 2)
+        super().__init__(**kwargs)
 
 
 class OfficeHoursSerializer(serializers.Serializer):
@@ -99,6 +104,12 @@ class OfficeHoursApi(APIView):
 
 class DeadlineQuerySerializer(serializers.Serializer):
     start = serializers.DateTimeField(input_formats=["%H:%M %d/%m/%Y", "%d/%m/%Y %H:%M", "iso-8601"])
+
+    def validate_start(self, value):
+        # the calendar holds years 1900–2200; earlier dates would also carry Hà Nội's local mean time
+        if not 1900 <= value.year <= 2200:
+            raise serializers.ValidationError(_("Thời điểm phải trong khoảng năm 1900–2200."))
+        return value
     amount = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0)
     unit = serializers.ChoiceField(choices=[u.value for u in deadlines.Unit])
     cutoff = HourMinuteField(required=False)

@@ -124,7 +124,8 @@ def office_hours_set(*, weekday, intervals, acting_user, calendar=None, agency=N
     elif calendar is not None:
         ensure_city_admin(acting_user)
     intervals = sorted(intervals)
-    for (s1, e1), nxt in zip(intervals, intervals[1:] + [None], strict=True):
+    for i, (s1, e1) in enumerate(intervals):  # no interval at all: the office is closed that day
+        nxt = intervals[i + 1] if i + 1 < len(intervals) else None
         if e1 <= s1:
             raise DomainError(_("Giờ kết thúc phải sau giờ bắt đầu."), field="intervals")
         if nxt is not None and nxt[0] < e1:

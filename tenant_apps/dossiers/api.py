@@ -146,6 +146,15 @@ class IntakeSerializer(serializers.Serializer):
                   "that decides; the code comes from its series and the dossier lands in its queue")
 
 
+class DossierPageSerializer(serializers.Serializer):
+    """One page of the queue (page number pagination: ?trang=N)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = DossierListSerializer(many=True)
+
+
 def _flags(items):
     return {i["position"]: {k: i[k] for k in ("provided", "digitised", "reused")} for i in items}
 
@@ -163,7 +172,7 @@ class DossierListApi(APIView):
     @extend_schema(parameters=[
         OpenApiParameter("state", str), OpenApiParameter("procedure", str), OpenApiParameter("mine", bool),
         OpenApiParameter("due_soon", bool), OpenApiParameter("overdue", bool), OpenApiParameter("q", str),
-        OpenApiParameter("trang", int)], responses=DossierListSerializer(many=True))
+        OpenApiParameter("trang", int)], responses=DossierPageSerializer)
     def get(self, request):
         p = request.query_params
         qs = dossier_queue(user=request.user if p.get("mine") in ("1", "true") else None, state=p.get("state"),

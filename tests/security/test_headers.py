@@ -56,3 +56,10 @@ def test_production_refuses_to_start_without_a_secret_key():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_a_nul_character_in_the_address_gets_a_clear_400_not_a_server_error(client):
+    api = client.get("/api/v1/catalogue/procedures/?q=a%00b")
+    assert api.status_code == 400 and api.json()["code"] == "invalid_character"
+    page = client.get("/thu-tuc/?q=%00")
+    assert page.status_code == 400 and "NUL" in page.content.decode()
