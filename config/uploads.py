@@ -109,7 +109,20 @@ def upload_check(upload, *, allowed=None):
     upload.seek(0)
     if content_type is None or content_type not in allowed:
         raise _refuse_type()
+    if content_type == PDF:
+        _check_pdf_complete(upload)
     return content_type, EXTENSIONS[content_type]
+
+
+def _check_pdf_complete(upload):
+    """A PDF ends with %%EOF (within its last kilobyte, trailing junk tolerated): without it the file
+    is cut off — an interrupted upload or scan — and cannot be opened."""
+    upload.seek(max(0, upload.size - 1024))
+    tail = upload.read()
+    upload.seek(0)
+    if b"%%EOF" not in tail:
+        raise DomainError(_("Tệp PDF bị hỏng hoặc chưa tải lên hết (thiếu phần kết thúc); hãy tải lại tệp."),
+                          field="file", code="file_broken")
 
 
 def _zip_kind(upload, lim):

@@ -377,9 +377,15 @@ def _append_transfer_event(cursor, *, schema, dossier_side, source_pk, action, n
         "new_values": f"jsonb_build_object('agency', %(to)s, 'agency_name', %(to_name)s, 'dossier_id', {new_id_side})",
         "step": "d.current_step", "giver_name": "%(giver)s", "receiver_name": "%(receiver)s",
         "step_due_at": "d.step_due_at", "step_timeliness": "''", "agency_name": "''",
-        # a new event: the database seals it onto the carried chain (tenant_apps/dossiers/chain.py)
-        "prev_hash": "''", "hash": "''",
     }
+    # sealed here onto the carried chain (tenant_apps/dossiers/chain.py): the merger may run with
+    # triggers off (session_replication_role), so the insert trigger cannot be relied on
+    content = ("public.dossier_event_content(last.seq + 1, %(action)s::text, d.state, d.state, "
+               "%(actor_id)s::bigint, %(actor_name)s::text, %(now)s::timestamptz, %(note)s::text, "
+               f"{overrides['old_values']}, {overrides['new_values']}, d.current_step, %(giver)s::text, "
+               "%(receiver)s::text, d.step_due_at, '')")
+    overrides["prev_hash"] = "last.hash"
+    overrides["hash"] = f"public.dossier_event_hash(last.hash, {content})"
     names = ", ".join(q(c[0]) for c in cols)
     exprs = ", ".join(overrides.get(c[0], f"last.{q(c[0])}") for c in cols)
     cursor.execute(

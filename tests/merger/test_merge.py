@@ -148,6 +148,15 @@ def test_merging_three_communes_into_a_new_one_carries_every_dossier_in_progress
             assert role.value in Membership.objects.get(user=user, agency=target).roles
     assert sorted(Membership.objects.get(user=communes.shared, agency=target).roles) == ["leader", "specialist"]
 
+    # the histories' hash chains hold on both sides: carried as they were, the transfer events sealed on
+    from tenant_apps.dossiers.chain import history_verify
+
+    for agency in [target, *communes.agencies]:
+        connection.set_tenant(agency)
+        total, broken = history_verify(agency=agency, acting_user=None)
+        assert total > 0 and broken == [], (agency.slug, broken)
+    connection.set_schema_to_public()
+
 
 def test_the_successor_issues_codes_that_never_collide_with_carried_ones(communes, city):
     agencies_merge(sources=[a.slug for a in communes.agencies], target=None, new_agency=NEW,

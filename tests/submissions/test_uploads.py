@@ -120,3 +120,12 @@ def ooxml_types():
     from .conftest import content_types
 
     return content_types(WORD_MAIN)
+
+
+def test_a_pdf_cut_off_before_its_end_is_refused_as_broken():
+    cut = SimpleUploadedFile("quet.pdf", PDF[: len(PDF) // 2] + b"\n" + b"x" * 2000, "application/pdf")
+    with pytest.raises(DomainError) as refused:
+        upload_check(cut)
+    assert refused.value.code == "file_broken" and "bị hỏng" in refused.value.message
+    # trailing bytes after %%EOF (some scanners add them) are fine
+    assert upload_check(SimpleUploadedFile("quet.pdf", PDF + b"\r\n\x00\x00", "application/pdf"))[0] == uploads.PDF
