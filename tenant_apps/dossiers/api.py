@@ -172,7 +172,7 @@ class DossierListApi(APIView):
     @extend_schema(parameters=[
         OpenApiParameter("state", str), OpenApiParameter("procedure", str), OpenApiParameter("mine", bool),
         OpenApiParameter("due_soon", bool), OpenApiParameter("overdue", bool), OpenApiParameter("q", str),
-        OpenApiParameter("trang", int)], responses=DossierPageSerializer)
+        OpenApiParameter("trang", int)], responses=DossierPageSerializer, operation_id="dossier_list")
     def get(self, request):
         p = request.query_params
         qs = dossier_queue(user=request.user if p.get("mine") in ("1", "true") else None, state=p.get("state"),
