@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from config.celery import app as celery_app
 from tests.conftest import database_url_for_subprocess
 
 
@@ -46,6 +47,10 @@ def notifications_worker(city, django_db_blocker, tmp_path_factory):
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
             "DATABASE_URL": database_url_for_subprocess(),
         }
+    # Tasks that earlier tests of the session left in the queue (the load tests queue one per
+    # dossier, and their rows are gone) would keep a solo worker busy for minutes: drop them.
+    with celery_app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
     log_path = tmp_path_factory.mktemp("celery-notifications") / "worker.log"
     log = log_path.open("w")
     proc = subprocess.Popen(
