@@ -2,7 +2,8 @@
 
 * A code is 6 random digits. Only ``HMAC(SECRET_KEY, salt:code)`` is stored; the code itself exists
   only in the message queued in the outbox (in the caller's transaction, sent by the Celery worker
-  after commit, like every other SMS/e-mail of the platform).
+  after commit, like every other SMS/e-mail of the platform), and only until it is sent: the row is
+  flagged sensitive and its text is replaced by the masked one ("******") when it is sent or given up.
 * It expires after ``ACCOUNTS_OTP_TTL_SECONDS`` (600 s), allows ``ACCOUNTS_OTP_MAX_ATTEMPTS`` (5) wrong
   guesses and is used once. Attempts are counted under a row lock, so concurrent guesses cannot
   exceed the cap, and a wrong guess is counted even though the request fails.
@@ -80,13 +81,24 @@ def _throttle_send(*, recipient, client_ip):
 
 
 # --- messages ------------------------------------------------------------------------------------
+MASK = "******"
+
+
 def _enqueue(row, code):
+    """Queue the code; the outbox row keeps it only until it is sent (then the masked text)."""
     minutes = int(ttl().total_seconds() // 60)
     purpose = row.get_purpose_display()
-    body = _("Mã xác thực (%(purpose)s) Một cửa điện tử Hải Phòng: %(code)s. Hiệu lực %(m)d phút. "
-             "Không cung cấp mã này cho bất kỳ ai.") % {"purpose": purpose, "code": code, "m": minutes}
-    outbox_enqueue(channel=row.channel, recipient=row.recipient, subject=_("Mã xác thực: %(code)s") % {"code": code},
-                   body=body, dedupe_key=f"otp:{row.public_id}:{row.sends}")
+
+    def texts(shown):
+        body = _("Mã xác thực (%(purpose)s) Một cửa điện tử Hải Phòng: %(code)s. Hiệu lực %(m)d phút. "
+                 "Không cung cấp mã này cho bất kỳ ai.") % {"purpose": purpose, "code": shown, "m": minutes}
+        return _("Mã xác thực: %(code)s") % {"code": shown}, body
+
+    subject, body = texts(code)
+    redacted_subject, redacted_body = texts(MASK)
+    outbox_enqueue(channel=row.channel, recipient=row.recipient, subject=subject, body=body,
+                   redacted_subject=redacted_subject, redacted_body=redacted_body,
+                   dedupe_key=f"otp:{row.public_id}:{row.sends}")
 
 
 # --- writes --------------------------------------------------------------------------------------

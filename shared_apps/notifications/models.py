@@ -2,7 +2,8 @@
 written in the same transaction as the change that causes it, then sent by Celery with retries.
 
 `OutboxMessage.dedupe_key` is unique: the same notification can never be queued twice, whatever
-retries, concurrent runs or double clicks do. `SmsMessage` is the local SMS provider's "inbox" (dev
+retries, concurrent runs or double clicks do. A sensitive row (`redacted` set: a one-time code) holds
+its secret only until it is sent or given up; then the masked text replaces it. `SmsMessage` is the local SMS provider's "inbox" (dev
 and tests see there what was "sent")."""
 
 from django.db import models
@@ -48,6 +49,9 @@ class OutboxMessage(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("thời điểm gửi"), null=True, blank=True)
     provider_message_id = models.CharField(_("mã của nhà cung cấp"), max_length=255, blank=True)
+    # A sensitive message (a one-time code): {"subject", "body"} with the secret masked, written over
+    # the text once the message is sent (or given up), so the outbox never keeps the secret.
+    redacted = models.JSONField(_("nội dung đã che"), null=True, blank=True, default=None)
 
     class Meta:
         verbose_name = _("thông báo gửi đi")

@@ -18,6 +18,9 @@ Rules
   pushed out by ``NOTIFICATIONS_BACKOFF_SECONDS`` (30) × 2^(attempts−1), at most
   ``NOTIFICATIONS_BACKOFF_MAX_SECONDS`` (3600), and after ``NOTIFICATIONS_MAX_ATTEMPTS`` (8) attempts —
   or at once on ``DeliveryRefused`` — to failed.
+* Sensitive messages (one-time codes) carry their masked text in ``redacted``; it replaces the
+  subject and body in the same UPDATE that marks the row sent (or failed), so the outbox holds the
+  secret only while the message may still be sent. A retry after a crash still has the full text.
 * ``outbox_reap_stuck`` puts rows whose lease is older than ``NOTIFICATIONS_STUCK_MINUTES`` (10) (a
   worker killed between its send and its "sent") back to pending — or to failed when they have used
   all their attempts. Every dispatch run reaps first, so recovery needs no separate schedule.
@@ -49,6 +52,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from .adapters import DeliveryRefused, adapter_get
@@ -120,9 +124,12 @@ def outbox_kick():
 
 
 def outbox_enqueue(*, channel, recipient, subject, body, dedupe_key, agency=None, dossier_code="",
-                   available_at=None):
+                   available_at=None, redacted_subject=None, redacted_body=None):
     """Queue one message in the caller's transaction. Returns the new row, or None when a row with
-    this `dedupe_key` already exists (the message is then not queued again)."""
+    this `dedupe_key` already exists (the message is then not queued again).
+
+    A sensitive message (a one-time code) passes `redacted_subject`/`redacted_body`, its text with the
+    secret masked: they replace `subject`/`body` in the row once it is sent or given up."""
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
     if not (dedupe_key or "").strip():
@@ -133,6 +140,9 @@ def outbox_enqueue(*, channel, recipient, subject, body, dedupe_key, agency=None
     row = OutboxMessage(channel=channel, recipient=str(recipient).strip(), subject=subject or "", body=body or "",
                         dedupe_key=dedupe_key, agency=agency, dossier_code=dossier_code or "",
                         created_at=now, available_at=available_at or now)
+    if redacted_subject is not None or redacted_body is not None:
+        row.redacted = {"subject": (subject or "") if redacted_subject is None else redacted_subject,
+                        "body": (body or "") if redacted_body is None else redacted_body}
     row.full_clean(exclude=["agency", "dedupe_key"])  # lengths and choices; uniqueness is the INSERT's job
     meta = OutboxMessage._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
@@ -155,6 +165,14 @@ def outbox_enqueue(*, channel, recipient, subject, body, dedupe_key, agency=None
 
 
 # --- dispatch -------------------------------------------------------------------------------------
+def _redaction(message):
+    """The values that take a sensitive message's secret out of its row (nothing for other rows)."""
+    if not message.redacted:
+        return {}
+    return {"subject": message.redacted.get("subject", ""), "body": message.redacted.get("body", ""),
+            "redacted": None}
+
+
 def _claim(*, limit, now):
     with transaction.atomic():
         ids = list(
@@ -187,6 +205,7 @@ def _record_failure(*, message, error, permanent, now):
     values = {"last_error": error[:4000]}
     if give_up:
         values["status"] = Status.FAILED
+        values.update(_redaction(message))
     else:
         values["status"] = Status.PENDING
         values["available_at"] = now + backoff_for(attempts)
@@ -221,7 +240,7 @@ def outbox_dispatch_batch(*, limit=100, now=None):
         else:
             OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING, claimed_at=message.claimed_at).update(
                 status=Status.SENT, sent_at=clock(), provider_message_id=str(provider_id or "")[:255],
-                last_error="")
+                last_error="", **_redaction(message))
             counts["sent"] += 1
     return counts
 
@@ -239,7 +258,10 @@ def outbox_reap_stuck(*, older_than=None, now=None):
     stuck = OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
     note = "the worker stopped after claiming the message (reaped)"
     with transaction.atomic():
-        failed = stuck.filter(attempts__gte=max_attempts()).update(status=Status.FAILED, last_error=note)
+        given_up = stuck.filter(attempts__gte=max_attempts())
+        given_up.filter(redacted__isnull=False).update(subject=KT("redacted__subject"), body=KT("redacted__body"),
+                                                       redacted=None)
+        failed = given_up.update(status=Status.FAILED, last_error=note)
         requeued = stuck.filter(attempts__lt=max_attempts()).update(status=Status.PENDING, available_at=now,
                                                                     last_error=note)
     if requeued or failed:
