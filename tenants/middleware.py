@@ -52,7 +52,7 @@ class AgencyPathMiddleware:
             if host_agency is not None:
                 agency, urlconf, prefix = host_agency, directory.root_urlconf_for_domain(host_agency.slug), "/"
 
-        read_only = False
+        read_only, successor = False, None
         if agency is not None:
             if agency.status != AgencyStatus.ACTIVE:
                 if not (agency.status == AgencyStatus.MERGED and request.method in SAFE_METHODS):
@@ -61,10 +61,13 @@ class AgencyPathMiddleware:
                 # A merged agency stays readable by its members under its old name (finished
                 # dossiers, reports); nobody writes to it.
                 read_only = True
+                successor = self.successor_of(agency)
             request.agency = agency
             request.agency_prefix = prefix
             request.urlconf = urlconf
+        # templates hide every write (forms, action buttons) and show "merged into …" when read-only
         request.agency_read_only = read_only
+        request.agency_successor = successor
         self.switch(request, agency)
         response = self.get_response(request)
         if read_only and getattr(request, "membership", None) is None:
@@ -72,6 +75,13 @@ class AgencyPathMiddleware:
             self.switch(request, None)
             return self.closed(request, agency)
         return response
+
+    @staticmethod
+    def successor_of(agency):
+        """The agency `agency` was merged into, from the directory (no SQL); None when unknown."""
+        if not agency.successor_id:
+            return None
+        return next((a for a in directory.all() if a.pk == agency.successor_id), None)
 
     @staticmethod
     def moved(request, old_slug, agency):

@@ -17,7 +17,13 @@ from tenant_apps.workspace.api import IsAgencyMember
 from . import services
 from .lifecycle import Action, allowed_actions
 from .models import Channel
-from .selectors import control_slip, dossier_get, dossier_queue
+from .selectors import (
+    control_slip,
+    dossier_ensure_not_moved,
+    dossier_get,
+    dossier_queue,
+    dossier_transfer_out,
+)
 
 
 class UserField(serializers.SlugRelatedField):
@@ -111,6 +117,8 @@ class DossierDetailSerializer(DossierListSerializer):
 
     def get_allowed_actions(self, obj) -> list[str]:
         membership = self.context.get("membership")
+        if self.context.get("read_only"):  # moved to another agency, or this agency was merged
+            return []
         roles = membership.roles if membership else []
         return [str(a) for a in allowed_actions(state=obj.state, roles=roles)]
 
@@ -208,7 +216,11 @@ def _detail(request, pk):
     dossier = dossier_get(pk=pk)
     if dossier is None:
         raise Http404
-    return DossierDetailSerializer(dossier, context={"membership": request._request.membership}).data
+    agency = request._request.agency
+    read_only = getattr(request._request, "agency_read_only", False) or \
+        dossier_transfer_out(agency=agency, dossier=dossier) is not None
+    return DossierDetailSerializer(dossier, context={"membership": request._request.membership,
+                                                     "read_only": read_only}).data
 
 
 class DossierDetailApi(APIView):
@@ -236,6 +248,7 @@ class ComponentFileApi(APIView):
         dossier = Dossier.objects.filter(pk=pk).first()
         if dossier is None:
             raise Http404
+        dossier_ensure_not_moved(agency=request._request.agency, dossier=dossier)
         data = ComponentFileSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.dossier_component_attach(agency=request._request.agency, dossier=dossier, position=position,
@@ -361,6 +374,7 @@ def action_view(action):
             dossier = Dossier.objects.filter(pk=pk).first()
             if dossier is None:
                 raise Http404
+            dossier_ensure_not_moved(agency=request._request.agency, dossier=dossier)
             data = serializer_class(data=request.data)
             data.is_valid(raise_exception=True)
             service(agency=request._request.agency, dossier=dossier, acting_user=request.user,

@@ -1,6 +1,9 @@
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tenants.errors import DomainError
 
 from .lifecycle import CLOSED, State
 from .models import Dossier
@@ -29,9 +32,51 @@ def control_slip(*, dossier, agency=None):
     return rows
 
 
-def dossier_queue(*, user=None, state=None, procedure=None, due_soon=False, overdue=False, query=""):
-    """The agency's queue (or one user's, with `user`): open dossiers first by appointment."""
+# --- dossiers carried away (a move, a merger): the row stays here, read-only ----------------------
+class DossierMoved(DomainError):
+    code = "dossier_moved"
+    status = 409
+
+
+def _transfers_out(agency):
+    from tenants.models import DossierTransfer
+
+    return DossierTransfer.objects.filter(source_agency_id=agency.pk, source_dossier_id=OuterRef("pk"))
+
+
+def moved_away(*, agency=None):
+    """A filter expression: the dossier was carried to another agency (its pointer is in public)."""
+    return Exists(_transfers_out(agency or connection.tenant))
+
+
+def dossier_transfer_out(*, agency, dossier):
+    """Where `dossier` of `agency` went (the `DossierTransfer` with its target agency), or None."""
+    from tenants.models import DossierTransfer
+
+    return (DossierTransfer.objects.select_related("target_agency")
+            .filter(source_agency_id=agency.pk, source_dossier_id=dossier.pk).first())
+
+
+def dossier_ensure_not_moved(*, agency, dossier):
+    """Refuse any work on a dossier that now lives at another agency."""
+    transfer = dossier_transfer_out(agency=agency, dossier=dossier)
+    if transfer is not None:
+        raise DossierMoved(_("Hồ sơ %(code)s đã chuyển sang %(target)s; cơ quan này chỉ còn xem được hồ sơ. "
+                             "Mọi thao tác xử lý thực hiện tại %(target)s.")
+                           % {"code": dossier.code or dossier.reference, "target": transfer.target_agency.name})
+
+
+def dossier_queue(*, user=None, state=None, procedure=None, due_soon=False, overdue=False, query="",
+                  agency=None, include_moved=False):
+    """The agency's queue (or one user's, with `user`): open dossiers first by appointment. Dossiers
+    carried to another agency are not work here: left out, unless `include_moved` (a search by code
+    still finds them, annotated with `moved_to`, the agency's name)."""
     qs = Dossier.objects.select_related("procedure", "holder")
+    if include_moved:
+        qs = qs.annotate(moved_to=Subquery(_transfers_out(agency or connection.tenant)
+                                           .values("target_agency__name")[:1]))
+    else:
+        qs = qs.filter(~moved_away(agency=agency))
     if user is not None:
         qs = qs.filter(holder=user)
     if state:
@@ -80,4 +125,5 @@ def deciding_agencies(*, agency):
                 .exclude(pk=agency.pk).exclude(schema_name="public").order_by("name"))
 
 
-__all__ = ["State", "control_slip", "dossier_get", "dossier_queue"]
+__all__ = ["DossierMoved", "State", "control_slip", "dossier_ensure_not_moved", "dossier_get", "dossier_queue",
+           "dossier_transfer_out", "moved_away"]

@@ -59,8 +59,11 @@ def due_soon_working_time():
 
 
 def _watched():
-    return Dossier.objects.filter(state__in=WATCHED_STATES, finished_at__isnull=True, paused_since__isnull=True,
-                                  due_at__isnull=False)
+    from .selectors import moved_away
+
+    # a dossier moved to another agency is watched there, not here
+    return Dossier.objects.filter(~moved_away(), state__in=WATCHED_STATES, finished_at__isnull=True,
+                                  paused_since__isnull=True, due_at__isnull=False)
 
 
 def _working_time_left(calendar, now, due):

@@ -20,7 +20,14 @@ from . import services
 from .api import ACTIONS, _adapt
 from .lifecycle import STATE_LABELS, TRANSITIONS, Action, State, allowed_actions
 from .models import Dossier
-from .selectors import control_slip, dossier_get, dossier_queue, handover_targets
+from .selectors import (
+    control_slip,
+    dossier_ensure_not_moved,
+    dossier_get,
+    dossier_queue,
+    dossier_transfer_out,
+    handover_targets,
+)
 
 
 def _members(agency, role):
@@ -31,9 +38,12 @@ def _members(agency, role):
 def queue(request):
     p = request.GET
     mine = p.get("cua-toi", "1" if not p else "") == "1"
+    query = p.get("q", "").strip()[:100]
+    # dossiers moved to another agency are no work here; a search by code still finds them (marked)
     qs = dossier_queue(user=request.user if mine else None, state=p.get("trang-thai") or None,
                        procedure=p.get("thu-tuc") or None, due_soon=p.get("sap-den-han") == "1",
-                       overdue=p.get("qua-han") == "1", query=p.get("q", "")[:100])
+                       overdue=p.get("qua-han") == "1", query=query, agency=request.agency,
+                       include_moved=bool(query))
     page = Paginator(qs, 25).get_page(p.get("trang"))
     return render(request, "desk/queue.html", {
         "page": page, "mine": mine, "states": [(s.value, STATE_LABELS[s]) for s in State],
@@ -100,11 +110,15 @@ def dossier_page(request, pk):
     from .documents import forms_available
 
     roles = request.membership.roles
-    hop_targets = handover_targets(agency=request.agency, dossier=dossier)
+    # moved to another agency, or this agency was merged: the page is read-only, no action offered
+    moved = dossier_transfer_out(agency=request.agency, dossier=dossier)
+    writable = moved is None and not getattr(request, "agency_read_only", False)
+    hop_targets = handover_targets(agency=request.agency, dossier=dossier) if writable else []
     actions = [(a, TRANSITIONS[a].label) for a in allowed_actions(state=dossier.state, roles=roles)
-               if (a != Action.HAND_OVER or hop_targets) and (a != Action.HAND_BACK or dossier.is_hop)]
+               if (a != Action.HAND_OVER or hop_targets) and (a != Action.HAND_BACK or dossier.is_hop)] \
+        if writable else []
     return render(request, "desk/dossier.html", {
-        "d": dossier, "events": dossier.events.select_related("actor").all(),
+        "d": dossier, "moved": moved, "writable": writable, "events": dossier.events.select_related("actor").all(),
         "slip": control_slip(dossier=dossier, agency=request.agency), "hop_targets": hop_targets,
         "actions": actions, "specialists": _members(request.agency, Role.SPECIALIST),
         "leaders": _members(request.agency, Role.LEADER), "now": timezone.now(),
@@ -121,6 +135,11 @@ def dossier_action(request, pk, action):
     dossier = Dossier.objects.filter(pk=pk).first()
     if dossier is None or request.method != "POST":
         raise Http404
+    try:
+        dossier_ensure_not_moved(agency=request.agency, dossier=dossier)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("desk:dossier", pk=pk)
     serializer_class, service = ACTIONS[action]
     data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
     if action == Action.REQUEST_INTAKE_SUPPLEMENT:
