@@ -9,11 +9,15 @@ and the caller keeps the row trigger on (slower, still correct)."""
 from __future__ import annotations
 
 import logging
+import re
 
 ROW_TRIGGER = "reports_index_rollup"
-TABLES = ("reports_flow", "reports_flow_agency", "reports_open", "reports_late")
-ROWS = "FROM public.tracking_dossierindex WHERE received_at IS NOT NULL"
-FLOW_AGENCY = "FROM public.reports_flow GROUP BY agency_id, month"
+TABLES = ("reports_flow", "reports_flow_agency", "reports_open", "reports_open_month", "reports_late",
+          "reports_step_open")
+ROWS = "FROM public.tracking_dossierindex WHERE received_at IS NOT NULL"  # by reporting agency
+HOLDER_ROWS = "FROM public.tracking_dossierindex ix WHERE ix.received_at IS NOT NULL"  # by holding agency
+# a roll-up derived from another one ("... FROM public.reports_flow GROUP BY agency_id, month")
+DERIVED = re.compile(r"FROM public\.(reports_\w+) GROUP BY agency_id\b")
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +47,11 @@ def recompute_statements(cursor, *, agency_ids):
     for statement in statements[1:]:
         if ROWS in statement:
             out.append(statement.replace(ROWS, f"{ROWS} AND {reporting} = ANY({ids})"))
-        elif FLOW_AGENCY in statement:
-            out.append(statement.replace(FLOW_AGENCY, f"FROM public.reports_flow WHERE agency_id = ANY({ids}) "
-                                                      "GROUP BY agency_id, month"))
+        elif HOLDER_ROWS in statement:
+            out.append(statement.replace(HOLDER_ROWS, f"{HOLDER_ROWS} AND ix.agency_id = ANY({ids})"))
+        elif DERIVED.search(statement):
+            out.append(DERIVED.sub(lambda m: f"FROM public.{m.group(1)} WHERE agency_id = ANY({ids}) "
+                                             "GROUP BY agency_id", statement))
         else:
             log.warning("reports.rebuild_sql changed shape: roll-ups kept by the row trigger")
             return []

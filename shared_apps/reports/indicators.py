@@ -83,18 +83,43 @@ def online_submission_rate(fig) -> Indicator:
                      _pct(num, den), numerator=num, denominator=den, missing="" if den else NO_DATA)
 
 
-def online_offer_share(*, kinds) -> Indicator:
-    """Tỷ lệ thủ tục cung cấp dịch vụ công trực tuyến = procedures whose current published version is
-    online (partial or full) ÷ procedures with a published version, among the levels of the agencies
-    in scope (from the city catalogue; an agency's own choice to close online intake lives in its
-    schema and is not read here). 6 points from 80 %, pro-rated below."""
+def online_offer_counts(*, levels) -> tuple[int, int]:
+    """(online, total) procedures with a published version at `levels`. Cached in the city-wide cache
+    under the catalogue's stamp (the number of published versions, the highest id, the latest
+    publication and retirement instants): a publication or a retirement changes the key, so the
+    value is never stale; the stamp costs one small query, the count runs only on a new stamp."""
+    from django.core.cache import caches
+    from django.db.models import Max
+
     from shared_apps.catalogue.models import ProcedureVersion
 
-    levels = sorted({LEVEL_OF_KIND.get(k, Level.COMMUNE) for k in kinds}) if kinds else list(Level.values)
+    stamp = ProcedureVersion.objects.aggregate(
+        n=Count("id", filter=Q(status=VersionStatus.PUBLISHED)),
+        top=Max("id", filter=Q(status=VersionStatus.PUBLISHED)),
+        published=Max("published_at"), retired=Max("retired_at"))
+    key = "reports:online-offer:" + ":".join(str(v) for v in (*levels, *stamp.values()))
+    cache = caches["shared"]
+    found = cache.get(key)
+    if found is not None:
+        return tuple(found)
     agg = ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED, levels__overlap=levels).aggregate(
         total=Count("procedure", distinct=True),
         online=Count("procedure", distinct=True,
                      filter=Q(online_mode__in=[OnlineMode.PARTIAL, OnlineMode.FULL])))
+    value = (agg["online"], agg["total"])
+    cache.set(key, list(value), 24 * 3600)
+    return value
+
+
+def online_offer_share(*, kinds) -> Indicator:
+    """Tỷ lệ thủ tục cung cấp dịch vụ công trực tuyến = procedures whose current published version is
+    online (partial or full) ÷ procedures with a published version, among the levels of the agencies
+    in scope (from the city catalogue; an agency's own choice to close online intake lives in its
+    schema and is not read here). 6 points from 80 %, pro-rated below. Counts cached per catalogue
+    stamp (online_offer_counts)."""
+    levels = sorted({LEVEL_OF_KIND.get(k, Level.COMMUNE) for k in kinds}) if kinds else sorted(Level.values)
+    online, total = online_offer_counts(levels=levels)
+    agg = {"online": online, "total": total}
     return Indicator("online_offer", "Tỷ lệ thủ tục cung cấp dịch vụ công trực tuyến", "Dịch vụ công trực tuyến",
                      6, 80, _pct(agg["online"], agg["total"]), numerator=agg["online"], denominator=agg["total"],
                      missing="" if agg["total"] else NO_DATA)
@@ -107,19 +132,24 @@ def online_payment_rate() -> Indicator:
                      missing=NO_DATA + " (chưa kết nối nền tảng thanh toán)")
 
 
-def digitisation_rate() -> Indicator:
-    """Tỷ lệ số hóa hồ sơ = dossiers whose components were digitised and result issued electronically
-    ÷ dossiers received. The components' flags live in the agencies' schemas and are not in the
-    public read model yet: no value."""
-    return Indicator("digitisation", "Tỷ lệ số hóa hồ sơ, kết quả", "Số hóa hồ sơ", 11, 100, None,
-                     missing=NO_DATA + " (thành phần hồ sơ chưa có trong dữ liệu tổng hợp)")
+def digitisation_rate(fig) -> Indicator:
+    """Tỷ lệ số hóa hồ sơ = dossiers received in the period with every component digitised (at least
+    one component, all of them digitised: ``components_digitised = components_total > 0`` on the
+    index row) ÷ dossiers received in the period (online + in person + post) × 100. 11 points from
+    100 %, pro-rated below. (The electronic result is not recorded separately yet: a dossier counts on
+    its components.)"""
+    num, den = fig.received_digitised, fig.received_in_period
+    return Indicator("digitisation", "Tỷ lệ số hóa hồ sơ, kết quả", "Số hóa hồ sơ", 11, 100, _pct(num, den),
+                     numerator=num, denominator=den, missing="" if den else NO_DATA)
 
 
-def reuse_rate() -> Indicator:
-    """Tỷ lệ khai thác, sử dụng lại dữ liệu số hóa = components reused ÷ components. Same gap as the
-    digitisation rate: no value."""
-    return Indicator("reuse", "Tỷ lệ khai thác, sử dụng lại dữ liệu số hóa", "Số hóa hồ sơ", 11, 100, None,
-                     missing=NO_DATA + " (thành phần hồ sơ chưa có trong dữ liệu tổng hợp)")
+def reuse_rate(fig) -> Indicator:
+    """Tỷ lệ khai thác, sử dụng lại dữ liệu số hóa = components reused from digitised data ÷ components
+    of the dossiers received in the period × 100 (both counted on the dossiers received in the
+    period). 11 points from 100 %, pro-rated below."""
+    num, den = fig.components_reused, fig.components_received
+    return Indicator("reuse", "Tỷ lệ khai thác, sử dụng lại dữ liệu số hóa", "Số hóa hồ sơ", 11, 100,
+                     _pct(num, den), numerator=num, denominator=den, missing="" if den else NO_DATA)
 
 
 def satisfaction(fig, *, period, agency_ids) -> Indicator:
@@ -168,7 +198,7 @@ def indicators_766(*, period: Period, agency_ids=None, kinds=None, now=None, tot
     now = now or timezone.now()
     fig = totals if totals is not None else ii06a(period=period, agency_ids=agency_ids, now=now).totals
     items = [on_time_rate(fig), online_offer_share(kinds=kinds), online_submission_rate(fig),
-             online_payment_rate(), digitisation_rate(), reuse_rate(),
+             online_payment_rate(), digitisation_rate(fig), reuse_rate(fig),
              satisfaction(fig, period=period, agency_ids=agency_ids)]
     earned = [i.points for i in items if i.points is not None]
     return {"period": period, "indicators": items, "points": round(sum(earned), 2),

@@ -12,10 +12,19 @@ A row of the index counts only once it was received (``received_at`` set). Its c
   desk's verdict early / on time / late / none), settled on time under Decision 766 (verdict early or
   on time AND at most one supplement request), left without a result (withdrawn, stopped, handed
   over: by the time the row left the open states, ``updated_at``), and the sum of processing seconds
-  (``finished_at - received_at``) of the settled ones.
+  (``finished_at - received_at``) of the settled ones; by the received month: dossiers received with
+  every component digitised (``received_digitised``: at least one component, all digitised), their
+  components (``components_received``) and the components reused from digitised data
+  (``components_reused``) — the inputs of the Decision 766 digitisation and reuse rates.
 * ``ReportFlowAgency`` (agency, month): the same summed over procedures (city-wide reads).
 * ``ReportOpen`` (agency, procedure, due date): the dossiers open NOW (received, not settled, in a
   processing or paused state), by the local date of their appointment (``NO_DUE`` when none).
+* ``ReportOpenMonth`` (agency, due month): ``ReportOpen`` summed over procedures and the days of a
+  month (``NO_DUE_MONTH`` when no appointment) — what the city-wide and per-agency figures read.
+* ``ReportStepOpen`` (agency, step due date): the dossiers open now and not paused, at the agency
+  that HOLDS them (``agency_id``, not the reporting agency: it is the holder that records the steps),
+  by the local date of their current step's sub-deadline (``step_due_at``; the appointment when the
+  step has none; ``NO_DUE`` when neither) — the update compliance.
 * ``ReportLate`` (agency, procedure, due month, close month): closed dossiers that were still open
   after the month of their appointment (close month > due month) — what is needed to know how many
   were open and overdue at an earlier month boundary.
@@ -26,6 +35,7 @@ from datetime import date
 from django.db import models
 
 NO_DUE = date(9999, 12, 31)  # due date of open dossiers without an appointment
+NO_DUE_MONTH = date(9999, 12, 1)  # its month
 
 
 class ReportFlow(models.Model):
@@ -42,6 +52,9 @@ class ReportFlow(models.Model):
     settled_on_time_766 = models.IntegerField(default=0)
     closed_other = models.IntegerField(default=0)
     settled_seconds = models.BigIntegerField(default=0)
+    received_digitised = models.IntegerField(default=0)
+    components_received = models.IntegerField(default=0)
+    components_reused = models.IntegerField(default=0)
 
     class Meta:
         db_table = "reports_flow"
@@ -66,6 +79,9 @@ class ReportFlowAgency(models.Model):
     settled_on_time_766 = models.IntegerField(default=0)
     closed_other = models.IntegerField(default=0)
     settled_seconds = models.BigIntegerField(default=0)
+    received_digitised = models.IntegerField(default=0)
+    components_received = models.IntegerField(default=0)
+    components_reused = models.IntegerField(default=0)
 
     class Meta:
         db_table = "reports_flow_agency"
@@ -87,10 +103,44 @@ class ReportOpen(models.Model):
     class Meta:
         db_table = "reports_open"
         constraints = [models.UniqueConstraint(fields=["agency", "procedure", "due_date"], name="reports_open_key")]
+        indexes = [models.Index(fields=["due_date"], name="reports_open_due")]
 
 
     def __str__(self):
         return f"{self.agency_id}/{self.procedure_id}/{self.due_date}"
+
+class ReportOpenMonth(models.Model):
+    """``ReportOpen`` summed over procedures and over the days of the due month (agency, due month)."""
+
+    agency = models.ForeignKey("tenants.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    due_month = models.DateField()
+    n = models.IntegerField(default=0)
+    paused = models.IntegerField(default=0)
+    multi_supplement = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "reports_open_month"
+        constraints = [models.UniqueConstraint(fields=["agency", "due_month"], name="reports_open_month_key")]
+
+    def __str__(self):
+        return f"{self.agency_id}/{self.due_month}"
+
+
+class ReportStepOpen(models.Model):
+    """Open, not paused dossiers by holding agency and the local date their current step is due."""
+
+    agency = models.ForeignKey("tenants.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    due_date = models.DateField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "reports_step_open"
+        constraints = [models.UniqueConstraint(fields=["agency", "due_date"], name="reports_step_open_key")]
+        indexes = [models.Index(fields=["due_date"], name="reports_step_open_due")]
+
+    def __str__(self):
+        return f"{self.agency_id}/{self.due_date}"
+
 
 class ReportLate(models.Model):
     agency = models.ForeignKey("tenants.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)

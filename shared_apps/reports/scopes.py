@@ -76,15 +76,16 @@ class ComplianceRow:
 
 
 def update_compliance(*, now=None) -> dict:
-    """Cập nhật hồ sơ đúng hạn: an agency complies when none of its open dossiers is past its
-    appointment (due day before today) without the result recorded. APPROXIMATION of "no step left
-    unrecorded past its sub-deadline": the index holds the current step but not the step's own due
-    time; with a ``step_due_at`` column on DossierIndex the roll-up would count open dossiers whose
-    current step is past its sub-deadline instead. Active agencies only; the share is over the
-    commune-level ones (communes, wards, special zones). One query."""
+    """Cập nhật hồ sơ đúng hạn (no step left unrecorded past its sub-deadline): for each active
+    agency, ``overdue_open`` = the open dossiers it HOLDS (received, not settled, in a processing
+    state; paused ones wait for the citizen, not on the agency) whose current step is due on a day
+    before today — the step's sub-deadline ``step_due_at`` on the index row, or the appointment
+    ``due_at`` when the step has none (local dates; a step due later today is still in time). An
+    agency complies when that number is 0; ``share`` = complying commune-level agencies (communes,
+    wards, special zones) ÷ commune-level agencies × 100. One query on ReportStepOpen."""
     today = timezone.localdate(now or timezone.now())
     with connection.cursor() as cur:
-        cur.execute("SELECT agency_id, sum(n) FROM public.reports_open WHERE due_date < %s GROUP BY 1 "
+        cur.execute("SELECT agency_id, sum(n) FROM public.reports_step_open WHERE due_date < %s GROUP BY 1 "
                     "HAVING sum(n) > 0", [today])
         overdue = dict(cur.fetchall())
     rows = [ComplianceRow(a, int(overdue.get(a.pk, 0))) for a in agencies() if a.status == AgencyStatus.ACTIVE]

@@ -22,14 +22,18 @@ Definitions (a dossier counts at its reporting agency, see sql.py; P = [S, E) a 
     current period: the dossiers open now.
 ``in_progress_overdue`` (at A)
     E in the past: open at E with an appointment before E = closed ones whose due month < E ≤ close
-    month (ReportLate) + still open ones due before E (ReportOpen). Exact at month boundaries.
-    Current period: open now with an appointment on a day before today (APPROXIMATION: a dossier due
-    later today counts as within time until the day is over; the roll-up keeps the due day, not the
-    hour). Dossiers without an appointment are within time.
+    month (ReportLate) + still open ones due before E (ReportOpenMonth: due month < E, exact since E
+    is a month start; ReportOpen per procedure). Exact at month boundaries.
+    Current period: open now with an appointment on a day before today = ReportOpenMonth with due
+    month < M (M the first day of this month) + ReportOpen with due date in [M, today) (per
+    procedure: ReportOpen with due date < today). APPROXIMATION: a dossier due later today counts as
+    within time until the day is over; the roll-up keeps the due day, not the hour. Dossiers without
+    an appointment are within time.
 ``in_progress_within`` = in_progress − in_progress_overdue.
 
 Query cost: totals and per-agency figures read ReportFlowAgency (agency × month) — about 12 rows per
-agency and year — plus ReportOpen and ReportLate; per procedure / sector read ReportFlow.
+agency and year — plus ReportOpenMonth (agency × due month), this month's days of ReportOpen and
+ReportLate; per procedure / sector read ReportFlow and ReportOpen.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from django.utils import timezone
 
 from .models import NO_DUE
 from .periods import Period
+from .sql import FLOW_COLUMNS
 
 KEYS = {"agency": "agency_id", "procedure": "procedure_id", None: "0"}
 
@@ -63,6 +68,9 @@ class II06a:
     settled_on_time_766: int = 0
     settled_seconds: int = 0
     in_progress_multi_supplement: int = 0
+    received_digitised: int = 0   # received in the period with every component digitised
+    components_received: int = 0  # components of the dossiers received in the period
+    components_reused: int = 0    # of which reused from digitised data
 
     @property
     def received_in_period(self):
@@ -117,6 +125,7 @@ class Report:
     as_of: object
     totals: II06a
     rows: dict = field(default_factory=dict)  # key (agency id / procedure id) -> II06a
+    monthly: list | None = None  # (month, received, received online, settled early or on time, late)
 
 
 def _scope_sql(agency_ids, column="agency_id"):
@@ -129,9 +138,28 @@ def _is_current(period, now) -> bool:
     return period.end > timezone.localdate(now)
 
 
-def ii06a(*, period: Period, agency_ids=None, by=None, now=None) -> Report:
+def _open_now_sql(by, where, params, today):
+    """(sql, params): key, open now, open now with an appointment before `today`, paused, more than one
+    supplement request. Per procedure from ReportOpen; otherwise from ReportOpenMonth (whole months
+    before this one) plus the days of this month before today from ReportOpen (index on due_date)."""
+    key = KEYS[by]
+    if by == "procedure":
+        return (f"SELECT {key}, sum(n), COALESCE(sum(n) FILTER (WHERE due_date < %s), 0), sum(paused), "
+                f"sum(multi_supplement) FROM public.reports_open WHERE {where} GROUP BY 1", [today] + params)
+    month = today.replace(day=1)
+    return (f"SELECT {key}, sum(n), sum(overdue), sum(paused), sum(multi_supplement) FROM ("
+            f" SELECT {key}, n, CASE WHEN due_month < %s THEN n ELSE 0 END AS overdue, paused, multi_supplement"
+            f" FROM public.reports_open_month WHERE {where}"
+            f" UNION ALL"
+            f" SELECT {key}, 0, n, 0, 0 FROM public.reports_open WHERE {where} AND due_date >= %s AND due_date < %s"
+            f") x GROUP BY 1", [month] + params + params + [month, today])
+
+
+def ii06a(*, period: Period, agency_ids=None, by=None, now=None, monthly=False) -> Report:
     """II.06a for the agencies `agency_ids` (None: the whole city) over `period`; `by` None (totals
-    only), "agency" or "procedure" (rows per key, totals = their sum). At most 3 queries."""
+    only), "agency" or "procedure" (rows per key, totals = their sum); `monthly` also fills
+    ``Report.monthly`` (the trend, as `ii06a_monthly`) from the same scan of the flow roll-up (grouping
+    sets: per key and per month). 2 queries."""
     now = now or timezone.now()
     current = _is_current(period, now)
     key = KEYS[by]
@@ -140,48 +168,59 @@ def ii06a(*, period: Period, agency_ids=None, by=None, now=None) -> Report:
     net = "(received_online + received_offline - settled_early - settled_on_time - settled_late - settled_unjudged" \
           " - closed_other)"
     in_p = "month >= %s"
-    flow_cols = ("received_online", "received_offline", "settled_early", "settled_on_time", "settled_late",
-                 "settled_unjudged", "closed_other", "settled_on_time_766", "settled_seconds")
+    flow_cols = FLOW_COLUMNS
+    n = len(flow_cols)
     select = ", ".join(f"COALESCE(sum({c}) FILTER (WHERE {in_p}), 0)" for c in flow_cols)
     rows: dict = {}
+    months: dict = {}
+    if monthly:
+        group = f"GROUPING SETS (({key}), (month))" if by else "GROUPING SETS ((), (month))"
+        extra = ", GROUPING(month), month"
+    else:
+        group, extra = "1", ""
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT {key}, {select}, COALESCE(sum({net}) FILTER (WHERE month < %s), 0), COALESCE(sum({net}), 0) "
-            f"FROM public.{table} WHERE {where} AND month < %s GROUP BY 1",
+            f"SELECT {key}, {select}, COALESCE(sum({net}) FILTER (WHERE month < %s), 0), COALESCE(sum({net}), 0)"
+            f"{extra} FROM public.{table} WHERE {where} AND month < %s GROUP BY {group}",
             [period.start] * len(flow_cols) + [period.start] + params + [period.end])
         for r in cur.fetchall():
+            if monthly and r[n + 3] == 0:  # a month's row (all keys)
+                if r[n + 4] >= period.start:
+                    m = dict(zip(flow_cols, r[1:n + 1], strict=True))
+                    months[r[n + 4]] = (int(m["received_online"] + m["received_offline"]), int(m["received_online"]),
+                                        int(m["settled_early"] + m["settled_on_time"]), int(m["settled_late"]))
+                continue
             fig = rows.setdefault(r[0], II06a())
-            for name, value in zip(flow_cols, r[1:10], strict=True):
+            for name, value in zip(flow_cols, r[1:n + 1], strict=True):
                 setattr(fig, name, int(value))
-            fig.carried_over = int(r[10])
+            fig.carried_over = int(r[n + 1])
             if not current:
-                fig.in_progress = int(r[11])
+                fig.in_progress = int(r[n + 2])
         if current:
             today = timezone.localdate(now)
-            cur.execute(
-                f"SELECT {key}, sum(n), COALESCE(sum(n) FILTER (WHERE due_date < %s), 0), sum(paused), "
-                f"sum(multi_supplement) FROM public.reports_open WHERE {where} GROUP BY 1",
-                [today] + params)
+            cur.execute(*_open_now_sql(by, where, params, today))
             for r in cur.fetchall():
                 fig = rows.setdefault(r[0], II06a())
                 fig.in_progress, fig.in_progress_overdue = int(r[1]), int(r[2])
                 fig.paused, fig.in_progress_multi_supplement = int(r[3]), int(r[4])
         else:
+            open_table, due = ("reports_open", "due_date") if by == "procedure" else ("reports_open_month", "due_month")
             cur.execute(
                 f"SELECT {key}, sum(n) FROM ("
                 f" SELECT {key}, n FROM public.reports_late WHERE {where} AND due_month < %s AND close_month >= %s"
                 f" UNION ALL"
-                f" SELECT {key}, n FROM public.reports_open WHERE {where} AND due_date < %s) x GROUP BY 1",
+                f" SELECT {key}, n FROM public.{open_table} WHERE {where} AND {due} < %s) x GROUP BY 1",
                 params + [period.end, period.end] + params + [period.end])
             for r in cur.fetchall():
                 rows.setdefault(r[0], II06a()).in_progress_overdue = int(r[1])
     rows = {k: v for k, v in rows.items() if any(getattr(v, f.name) for f in fields(v))}
     totals = sum(rows.values(), II06a())
     as_of = now if current else timezone.make_aware(datetime.combine(period.end, time()))
-    return Report(period=period, as_of=as_of, totals=totals, rows=rows if by else {})
+    trend = [(m, *months.get(m, (0, 0, 0, 0))) for m in period.months()] if monthly else None
+    return Report(period=period, as_of=as_of, totals=totals, rows=rows if by else {}, monthly=trend)
 
 
-def ii06a_monthly(*, period: Period, agency_ids=None) -> list[tuple[date, int, int, int]]:
+def ii06a_monthly(*, period: Period, agency_ids=None) -> list[tuple[date, int, int, int, int]]:
     """(month, received, received online, settled on time or early) per month of `period`: the trend
     chart. One query on ReportFlowAgency."""
     where, params = _scope_sql(agency_ids)

@@ -19,14 +19,34 @@ count nowhere):
 * closed without a result: neither (withdrawn 7, stopped 8, ...), at ``updated_at`` (the last
   change of the row: the moment it left the open states);
 * close instant: ``finished_at`` for settled rows, ``updated_at`` for the others; NULL when open.
+* step due date (update compliance, ``reports_step_open``): local date of ``step_due_at``, else of
+  ``due_at``, else NO_DUE; counted for open rows that are not paused, at the HOLDING agency
+  (``agency_id``). An update that changes only the step's due date or the holder touches only that
+  roll-up.
 """
 
 from django.conf import settings
 from django.db import connection
 
+from .models import NO_DUE, NO_DUE_MONTH
+
 OPEN_STATUSES = (2, 4, 5, 6)
+TABLES = ("reports_flow", "reports_flow_agency", "reports_open", "reports_open_month", "reports_late",
+          "reports_step_open")
+TRUNCATE_LIST = ", ".join(f"public.{t}" for t in TABLES)
 FLOW_COLUMNS = ("received_online", "received_offline", "settled_early", "settled_on_time", "settled_late",
-                "settled_unjudged", "settled_on_time_766", "closed_other", "settled_seconds")
+                "settled_unjudged", "settled_on_time_766", "closed_other", "settled_seconds",
+                "received_digitised", "components_received", "components_reused")
+# Every overload of the helper (its arguments follow FLOW_COLUMNS): dropped before it is re-created.
+DROP_FLOW_ADD = """
+DO $$ DECLARE f regprocedure;
+BEGIN
+  FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
+           WHERE p.proname = 'reports_flow_add' AND p.pronamespace = 'public'::regnamespace LOOP
+    EXECUTE 'DROP FUNCTION ' || f;
+  END LOOP;
+END $$;
+"""
 
 
 def _tz():
@@ -53,6 +73,12 @@ def month_expr(value: str) -> str:
     return f"date_trunc('month', {value} AT TIME ZONE '{_tz()}')::date"
 
 
+def step_due_expr(prefix: str) -> str:
+    """Local date the current step is due: its sub-deadline, else the appointment, else NO_DUE."""
+    return (f"COALESCE((COALESCE({prefix}step_due_at, {prefix}due_at) AT TIME ZONE '{_tz()}')::date, "
+            f"DATE '{NO_DUE}')")
+
+
 def functions_sql(origin: bool) -> str:
     tz = _tz()
     flow_set = ", ".join(f"{c} = t.{c} + EXCLUDED.{c}" for c in FLOW_COLUMNS)
@@ -62,7 +88,7 @@ def functions_sql(origin: bool) -> str:
     statuses = ", ".join(str(s) for s in OPEN_STATUSES)
     agency_old, agency_new = agency_expr("OLD.", origin), agency_expr("NEW.", origin)
     month_old, month_new = month_expr("OLD.updated_at"), month_expr("NEW.updated_at")
-    return f"""
+    return DROP_FLOW_ADD + f"""
 CREATE OR REPLACE FUNCTION public.reports_flow_add(a bigint, p bigint, m date, {params}) RETURNS void
 LANGUAGE sql AS $$
   INSERT INTO public.reports_flow AS t (agency_id, procedure_id, month, {cols})
@@ -72,6 +98,18 @@ LANGUAGE sql AS $$
   VALUES (a, m, {args})
   ON CONFLICT (agency_id, month) DO UPDATE SET {flow_set};
 $$;
+
+CREATE OR REPLACE FUNCTION public.reports_step_contribute(r public.tracking_dossierindex, s integer) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF r.received_at IS NULL OR r.finished_at IS NOT NULL OR r.national_status NOT IN ({statuses}) OR r.is_paused
+  THEN
+    RETURN;
+  END IF;
+  INSERT INTO public.reports_step_open AS t (agency_id, due_date, n)
+  VALUES (r.agency_id, {step_due_expr("r.")}, s)
+  ON CONFLICT ON CONSTRAINT reports_step_open_key DO UPDATE SET n = t.n + EXCLUDED.n;
+END $$;
 
 CREATE OR REPLACE FUNCTION public.reports_contribute(r public.tracking_dossierindex, s integer) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -84,8 +122,11 @@ DECLARE
   v_due date;
 BEGIN
   IF r.received_at IS NULL THEN RETURN; END IF;
+  PERFORM public.reports_step_contribute(r, s);
   PERFORM public.reports_flow_add(ag, r.procedure_id, {month_expr("r.received_at")},
-    CASE WHEN on_line THEN s ELSE 0 END, CASE WHEN on_line THEN 0 ELSE s END, 0, 0, 0, 0, 0, 0, 0);
+    CASE WHEN on_line THEN s ELSE 0 END, CASE WHEN on_line THEN 0 ELSE s END, 0, 0, 0, 0, 0, 0, 0,
+    CASE WHEN r.components_total > 0 AND r.components_digitised >= r.components_total THEN s ELSE 0 END,
+    s * r.components_total, s * r.components_reused);
   IF settled THEN
     v_close := {month_expr("r.finished_at")};
     PERFORM public.reports_flow_add(ag, r.procedure_id, v_close, 0, 0,
@@ -94,16 +135,22 @@ BEGIN
       CASE WHEN r.timeliness = 'late' THEN s ELSE 0 END,
       CASE WHEN r.timeliness IN ('early', 'on_time', 'late') THEN 0 ELSE s END,
       CASE WHEN r.timeliness IN ('early', 'on_time') AND r.supplement_count <= 1 THEN s ELSE 0 END,
-      0, s * floor(extract(epoch FROM r.finished_at - r.received_at))::bigint);
+      0, s * floor(extract(epoch FROM r.finished_at - r.received_at))::bigint, 0, 0, 0);
   ELSIF NOT is_open THEN
     v_close := {month_expr("r.updated_at")};
-    PERFORM public.reports_flow_add(ag, r.procedure_id, v_close, 0, 0, 0, 0, 0, 0, 0, s, 0);
+    PERFORM public.reports_flow_add(ag, r.procedure_id, v_close, 0, 0, 0, 0, 0, 0, 0, s, 0, 0, 0, 0);
   END IF;
   IF is_open THEN
     INSERT INTO public.reports_open AS t (agency_id, procedure_id, due_date, n, paused, multi_supplement)
     VALUES (ag, r.procedure_id, COALESCE((r.due_at AT TIME ZONE '{tz}')::date, DATE '9999-12-31'), s,
             CASE WHEN r.is_paused THEN s ELSE 0 END, CASE WHEN r.supplement_count > 1 THEN s ELSE 0 END)
     ON CONFLICT ON CONSTRAINT reports_open_key DO UPDATE
+      SET n = t.n + EXCLUDED.n, paused = t.paused + EXCLUDED.paused,
+          multi_supplement = t.multi_supplement + EXCLUDED.multi_supplement;
+    INSERT INTO public.reports_open_month AS t (agency_id, due_month, n, paused, multi_supplement)
+    VALUES (ag, COALESCE({month_expr("r.due_at")}, DATE '{NO_DUE_MONTH}'), s,
+            CASE WHEN r.is_paused THEN s ELSE 0 END, CASE WHEN r.supplement_count > 1 THEN s ELSE 0 END)
+    ON CONFLICT ON CONSTRAINT reports_open_month_key DO UPDATE
       SET n = t.n + EXCLUDED.n, paused = t.paused + EXCLUDED.paused,
           multi_supplement = t.multi_supplement + EXCLUDED.multi_supplement;
   ELSIF r.due_at IS NOT NULL THEN
@@ -126,12 +173,19 @@ BEGIN
     -- Most updates (assign, appraise, approve, ...) change nothing the roll-ups count: skip them, so
     -- that an agency's transactions do not queue on its roll-up rows for nothing.
     IF ({agency_old}, OLD.procedure_id, OLD.received_at, OLD.finished_at, OLD.due_at, OLD.timeliness,
-        OLD.supplement_count, OLD.is_paused, OLD.channel, OLD.national_status)
+        OLD.supplement_count, OLD.is_paused, OLD.channel, OLD.national_status, OLD.components_total,
+        OLD.components_digitised, OLD.components_reused)
        IS NOT DISTINCT FROM
        ({agency_new}, NEW.procedure_id, NEW.received_at, NEW.finished_at, NEW.due_at, NEW.timeliness,
-        NEW.supplement_count, NEW.is_paused, NEW.channel, NEW.national_status)
+        NEW.supplement_count, NEW.is_paused, NEW.channel, NEW.national_status, NEW.components_total,
+        NEW.components_digitised, NEW.components_reused)
        AND (OLD.finished_at IS NOT NULL OR OLD.national_status IN ({statuses})
             OR {month_old} = {month_new}) THEN
+      -- ... but a new step (or holder) moves the dossier in the step roll-up only
+      IF (OLD.agency_id, OLD.step_due_at) IS DISTINCT FROM (NEW.agency_id, NEW.step_due_at) THEN
+        PERFORM public.reports_step_contribute(OLD, -1);
+        PERFORM public.reports_step_contribute(NEW, 1);
+      END IF;
       RETURN NULL;
     END IF;
   END IF;
@@ -143,7 +197,7 @@ END $$;
 CREATE OR REPLACE FUNCTION public.reports_index_truncated() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  TRUNCATE public.reports_flow, public.reports_flow_agency, public.reports_open, public.reports_late;
+  TRUNCATE {TRUNCATE_LIST};
   RETURN NULL;
 END $$;
 """
@@ -164,9 +218,8 @@ DROP TRIGGER IF EXISTS reports_index_truncate ON public.tracking_dossierindex;
 DROP FUNCTION IF EXISTS public.reports_index_changed();
 DROP FUNCTION IF EXISTS public.reports_index_truncated();
 DROP FUNCTION IF EXISTS public.reports_contribute(public.tracking_dossierindex, integer);
-DROP FUNCTION IF EXISTS public.reports_flow_add(bigint, bigint, date, bigint, bigint, bigint, bigint, bigint,
-                                                bigint, bigint, bigint, bigint);
-"""
+DROP FUNCTION IF EXISTS public.reports_step_contribute(public.tracking_dossierindex, integer);
+""" + DROP_FLOW_ADD
 
 
 def rebuild_sql(origin: bool) -> list[str]:
@@ -176,19 +229,21 @@ def rebuild_sql(origin: bool) -> list[str]:
     sums = ", ".join(f"sum({c})" for c in FLOW_COLUMNS)
     rows = f"""
       SELECT {agency_expr("", origin)} AS ag, procedure_id, received_at, due_at, finished_at, timeliness,
-             supplement_count, is_paused, channel = 'online' AS on_line,
-             finished_at IS NULL AND national_status IN ({statuses}) AS is_open,
+             supplement_count, is_paused, channel = 'online' AS on_line, components_total, components_digitised,
+             components_reused, finished_at IS NULL AND national_status IN ({statuses}) AS is_open,
              CASE WHEN finished_at IS NOT NULL THEN {month_expr("finished_at")}
                   WHEN national_status NOT IN ({statuses}) THEN {month_expr("updated_at")} END AS close_month
       FROM public.tracking_dossierindex WHERE received_at IS NOT NULL"""
     return [
-        "TRUNCATE public.reports_flow, public.reports_flow_agency, public.reports_open, public.reports_late",
+        f"TRUNCATE {TRUNCATE_LIST}",
         f"""
 INSERT INTO public.reports_flow (agency_id, procedure_id, month, {cols})
 SELECT ag, procedure_id, month, {sums} FROM (
   SELECT ag, procedure_id, {month_expr("received_at")} AS month, on_line::int AS received_online,
          (NOT on_line)::int AS received_offline, 0 AS settled_early, 0 AS settled_on_time, 0 AS settled_late,
-         0 AS settled_unjudged, 0 AS settled_on_time_766, 0 AS closed_other, 0::bigint AS settled_seconds
+         0 AS settled_unjudged, 0 AS settled_on_time_766, 0 AS closed_other, 0::bigint AS settled_seconds,
+         (components_total > 0 AND components_digitised >= components_total)::int AS received_digitised,
+         components_total::bigint AS components_received, components_reused::bigint AS components_reused
   FROM r
   UNION ALL
   SELECT ag, procedure_id, close_month, 0, 0,
@@ -199,7 +254,7 @@ SELECT ag, procedure_id, month, {sums} FROM (
          (finished_at IS NOT NULL AND timeliness IN ('early', 'on_time') AND supplement_count <= 1)::int,
          (finished_at IS NULL)::int,
          CASE WHEN finished_at IS NOT NULL THEN floor(extract(epoch FROM finished_at - received_at))::bigint
-              ELSE 0 END
+              ELSE 0 END, 0, 0, 0
   FROM r WHERE close_month IS NOT NULL
 ) x GROUP BY ag, procedure_id, month""".replace("FROM r", f"FROM ({rows}) r"),
         f"""
@@ -210,6 +265,17 @@ INSERT INTO public.reports_open (agency_id, procedure_id, due_date, n, paused, m
 SELECT ag, procedure_id, COALESCE((due_at AT TIME ZONE '{_tz()}')::date, DATE '9999-12-31') AS due_date,
        count(*), count(*) FILTER (WHERE is_paused), count(*) FILTER (WHERE supplement_count > 1)
 FROM ({rows}) r WHERE is_open GROUP BY 1, 2, 3""",
+        """
+INSERT INTO public.reports_open_month (agency_id, due_month, n, paused, multi_supplement)
+SELECT agency_id, date_trunc('month', due_date)::date, sum(n), sum(paused), sum(multi_supplement)
+FROM public.reports_open GROUP BY agency_id, 2""",
+        # by HOLDING agency (tenants.rollups narrows it on ix.agency_id, not on the reporting agency)
+        f"""
+INSERT INTO public.reports_step_open (agency_id, due_date, n)
+SELECT ix.agency_id, {step_due_expr("ix.")}, count(*)
+FROM public.tracking_dossierindex ix WHERE ix.received_at IS NOT NULL
+  AND ix.finished_at IS NULL AND ix.national_status IN ({statuses}) AND NOT ix.is_paused
+GROUP BY 1, 2""",
         f"""
 INSERT INTO public.reports_late (agency_id, procedure_id, due_month, close_month, n)
 SELECT ag, procedure_id, {month_expr("due_at")}, close_month, count(*)

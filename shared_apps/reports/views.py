@@ -99,7 +99,7 @@ def dashboard_page(request):
                       for i in ind["indicators"]]
             return exports.export(lines, fmt=request.GET["xuat"], filename="chi-so-766", title="766")
         if bang == "tuan-thu" and data["compliance"]:
-            lines = [["Cơ quan", "Hồ sơ quá hạn chưa cập nhật", "Tuân thủ"]]
+            lines = [["Cơ quan", "Hồ sơ có bước xử lý quá hạn chưa cập nhật", "Tuân thủ"]]
             lines += [[r.agency.name, r.overdue_open, "Có" if r.complies else "Không"] for r in data["compliance"]["rows"]]
             return exports.export(lines, fmt=request.GET["xuat"], filename="tuan-thu", title="Tuân thủ")
     return render(request, "reports/dashboard.html", context)

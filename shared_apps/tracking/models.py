@@ -33,6 +33,14 @@ class DossierIndex(models.Model):
     # inter-agency hand-over the lead agency that received it and returns the result stays here.
     origin_agency = models.ForeignKey("tenants.Agency", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="+")
+    # The dossier's components (Decision 766 digitisation and reuse rates): how many, how many
+    # digitised, how many reused from digitised data. Defaults in the database too, so that writers
+    # with explicit column lists (bench seeding) keep working.
+    components_total = models.PositiveIntegerField(default=0, db_default=0)
+    components_digitised = models.PositiveIntegerField(default=0, db_default=0)
+    components_reused = models.PositiveIntegerField(default=0, db_default=0)
+    # Sub-deadline of the current step (the city's update compliance: no step left unrecorded past it).
+    step_due_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

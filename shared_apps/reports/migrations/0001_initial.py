@@ -5,10 +5,9 @@ from django.db import migrations, models
 
 
 def install_triggers(apps, schema_editor):
-    from shared_apps.reports import sql
-
-    with schema_editor.connection.cursor() as cursor:
-        sql.rebuild(cursor)  # functions + triggers, and the roll-ups of whatever the index holds
+    """Nothing here any more: the functions and triggers read tables and columns that later migrations
+    add, so the LAST migration of the app installs the current SQL and rebuilds the roll-ups
+    (sql.rebuild). A database that already ran this one got the SQL of its time, replaced then."""
 
 
 def drop_triggers(apps, schema_editor):

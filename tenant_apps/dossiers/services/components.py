@@ -13,7 +13,7 @@ from tenants.errors import DomainError
 
 from ..lifecycle import CLOSED, State
 from ..models import Dossier
-from .core import append_event, ensure_in_agency
+from .core import append_event, ensure_in_agency, sync_index
 
 
 def dossier_component_attach(*, agency, dossier, position, upload, acting_user):
@@ -36,4 +36,5 @@ def dossier_component_attach(*, agency, dossier, position, upload, acting_user):
         append_event(dossier=dossier, action="component_attached", from_state=dossier.state,
                      acting_user=acting_user, at=timezone.now(), note=component.name, old=old,
                      new={"file": True, "digitised": True, "provided": True, "position": position})
+        sync_index(agency=agency, dossier=dossier)  # the public row counts the digitised components
     return component

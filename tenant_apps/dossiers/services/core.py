@@ -126,8 +126,25 @@ def append_event(*, dossier, action, from_state, acting_user, at, note="", old=N
     )
 
 
-def index_values(dossier, *, procedure_name):
-    """The public look-up row of a dossier (no personal data beyond the name and last digits)."""
+def component_counts(dossier, components=None):
+    """(components, digitised, reused) of a dossier: from `components` when given (rows about to be
+    inserted with it), else one aggregate query on its components; none for an unsaved dossier."""
+    if components is not None:
+        components = list(components)
+        return (len(components), sum(1 for c in components if c.digitised), sum(1 for c in components if c.reused))
+    if dossier.pk is None:
+        return 0, 0, 0
+    from django.db.models import Count, Q
+
+    agg = dossier.components.order_by().aggregate(total=Count("id"), digitised=Count("id", filter=Q(digitised=True)),
+                                                  reused=Count("id", filter=Q(reused=True)))
+    return agg["total"], agg["digitised"], agg["reused"]
+
+
+def index_values(dossier, *, procedure_name, components=None):
+    """The public look-up row of a dossier (no personal data beyond the name and last digits).
+    `components`: the dossier's components when they are not in the database yet (else counted there)."""
+    total, digitised, reused = component_counts(dossier, components)
     return dict(
         code=dossier.code, procedure_id=dossier.procedure_id, procedure_name=procedure_name,
         state=dossier.state, channel=dossier.channel,
@@ -141,6 +158,8 @@ def index_values(dossier, *, procedure_name):
         applicant_phone_tail=(dossier.applicant_phone or "")[-4:],
         applicant_id_tail=(dossier.applicant_id_number or "")[-4:], owner_user_id=dossier.owner_user_id,
         current_step=dossier.current_step,
+        components_total=total, components_digitised=digitised, components_reused=reused,
+        step_due_at=dossier.step_due_at,
     )
 
 

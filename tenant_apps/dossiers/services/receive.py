@@ -112,7 +112,8 @@ def dossier_receive(*, agency, procedure, applicant, channel, components, acting
                      receiver_name=str(StepRole(next_role).label) if next_role in StepRole.values else "",
                      step_due_at=receive_due, step_timeliness=verdict(agency=agency, finished=now, due=receive_due)),
     ]
-    entry = DossierIndex(agency_id=agency.pk, **index_values(dossier, procedure_name=plan.procedure_name))
+    entry = DossierIndex(agency_id=agency.pk, **index_values(dossier, procedure_name=plan.procedure_name,
+                                                             components=components_rows))
     index_events = [
         IndexEvent(at=now, action="register", national_status=NATIONAL_STATUS[State.NEW], agency_name=agency.name),
         IndexEvent(at=now, action=Action.ACCEPT, national_status=NATIONAL_STATUS[State.RECEIVED], step="receive",

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 
 from shared_apps.reports import sql
 
-TABLES = ("reports_flow", "reports_flow_agency", "reports_open", "reports_late")
+TABLES = sql.TABLES
 
 
 def snapshot(cursor):
