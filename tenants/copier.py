@@ -308,7 +308,13 @@ def index_follow(*, cursor, target, sources, now, timings=None):
 
     ids = sorted({target.pk, *(s.pk for s in sources)})
     recompute = rollups.recompute_statements(cursor, agency_ids=ids)
-    alter = bool(recompute) and not _triggers_skipped(cursor)
+    skipped = _triggers_skipped(cursor)
+    alter = bool(recompute) and not skipped
+    # Nothing to recompute with (no reports app, or its SQL changed shape): the row trigger must keep
+    # the roll-ups, so it has to fire here even when bulk_begin switched the row triggers off.
+    trigger_back_on = skipped and not recompute
+    if trigger_back_on:
+        cursor.execute("SET LOCAL session_replication_role = origin")
     if alter:
         # deferred foreign-key checks already queued on the index (earlier writes in this transaction)
         # and those of the statements below must run before the table can be altered
@@ -346,6 +352,8 @@ def index_follow(*, cursor, target, sources, now, timings=None):
             if alter:
                 cursor.execute(f"ALTER TABLE public.{INDEX_TABLE} ENABLE TRIGGER {rollups.ROW_TRIGGER}")
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    if trigger_back_on:
+        cursor.execute("SET LOCAL session_replication_role = replica")  # as bulk_begin left it, for bulk_end
 
 
 def _pointer_rows(cursor, *, source, target, kind, join, now, acting_user):
