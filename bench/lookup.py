@@ -61,6 +61,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -159,25 +160,40 @@ def _proc_cpu(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+GRANIAN_ACCESS_FORMAT = "%(dt_ms).3f %(status)d %(method)s %(path)s"
+
+
 class Server:
-    def __init__(self, workers, threads, logdir):
+    """The WSGI server under test: `granian` (what deploy/compose.yaml runs) or `gunicorn` (gthread),
+    config.wsgi:application, config.settings.bench, with an access log of server-side times."""
+
+    def __init__(self, workers, threads, logdir, kind="granian"):
+        self.kind = kind
         self.port = free_port()
-        self.access_log = Path(logdir) / "access.log"
-        self.log = open(Path(logdir) / "gunicorn-lookup.log", "w")
-        gunicorn = str(Path(common.PYTHON).with_name("gunicorn"))
-        self.argv = [gunicorn, "config.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-                     "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-                     "--keep-alive", "75", "--log-level", "warning",
-                     "--access-logfile", str(self.access_log), "--access-logformat", ACCESS_FORMAT]
+        self.log = open(Path(logdir) / f"{kind}-lookup.log", "w")
+        if kind == "granian":
+            self.access_log = Path(self.log.name)  # granian logs access lines to stdout
+            self.argv = [str(Path(common.PYTHON).with_name("granian")), "--interface", "wsgi", "--host", "127.0.0.1",
+                         "--port", str(self.port), "--workers", str(workers), "--blocking-threads", str(threads),
+                         "--log-level", "warning", "--access-log", "--access-log-fmt", GRANIAN_ACCESS_FORMAT,
+                         "config.wsgi:application"]
+        else:
+            self.access_log = Path(logdir) / "access.log"
+            gunicorn = str(Path(common.PYTHON).with_name("gunicorn"))
+            self.argv = [gunicorn, "config.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+                         "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+                         "--keep-alive", "75", "--log-level", "warning",
+                         "--access-logfile", str(self.access_log), "--access-logformat", ACCESS_FORMAT]
         env = common.bench_env(DB)
         env["LOOKUP_RATE_PER_MINUTE"] = str(10**9)
         self.proc = subprocess.Popen(self.argv, cwd=common.PROJECT_DIR, env=env, stdout=self.log,
                                      stderr=subprocess.STDOUT)
 
     def describe(self):
-        argv = [a if a != ACCESS_FORMAT else f"'{a}'" for a in self.argv[1:]]
-        argv[argv.index("--access-logfile") + 1] = "<tmp>/access.log"
-        return " ".join(["gunicorn", *argv]) + "  (env LOOKUP_RATE_PER_MINUTE=1000000000)"
+        argv = [a if a not in (ACCESS_FORMAT, GRANIAN_ACCESS_FORMAT) else f"'{a}'" for a in self.argv[1:]]
+        if "--access-logfile" in argv:
+            argv[argv.index("--access-logfile") + 1] = "<tmp>/access.log"
+        return " ".join([self.kind, *argv]) + "  (env LOOKUP_RATE_PER_MINUTE=1000000000)"
 
     def wait_ready(self, timeout=60):
         deadline = time.monotonic() + timeout
@@ -199,7 +215,7 @@ class Server:
             return []
 
     def worker_cpu(self):
-        return sum(_proc_cpu(pid) for pid in self.worker_pids())
+        return sum(_proc_cpu(pid) for pid in [self.proc.pid, *self.worker_pids()])
 
     def server_times(self):
         """{path: (microseconds, status)} of every look-up in the access log so far (each path is
@@ -210,7 +226,8 @@ class Server:
         for line in self.access_log.read_text().splitlines():
             parts = line.split()
             if len(parts) == 4 and parts[3].startswith("/api/v1/lookup/"):
-                out[parts[3]] = (int(parts[0]), int(parts[1]))
+                micros = round(float(parts[0]) * 1000) if self.kind == "granian" else int(parts[0])
+                out[parts[3]] = (micros, int(parts[1]))
         return out
 
     def stop(self):
@@ -243,13 +260,107 @@ def http_round(server, items, threads, tmpdir, rate=None):
     return result
 
 
+WRK_SCRIPT = r"""
+-- Each wrk thread sends its share of the round's paths in order for the round's duration (sized by
+-- the caller so that no path is sent twice; a wrap-around is counted); every answer must be 200
+-- (found) or 404 (unknown code), and the share of 404s is compared with the paths sent.
+local threads, counter = {}, 1
+function setup(thread)
+  thread:set("id", counter); counter = counter + 1; table.insert(threads, thread)
+end
+function init(args)
+  paths, i, wraps, c200, c404, other = {}, 0, 0, 0, 0, 0
+  local k, n = 0, tonumber(args[2])
+  for line in io.lines(args[1]) do
+    if k % n == id - 1 then
+      local status, path = line:match("^(%d+) (.+)$")
+      paths[#paths + 1] = path
+    end
+    k = k + 1
+  end
+end
+function request()
+  i = i + 1
+  if i > #paths then i = 1; wraps = wraps + 1 end
+  return wrk.format("GET", paths[i], {["Accept"] = "application/json"})
+end
+function response(status, headers, body)
+  if status == 200 then c200 = c200 + 1 elseif status == 404 then c404 = c404 + 1 else other = other + 1 end
+end
+function done(summary, latency, requests)
+  local t = {wraps = 0, c200 = 0, c404 = 0, other = 0}
+  for _, th in ipairs(threads) do
+    for key, _ in pairs(t) do t[key] = t[key] + th:get(key) end
+  end
+  io.write(string.format('WRK {"requests": %d, "wraps": %d, "c200": %d, "c404": %d, "other": %d, '
+    .. '"errors": %d, "us": %d, "p50": %d, "p95": %d, "p99": %d, "max": %d}\n', summary.requests, t.wraps,
+    t.c200, t.c404, t.other, summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout, summary.duration, latency:percentile(50),
+    latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+
+
+def wrk_round(server, items, connections, tmpdir, *, seconds, threads=2):
+    """A saturated round with wrk (C, event loop; --load-client wrk): the load generator takes a small
+    share of the 2 cores instead of most of one (the Python client). Every answer's status is checked
+    against the expected one (200 found / 404 unknown) in wrk's Lua hooks; bodies are checked by
+    `spot_check`. Client latency percentiles are wrk's (send → response, per connection)."""
+    script, paths_file = Path(tmpdir) / "round.lua", Path(tmpdir) / "paths.txt"
+    script.write_text(WRK_SCRIPT)
+    paths_file.write_text("".join(f"{expected} {path}\n" for path, _code, expected in items))
+    connections = max(connections, threads)
+    cpu0, pg0 = server.worker_cpu(), postgres_cpu()
+    t0 = time.perf_counter()
+    proc = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
+                           "--timeout", "30s",
+                           "-s", str(script), f"http://127.0.0.1:{server.port}", "--", str(paths_file), str(threads)],
+                          capture_output=True, text=True)
+    wall_outer = time.perf_counter() - t0
+    cpu1, pg1 = server.worker_cpu(), postgres_cpu()
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("WRK ")), None)
+    if proc.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed:\n{proc.stdout}\n{proc.stderr}")
+    out = json.loads(line[4:])
+    n = len(items)
+    # wrk may send a few requests beyond the paths (a thread's last request before stop takes effect):
+    # they repeat the thread's last path; the rate counts what was sent.
+    expected_404 = sum(1 for _path, _code, expected in items if expected == 404) / max(1, n)
+    answered = out["c200"] + out["c404"]
+    share_404 = out["c404"] / max(1, answered)
+    if out["other"] or out["errors"] or answered < out["requests"] or (
+            expected_404 and abs(share_404 - expected_404) > 0.05 + 3 / max(1, answered) ** 0.5):
+        raise RuntimeError(f"wrk: unexpected answers {out} for {n} paths (expected 404 share {expected_404:.3f})")
+    wall = out["us"] / 1e6
+    return {"n": out["requests"], "wall": wall, "wall_outer": wall_outer, "rate": out["requests"] / wall,
+            "wraps": out["wraps"], "partial": True,
+            "latency_pct": {k: out[k] / 1e6 for k in ("p50", "p95", "p99", "max")}, "latencies": [],
+            "service": [], "errors": 0, "statuses": {}, "client_cpu_share": None,
+            "app_cpu_ms": (cpu1 - cpu0) / out["requests"] * 1000, "pg_cpu_ms": (pg1 - pg0) / out["requests"] * 1000,
+            "paths": [path for path, _code, _expected in items]}
+
+
+def spot_check(server, items):
+    """Fetch a few of the round's codes again and check the whole body (wrk checks statuses only)."""
+    for path, code, expected in items:
+        request = urllib.request.Request(f"http://127.0.0.1:{server.port}{path}", headers={"Accept": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status, body = response.status, json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            status, body = exc.code, json.loads(exc.read())
+        if status != expected or (expected == 200 and body.get("code") != code) or (
+                expected == 404 and body.get("code") != "not_found"):
+            raise RuntimeError(f"spot check {path}: {status} {body}")
+
+
 def attach_server_times(server, results):
     """Server-side µs of each request of each result, from the access log (read once at the end:
     gunicorn writes the line after the response, so a round's last lines may lag its client)."""
     times = server.server_times()
     for res in results:
         found = [times[p] for p in res["paths"] if p in times]
-        if len(found) != len(res["paths"]):
+        if not res.get("partial") and len(found) != len(res["paths"]):
             raise RuntimeError(f"access log: {len(res['paths']) - len(found)} requests missing")
         res["server_us"] = [t for t, _s in found]
         res["server_us_200"] = [t for t, s in found if s == 200]
@@ -438,7 +549,8 @@ class InProcess:
         try:
             b"".join(result)
         finally:
-            result.close()
+            if hasattr(result, "close"):  # the learned-headers path answers with a plain list
+                result.close()
         if not seen[0].startswith(str(expected)):
             raise RuntimeError(f"fastpath: {path} -> {seen[0]}")
 
@@ -780,8 +892,13 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=20000, help="HTTP look-ups per round")
     parser.add_argument("--clients", type=int, default=8, help="client keep-alive connections (threads)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--server-threads", type=int, default=4, help="gunicorn gthread threads per worker")
+    parser.add_argument("--server", choices=("granian", "gunicorn"), default="granian",
+                        help="WSGI server (deploy/compose.yaml runs granian)")
+    parser.add_argument("--load-client", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python",
+                        help="saturated rounds: wrk (Debian package wrk; default when installed) or the Python client")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument("--server-threads", type=int, default=4,
+                        help="threads per worker (gunicorn gthread threads, granian blocking threads)")
     parser.add_argument("--raw", type=int, default=20000, help="raw SQL look-ups per round (each raw method)")
     parser.add_argument("--inproc", type=int, default=2000, help="selector and handler look-ups per round")
     parser.add_argument("--unknown", type=float, default=0.10, help="share of codes that do not exist")
@@ -893,14 +1010,27 @@ def main():
                          "fastpath": inproc.timed(inproc.fastpath_one, pool.take(200))["rate"]}
 
             try:
-                server = Server(args.workers, args.server_threads, tmpdir)
+                server = Server(args.workers, args.server_threads, tmpdir, kind=args.server)
                 server.wait_ready()
-                warm = http_round(server, pool.take(args.warmup), args.clients, tmpdir)
+
+                def saturated(items, rate=None):
+                    if args.load_client == "wrk":  # about the time `items` take at `rate` (wrk runs for a duration)
+                        return wrk_round(server, items, args.clients, tmpdir,
+                                         seconds=len(items) / (rate or 1000) * 0.9)
+                    return http_round(server, items, args.clients, tmpdir)
+
+                warm = saturated(pool.take(args.warmup), 500)
                 warm_rate["http"] = warm["rate"]
-                warm_rate["floor"] = http_round(server, floor_items(500), args.clients, tmpdir)["rate"]
+                warm_rate["floor"] = saturated(floor_items(500), 500)["rate"]
+                spot_check(server, pool.take(50))
                 print(f"server: {server.describe()}")
-                print(f"client: separate process, {args.clients} keep-alive connections (http.client, one thread "
-                      f"each); warm-up {args.warmup} look-ups at {warm['rate']:.0f}/s (not counted)")
+                if args.load_client == "wrk":
+                    print(f"client (saturated rounds): wrk -t 2 -c {args.clients}, each path once, statuses counted "
+                          f"in Lua, 50 bodies spot-checked; warm-up {args.warmup} look-ups at {warm['rate']:.0f}/s "
+                          "(not counted). Paced and single-connection rounds: the Python client (checks every body)")
+                else:
+                    print(f"client: separate process, {args.clients} keep-alive connections (http.client, one thread "
+                          f"each); warm-up {args.warmup} look-ups at {warm['rate']:.0f}/s (not counted)")
                 secs = args.round_seconds
                 count = {"http": capped(args.requests, warm_rate["http"], secs, 2000),
                          "floor": capped(args.requests, warm_rate["floor"], secs / 2, 2000),
@@ -923,9 +1053,9 @@ def main():
                     order = methods[r % len(methods):] + methods[: r % len(methods)]
                     for m in order:
                         if m == "http":
-                            res = http_round(server, pool.take(count[m]), args.clients, tmpdir)
+                            res = saturated(pool.take(count[m]), warm_rate[m])
                         elif m == "floor":
-                            res = http_round(server, floor_items(count[m]), args.clients, tmpdir)
+                            res = saturated(floor_items(count[m]), warm_rate[m])
                         elif m == "raw-1":
                             res = raw.timed([raw_conn], pool.take(count[m]))
                         elif m == "raw-N":
@@ -997,8 +1127,8 @@ def main():
 
 def report(args, results, paced, single, seed_s, reused, count):
     label = {
-        "http": f"HTTP GET /api/v1/lookup/<code>/ (gunicorn -w {args.workers} gthread×{args.server_threads}, "
-                f"{args.clients} client connections)",
+        "http": f"HTTP GET /api/v1/lookup/<code>/ ({args.server} {args.workers} workers × {args.server_threads} "
+                f"threads, {args.clients} client connections, {args.load_client})",
         "floor": "floor: GET /healthz/ on the same server and connections (middleware + JsonResponse, no SQL, "
                  "no Redis)",
         "raw-1": "raw SQL, the 2 SELECTs, 1 connection (sequential)",
@@ -1019,18 +1149,27 @@ def report(args, results, paced, single, seed_s, reused, count):
                      f"{statistics.median(x['pg_cpu_ms'] for x in results[m]):.3f}"])
     print(common.md_table(["method", "median look-ups/s", "min", "max", "ms/look-up (1/median)",
                            "app CPU ms/look-up", "postgres CPU ms/look-up (host-wide)"], rows))
-    print("app CPU: the gunicorn workers for http, this process otherwise (raw includes psycopg + Python). "
-          f"HTTP client CPU share (median): {statistics.median(x['client_cpu_share'] for x in results['http']):.2f} "
-          "of a core.")
+    shares = [x["client_cpu_share"] for x in results["http"] if x["client_cpu_share"] is not None]
+    print(f"app CPU: the {args.server} processes for http, this process otherwise (raw includes psycopg + Python). "
+          + (f"HTTP client CPU share (median): {statistics.median(shares):.2f} of a core." if shares
+             else "HTTP client: wrk (its CPU not counted in app CPU)."))
 
     http_lat = [x for res in results["http"] for x in res["latencies"]]
     http_srv = [x for res in results["http"] for x in res["server_us"]]
-    print("\n## Latency (ms): client side (send → full response) and server side (gunicorn %(D)s, inside the worker)")
+    print("\n## Latency (ms): client side (send → full response) and server side (the server's access log: gunicorn %(D)s, granian dt_ms; inside the worker)")
     headers = ["load", "n", "client p50", "client p95", "client p99", "client max", "server p50", "server p95",
                "server p99", "server max", "note"]
+    saturated_label = f"saturated: {args.clients} connections, closed loop ({args.rounds} rounds)"
+    if http_lat:
+        saturated_row = lat_row(saturated_label, http_lat, http_srv, f"{med['http']:.0f}/s")
+    else:  # wrk: its percentiles per round, median over the rounds
+        pct = {k: statistics.median(x["latency_pct"][k] for x in results["http"]) for k in ("p50", "p95", "p99", "max")}
+        saturated_row = [saturated_label + " (wrk percentiles, median of rounds)", f"{len(http_srv)}",
+                         *(f"{pct[k] * 1000:.2f}" for k in ("p50", "p95", "p99")), f"{pct['max'] * 1000:.1f}",
+                         f"{us_ms(http_srv, 50):.2f}", f"{us_ms(http_srv, 95):.2f}", f"{us_ms(http_srv, 99):.2f}",
+                         f"{max(http_srv) / 1000:.1f}", f"{med['http']:.0f}/s"]
     rows = [
-        lat_row(f"saturated: {args.clients} connections, closed loop ({args.rounds} rounds)", http_lat, http_srv,
-                f"{med['http']:.0f}/s"),
+        saturated_row,
         lat_row(f"paced {args.paced_rate:.0f}/s, {args.clients} connections (client from the due time)",
                 paced["latencies"], paced["server_us"], f"{paced['rate']:.0f}/s achieved"),
         lat_row("paced, client from sending", paced["service"], None, ""),
@@ -1038,7 +1177,8 @@ def report(args, results, paced, single, seed_s, reused, count):
     ]
     for m in ("floor", "raw-1", "raw-N", "selector", "handler", "fastpath"):
         lat = [x for res in results[m] for x in res["latencies"]]
-        rows.append(lat_row(label[m], lat, None, f"{med[m]:.0f}/s"))
+        if lat:
+            rows.append(lat_row(label[m], lat, None, f"{med[m]:.0f}/s"))
     print(common.md_table(headers, rows))
     per_round_p99 = [us_ms(res["server_us"], 99) for res in results["http"]]
     print(f"server p99 per saturated round: {', '.join(f'{x:.2f}' for x in per_round_p99)} ms (median "

@@ -35,24 +35,25 @@ THROTTLED = {"detail": "Bạn tra cứu quá nhiều lần; vui lòng thử lạ
 NOT_FOUND = {"detail": "Không tìm thấy hồ sơ có mã này.", "code": "not_found"}
 
 
-def _iso(value):
-    """A datetime as DRF's DateTimeField writes it (current time zone, ISO 8601, UTC as Z)."""
+def _iso(value, tz=None):
+    """A datetime as DRF's DateTimeField writes it (current time zone, ISO 8601, UTC as Z); `tz` the
+    current time zone when the caller has it already (looking it up costs more than the rest)."""
     if not value:
         return None
-    text = timezone.localtime(value).isoformat()
+    text = value.astimezone(tz or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def lookup_payload(result):
     """The JSON body of a found dossier: the fields of LookupSerializer, built by hand (the serializer
     cost more than the rest of the look-up; tests pin both to the same output)."""
-    e = result.entry
+    e, tz = result.entry, timezone.get_current_timezone()
     return {
         "code": e.code, "procedure": e.procedure_name, "agency": e.agency.name, "national_status": e.national_status,
-        "status": result.status_label, "received_at": _iso(e.received_at), "due_at": _iso(e.due_at),
-        "finished_at": _iso(e.finished_at), "returned_at": _iso(e.returned_at), "verified": result.verified,
+        "status": result.status_label, "received_at": _iso(e.received_at, tz), "due_at": _iso(e.due_at, tz),
+        "finished_at": _iso(e.finished_at, tz), "returned_at": _iso(e.returned_at, tz), "verified": result.verified,
         "applicant_name": e.applicant_name if result.verified else None,
-        "timeline": [{"at": _iso(ev["at"]), "label": ev["label"], "agency": ev["agency"], "status": ev["status"]}
+        "timeline": [{"at": _iso(ev["at"], tz), "label": ev["label"], "agency": ev["agency"], "status": ev["status"]}
                      for ev in result.events],
     }
 

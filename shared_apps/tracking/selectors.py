@@ -98,10 +98,10 @@ NEVER_AUTOMATICALLY = 2**62
 
 class _PreparedCursor(psycopg.Cursor):
     """Server-side binding, prepared on first use (the project's connections bind client-side and
-    never prepare)."""
+    never prepare), results in binary (timestamps and arrays decode faster than from text)."""
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True, binary=binary)
+        return super().execute(query, params, prepare=True, binary=True)
 
 
 def _fetch_one_prepared(sql, params):

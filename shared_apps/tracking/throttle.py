@@ -1,7 +1,8 @@
 """A fixed-window counter in Redis per client address: enough to make guessing codes pointless.
 
-One round trip per request: INCR and EXPIRE NX in one pipeline (the window starts with the first
-request of the address; EXPIRE NX never extends it). With Redis unreachable the look-up still answers
+One round trip and one command per request: a server-side script runs INCR and EXPIRE NX (the window
+starts with the first request of the address; EXPIRE NX never extends it) — redis-py's per-command
+work (pool, packing, parsing) was a third of a look-up's CPU with the two-command pipeline. With Redis unreachable the look-up still answers
 (fail open, with a warning in the log): a citizen is never locked out by our outage."""
 
 import logging
@@ -10,6 +11,13 @@ from django.conf import settings
 from django.core.cache import caches
 
 logger = logging.getLogger(__name__)
+
+COUNT_SCRIPT = """
+local n = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1], 'NX')
+return n
+"""
+_scripts = {}  # id(connection pool) -> the registered Script (EVALSHA; redis-py reloads it if flushed)
 
 
 def client_address(request):
@@ -41,12 +49,11 @@ def throttle_exceeded(*, scope, request, limit, window=60):
             if cache.add(key, 1, window):
                 return False
             return cache.incr(key) > limit
-        full_key = cache.make_key(key)
-        pipe = client.pipeline(transaction=False)
-        pipe.incr(full_key)
-        pipe.expire(full_key, window, nx=True)
-        count, _expiry_set = pipe.execute()
-        return count > limit
+        # the cache hands out a new client object per call, over one pool per process
+        script = _scripts.get(id(client.connection_pool))
+        if script is None:
+            script = _scripts[id(client.connection_pool)] = client.register_script(COUNT_SCRIPT)
+        return script(keys=[cache.make_key(key)], args=[window], client=client) > limit
     except Exception as exc:  # noqa: BLE001 — Redis down or unreachable: do not lock citizens out
         logger.warning("throttle %s: Redis unavailable, request let through (%s: %s)", scope,
                        type(exc).__name__, exc)

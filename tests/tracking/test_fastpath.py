@@ -52,29 +52,35 @@ def call(app, environ):
         try:
             body = b"".join(result)
         finally:
-            result.close()
+            if hasattr(result, "close"):  # optional in WSGI: the learned-headers path returns a list
+                result.close()
     return seen["status"], sorted(seen["headers"]), body
 
 
 @pytest.fixture
 def apps():
-    """(full stack, full stack behind the fast path, the fast path's call counter)."""
+    """(full stack, full stack behind the fast path, the paths the fast path handed to the full
+    stack, the paths it answered through its middleware chain)."""
     full = WSGIHandler()
     front = LookupFastPath(WSGIHandler())
-    calls = []
-    fast = front.fast
+    slow, chain = [], []
+    application, fast = front.application, front.fast
 
-    def counted(environ, start_response):
-        calls.append(environ["PATH_INFO"])
+    def counted_slow(environ, start_response):
+        slow.append(environ["PATH_INFO"])
+        return application(environ, start_response)
+
+    def counted_chain(environ, start_response):
+        chain.append(environ["PATH_INFO"])
         return fast(environ, start_response)
 
-    front.fast = counted
-    return full, front, calls
+    front.application, front.fast = counted_slow, counted_chain
+    return full, front, slow, chain
 
 
 def test_the_fast_path_answers_exactly_like_the_full_stack(apps, dossier, settings):
     settings.LOOKUP_RATE_PER_MINUTE = 1000
-    full, front, calls = apps
+    full, front, slow, chain = apps
     code = dossier.code
     questions = [
         environ_for(f"/api/v1/lookup/{code}/"),
@@ -84,10 +90,15 @@ def test_the_fast_path_answers_exactly_like_the_full_stack(apps, dossier, settin
         environ_for("/api/v1/lookup/000.00.00.H31-000000-9999/", accept="application/json"),
         environ_for(f"/api/v1/lookup/{code}/", cookie="django_language=en"),
     ]
-    for environ in questions:
-        assert wants_fast_path(environ)
-        assert call(front, environ) == call(full, environ), environ["PATH_INFO"]
-    assert len(calls) == len(questions)
+    for _twice in range(2):  # first through the chain (headers learned), then with the learned headers
+        for environ in questions:
+            assert wants_fast_path(environ)
+            assert call(front, environ) == call(full, environ), environ["PATH_INFO"]
+    assert slow == []
+    # the chain ran once per combination of what its middleware read and status, all in the first
+    # round: question 0 (found), question 4 (unknown code: 404), question 5 (language cookie); the
+    # others share question 0's combination and status
+    assert chain == [questions[i]["PATH_INFO"] for i in (0, 4, 5)]
 
     status, headers, body = call(front, questions[1])
     data = json.loads(body)
@@ -102,7 +113,7 @@ def test_the_fast_path_answers_exactly_like_the_full_stack(apps, dossier, settin
 
 def test_the_fast_path_throttles_like_the_full_stack(apps, desk, settings):
     settings.LOOKUP_RATE_PER_MINUTE = 2
-    full, front, calls = apps
+    full, front, slow, _chain = apps
     answers = {}
     for name, app, address in (("front", front, "10.0.0.1"), ("full", full, "10.0.0.2")):
         answers[name] = []
@@ -111,11 +122,11 @@ def test_the_fast_path_throttles_like_the_full_stack(apps, desk, settings):
             answers[name].append(call(app, environ))
     assert [a[0] for a in answers["front"]] == [404, 404, 429]
     assert answers["front"] == answers["full"]
-    assert json.loads(answers["front"][2][2])["code"] == "throttled" and len(calls) == 3
+    assert json.loads(answers["front"][2][2])["code"] == "throttled" and slow == []
 
 
 def test_other_requests_go_through_the_full_stack(apps, dossier, settings, city):
-    full, front, calls = apps
+    full, front, slow, chain = apps
     path = f"/api/v1/lookup/{dossier.code}/"
     settings.ALLOWED_HOSTS = ["testserver", "phuong-a.example"]
     from tenants.directory import directory
@@ -135,7 +146,7 @@ def test_other_requests_go_through_the_full_stack(apps, dossier, settings, city)
     for environ in others:
         assert not wants_fast_path(environ), environ
     with_cookie = call(front, others[0])
-    assert with_cookie[0] == 200 and calls == []
+    assert with_cookie[0] == 200 and slow == [path] and chain == []
     settings.LOOKUP_FAST_PATH = False
     assert not wants_fast_path(environ_for(path))
 
@@ -198,3 +209,21 @@ def test_the_look_up_still_answers_when_redis_is_unreachable(client, dossier, se
     assert "Redis unavailable" in caplog.text
     response = client.get(f"/api/v1/lookup/{dossier.code}/")
     assert response.status_code == 200 and response.json()["code"] == dossier.code
+
+
+def test_a_failure_on_the_learned_path_is_answered_by_the_middleware_chain(apps, dossier, settings, monkeypatch):
+    """Once headers are learned, an exception in the look-up is not a bare crash: the request goes
+    through the chain, which renders the error like the full stack does."""
+    settings.LOOKUP_RATE_PER_MINUTE = 1000
+    full, front, slow, chain = apps
+    environ = environ_for(f"/api/v1/lookup/{dossier.code}/")
+    assert call(front, environ)[0] == 200 and len(chain) == 1  # headers learned
+    from shared_apps.tracking import fastpath
+
+    def broken(**kwargs):
+        raise RuntimeError("index unavailable")
+
+    monkeypatch.setattr(fastpath, "lookup_answer", broken)
+    status, headers, _body = call(front, environ)
+    assert status == 500 and len(chain) == 2 and slow == []
+    assert ("X-Content-Type-Options", "nosniff") in headers

@@ -18,6 +18,7 @@ from shared_apps.tracking.models import DossierIndex, IndexEvent
 from ..lifecycle import NATIONAL_STATUS, PAUSED, TRANSITIONS, Action, HopAction, State, next_state
 from ..models import Dossier, DossierEvent
 from ..notify import citizen_notify
+from ..selectors import dossier_ensure_not_moved
 
 # The process step a dossier is in, by state (the catalogue's default template's codes).
 STEP_OF_STATE = {
@@ -208,6 +209,8 @@ def apply_action(*, agency, dossier, action, acting_user, note="", mutate=None, 
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().select_related("procedure", "procedure_version").get(
             pk=dossier.pk)
+        # a dossier moved or carried to another agency is only history here, whatever the caller
+        dossier_ensure_not_moved(agency=agency, dossier=dossier)
         from_state = dossier.state
         to_state = next_state(state=from_state, action=action, resume_state=dossier.resume_state)
         now = timezone.now()
