@@ -66,9 +66,17 @@ def _pct(num, den):
 
 def on_time_rate(fig) -> Indicator:
     """Tỷ lệ hồ sơ giải quyết đúng hạn = (settled in the period early or on time with at most one
-    supplement request + in progress at the period's end within time) ÷ (settled in the period with a
-    verdict + in progress at the end) × 100. 20 points from 100 %, pro-rated below."""
-    num = fig.settled_on_time_766 + fig.in_progress_within
+    supplement request + in progress at the period's end within time with at most one supplement
+    request) ÷ (settled in the period with a verdict + in progress at the end) × 100. 20 points from
+    100 %, pro-rated below.
+
+    More than one supplement request counts the dossier as late (one-stop rules), also while in
+    progress: numerator = settled_on_time_766 + in_progress_within − in_progress_multi_supplement_within,
+    the last = in progress with more than one supplement request − those of them already counted
+    overdue (not paused, appointment passed; selectors.py) — so none is taken away twice. A paused
+    dossier is within time (its clock is stopped) but still late here when it had more than one
+    supplement request. Same for past period ends (the supplement count is the current one)."""
+    num = fig.settled_on_time_766 + fig.in_progress_within - fig.in_progress_multi_supplement_within
     den = fig.settled_judged + fig.in_progress
     return Indicator("on_time", "Tỷ lệ hồ sơ giải quyết đúng hạn", "Tiến độ, kết quả giải quyết", 20, 100,
                      _pct(num, den), numerator=num, denominator=den,
@@ -154,8 +162,8 @@ def reuse_rate(fig) -> Indicator:
 
 def satisfaction(fig, *, period, agency_ids) -> Indicator:
     """Mức độ hài lòng = 100 % − overdue rate − dislike rate, floored at 0, where
-    overdue rate = (settled late in the period + in progress overdue at its end) ÷ (settled with a
-    verdict + in progress) × 100 and
+    overdue rate = (settled late in the period + in progress overdue at its end — paused ones are not
+    overdue, their clock is stopped) ÷ (settled with a verdict + in progress) × 100 and
     dislike rate = ratings "không hài lòng" given in the period ÷ dossiers settled in the period × 100.
     18 points from 90 %, pro-rated below."""
     from shared_apps.ratings.models import Rating, Value

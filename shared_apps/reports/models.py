@@ -15,10 +15,16 @@ A row of the index counts only once it was received (``received_at`` set). Its c
   (``finished_at - received_at``) of the settled ones; by the received month: dossiers received with
   every component digitised (``received_digitised``: at least one component, all digitised), their
   components (``components_received``) and the components reused from digitised data
-  (``components_reused``) — the inputs of the Decision 766 digitisation and reuse rates.
+  (``components_reused``) — the inputs of the Decision 766 digitisation and reuse rates; dossiers
+  with more than one supplement request by the received month (``multi_supplement_received``) and
+  by the close month, settled or not (``multi_supplement_closed``): their difference summed over the
+  months before a boundary = those open at the boundary (the Decision 766 on-time rate counts them
+  late).
 * ``ReportFlowAgency`` (agency, month): the same summed over procedures (city-wide reads).
 * ``ReportOpen`` (agency, procedure, due date): the dossiers open NOW (received, not settled, in a
-  processing or paused state), by the local date of their appointment (``NO_DUE`` when none).
+  processing or paused state), by the local date of their appointment (``NO_DUE`` when none): how
+  many (``n``), paused (``paused``: the clock is stopped, never overdue), with more than one
+  supplement request (``multi_supplement``) and both (``multi_paused``).
 * ``ReportOpenMonth`` (agency, due month): ``ReportOpen`` summed over procedures and the days of a
   month (``NO_DUE_MONTH`` when no appointment) — what the city-wide and per-agency figures read.
 * ``ReportStepOpen`` (agency, step due date): the dossiers open now and not paused, at the agency
@@ -27,7 +33,8 @@ A row of the index counts only once it was received (``received_at`` set). Its c
   step has none; ``NO_DUE`` when neither) — the update compliance.
 * ``ReportLate`` (agency, procedure, due month, close month): closed dossiers that were still open
   after the month of their appointment (close month > due month) — what is needed to know how many
-  were open and overdue at an earlier month boundary.
+  were open and overdue at an earlier month boundary (``multi_supplement``: of which with more than
+  one supplement request).
 """
 
 from datetime import date
@@ -55,6 +62,8 @@ class ReportFlow(models.Model):
     received_digitised = models.IntegerField(default=0)
     components_received = models.IntegerField(default=0)
     components_reused = models.IntegerField(default=0)
+    multi_supplement_received = models.IntegerField(default=0)  # by received month, see below
+    multi_supplement_closed = models.IntegerField(default=0)  # by close month (settled or closed otherwise)
 
     class Meta:
         db_table = "reports_flow"
@@ -82,6 +91,8 @@ class ReportFlowAgency(models.Model):
     received_digitised = models.IntegerField(default=0)
     components_received = models.IntegerField(default=0)
     components_reused = models.IntegerField(default=0)
+    multi_supplement_received = models.IntegerField(default=0)  # by received month, see below
+    multi_supplement_closed = models.IntegerField(default=0)  # by close month (settled or closed otherwise)
 
     class Meta:
         db_table = "reports_flow_agency"
@@ -99,6 +110,7 @@ class ReportOpen(models.Model):
     n = models.IntegerField(default=0)
     paused = models.IntegerField(default=0)
     multi_supplement = models.IntegerField(default=0)
+    multi_paused = models.IntegerField(default=0)  # more than one supplement request AND paused
 
     class Meta:
         db_table = "reports_open"
@@ -117,6 +129,7 @@ class ReportOpenMonth(models.Model):
     n = models.IntegerField(default=0)
     paused = models.IntegerField(default=0)
     multi_supplement = models.IntegerField(default=0)
+    multi_paused = models.IntegerField(default=0)  # more than one supplement request AND paused
 
     class Meta:
         db_table = "reports_open_month"
@@ -149,6 +162,7 @@ class ReportLate(models.Model):
     due_month = models.DateField()
     close_month = models.DateField()
     n = models.IntegerField(default=0)
+    multi_supplement = models.IntegerField(default=0)  # of which with more than one supplement request
 
     class Meta:
         db_table = "reports_late"

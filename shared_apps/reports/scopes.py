@@ -78,7 +78,8 @@ class ComplianceRow:
 def update_compliance(*, now=None) -> dict:
     """Cập nhật hồ sơ đúng hạn (no step left unrecorded past its sub-deadline): for each active
     agency, ``overdue_open`` = the open dossiers it HOLDS (received, not settled, in a processing
-    state; paused ones wait for the citizen, not on the agency) whose current step is due on a day
+    state; paused ones wait for the citizen, not on the agency — as in II.06a, where a paused dossier
+    is never overdue) whose current step is due on a day
     before today — the step's sub-deadline ``step_due_at`` on the index row, or the appointment
     ``due_at`` when the step has none (local dates; a step due later today is still in time). An
     agency complies when that number is 0; ``share`` = complying commune-level agencies (communes,

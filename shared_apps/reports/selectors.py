@@ -21,15 +21,31 @@ Definitions (a dossier counts at its reporting agency, see sql.py; P = [S, E) a 
     E in the past: Σ over months < E of (received − settled − closed without result);
     current period: the dossiers open now.
 ``in_progress_overdue`` (at A)
-    E in the past: open at E with an appointment before E = closed ones whose due month < E ≤ close
-    month (ReportLate) + still open ones due before E (ReportOpenMonth: due month < E, exact since E
-    is a month start; ReportOpen per procedure). Exact at month boundaries.
-    Current period: open now with an appointment on a day before today = ReportOpenMonth with due
-    month < M (M the first day of this month) + ReportOpen with due date in [M, today) (per
-    procedure: ReportOpen with due date < today). APPROXIMATION: a dossier due later today counts as
-    within time until the day is over; the roll-up keeps the due day, not the hour. Dossiers without
-    an appointment are within time.
-``in_progress_within`` = in_progress − in_progress_overdue.
+    Open, NOT PAUSED and with an appointment before A: a paused dossier (waiting for the citizen's
+    supplement or a financial obligation) has its clock stopped, and its appointment moves on when
+    it resumes — it is within time whatever the ``due_at`` kept from before the pause.
+    E in the past: open at E, not paused, with an appointment before E = closed ones whose due month
+    < E ≤ close month (ReportLate) + still open ones due before E and not paused (ReportOpenMonth
+    ``n − paused``: due month < E, exact since E is a month start; ReportOpen per procedure).
+    APPROXIMATION: for the still open ones the pause state is the CURRENT one, not the one at E — one
+    paused now but not at E counts within time at E, one paused at E and resumed since has its
+    appointment moved past the resume (hence past E) and so counts within time anyway. A closed one
+    was judged on its final appointment (moved by its pauses). Otherwise exact at month boundaries.
+    Current period: open now, not paused, with an appointment on a day before today = ReportOpenMonth
+    ``n − paused`` with due month < M (M the first day of this month) + ReportOpen ``n − paused``
+    with due date in [M, today) (per procedure: ReportOpen with due date < today). APPROXIMATION: a
+    dossier due later today counts as within time until the day is over; the roll-up keeps the due
+    day, not the hour. Dossiers without an appointment are within time.
+``in_progress_within`` = in_progress − in_progress_overdue (paused ones included).
+``in_progress_multi_supplement`` / ``in_progress_multi_supplement_overdue`` (at A; Decision 766)
+    in progress with more than one supplement request / of which counted in ``in_progress_overdue``.
+    E in the past: Σ over months < E of (multi_supplement_received − multi_supplement_closed) from
+    the flows / ReportLate ``multi_supplement`` (due month < E ≤ close month) + ReportOpenMonth
+    ``multi_supplement − multi_paused`` with due month < E. Current period: ReportOpen(Month)
+    ``multi_supplement`` / ``multi_supplement − multi_paused`` due before today, as above.
+    APPROXIMATION: the supplement count is the dossier's current (final) one, not the one at E.
+    ``in_progress_multi_supplement_within`` = their difference: the multi ones counted within time,
+    which the on-time rate (indicators.py) counts as late.
 
 Query cost: totals and per-agency figures read ReportFlowAgency (agency × month) — about 12 rows per
 agency and year — plus ReportOpenMonth (agency × due month), this month's days of ReportOpen and
@@ -67,7 +83,10 @@ class II06a:
     # not II.06a columns; used by the Decision 766 indicators
     settled_on_time_766: int = 0
     settled_seconds: int = 0
-    in_progress_multi_supplement: int = 0
+    in_progress_multi_supplement: int = 0          # in progress with more than one supplement request
+    in_progress_multi_supplement_overdue: int = 0  # of which counted in in_progress_overdue
+    multi_supplement_received: int = 0  # flows of the period (FLOW_COLUMNS), not read by the indicators
+    multi_supplement_closed: int = 0
     received_digitised: int = 0   # received in the period with every component digitised
     components_received: int = 0  # components of the dossiers received in the period
     components_reused: int = 0    # of which reused from digitised data
@@ -91,6 +110,11 @@ class II06a:
     @property
     def in_progress_within(self):
         return self.in_progress - self.in_progress_overdue
+
+    @property
+    def in_progress_multi_supplement_within(self):
+        """In progress within time with more than one supplement request (late for Decision 766)."""
+        return self.in_progress_multi_supplement - self.in_progress_multi_supplement_overdue
 
     def __add__(self, other):
         return II06a(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
@@ -139,20 +163,24 @@ def _is_current(period, now) -> bool:
 
 
 def _open_now_sql(by, where, params, today):
-    """(sql, params): key, open now, open now with an appointment before `today`, paused, more than one
-    supplement request. Per procedure from ReportOpen; otherwise from ReportOpenMonth (whole months
-    before this one) plus the days of this month before today from ReportOpen (index on due_date)."""
+    """(sql, params): key, open now, open now not paused with an appointment before `today` (overdue),
+    paused, more than one supplement request, of which overdue. Per procedure from ReportOpen;
+    otherwise from ReportOpenMonth (whole months before this one) plus the days of this month before
+    today from ReportOpen (index on due_date)."""
     key = KEYS[by]
     if by == "procedure":
-        return (f"SELECT {key}, sum(n), COALESCE(sum(n) FILTER (WHERE due_date < %s), 0), sum(paused), "
-                f"sum(multi_supplement) FROM public.reports_open WHERE {where} GROUP BY 1", [today] + params)
+        return (f"SELECT {key}, sum(n), COALESCE(sum(n - paused) FILTER (WHERE due_date < %s), 0), sum(paused), "
+                f"sum(multi_supplement), COALESCE(sum(multi_supplement - multi_paused) FILTER (WHERE due_date < %s), 0)"
+                f" FROM public.reports_open WHERE {where} GROUP BY 1", [today, today] + params)
     month = today.replace(day=1)
-    return (f"SELECT {key}, sum(n), sum(overdue), sum(paused), sum(multi_supplement) FROM ("
-            f" SELECT {key}, n, CASE WHEN due_month < %s THEN n ELSE 0 END AS overdue, paused, multi_supplement"
-            f" FROM public.reports_open_month WHERE {where}"
+    return (f"SELECT {key}, sum(n), sum(overdue), sum(paused), sum(multi_supplement), sum(multi_overdue) FROM ("
+            f" SELECT {key}, n, CASE WHEN due_month < %s THEN n - paused ELSE 0 END AS overdue, paused,"
+            f" multi_supplement, CASE WHEN due_month < %s THEN multi_supplement - multi_paused ELSE 0 END"
+            f" AS multi_overdue FROM public.reports_open_month WHERE {where}"
             f" UNION ALL"
-            f" SELECT {key}, 0, n, 0, 0 FROM public.reports_open WHERE {where} AND due_date >= %s AND due_date < %s"
-            f") x GROUP BY 1", [month] + params + params + [month, today])
+            f" SELECT {key}, 0, n - paused, 0, 0, multi_supplement - multi_paused FROM public.reports_open"
+            f" WHERE {where} AND due_date >= %s AND due_date < %s"
+            f") x GROUP BY 1", [month, month] + params + params + [month, today])
 
 
 def ii06a(*, period: Period, agency_ids=None, by=None, now=None, monthly=False) -> Report:
@@ -167,6 +195,7 @@ def ii06a(*, period: Period, agency_ids=None, by=None, now=None, monthly=False) 
     where, params = _scope_sql(agency_ids)
     net = "(received_online + received_offline - settled_early - settled_on_time - settled_late - settled_unjudged" \
           " - closed_other)"
+    multi_net = "(multi_supplement_received - multi_supplement_closed)"
     in_p = "month >= %s"
     flow_cols = FLOW_COLUMNS
     n = len(flow_cols)
@@ -180,14 +209,14 @@ def ii06a(*, period: Period, agency_ids=None, by=None, now=None, monthly=False) 
         group, extra = "1", ""
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT {key}, {select}, COALESCE(sum({net}) FILTER (WHERE month < %s), 0), COALESCE(sum({net}), 0)"
-            f"{extra} FROM public.{table} WHERE {where} AND month < %s GROUP BY {group}",
+            f"SELECT {key}, {select}, COALESCE(sum({net}) FILTER (WHERE month < %s), 0), COALESCE(sum({net}), 0),"
+            f" COALESCE(sum({multi_net}), 0){extra} FROM public.{table} WHERE {where} AND month < %s GROUP BY {group}",
             [period.start] * len(flow_cols) + [period.start] + params + [period.end])
         for r in cur.fetchall():
-            if monthly and r[n + 3] == 0:  # a month's row (all keys)
-                if r[n + 4] >= period.start:
+            if monthly and r[n + 4] == 0:  # a month's row (all keys)
+                if r[n + 5] >= period.start:
                     m = dict(zip(flow_cols, r[1:n + 1], strict=True))
-                    months[r[n + 4]] = (int(m["received_online"] + m["received_offline"]), int(m["received_online"]),
+                    months[r[n + 5]] = (int(m["received_online"] + m["received_offline"]), int(m["received_online"]),
                                         int(m["settled_early"] + m["settled_on_time"]), int(m["settled_late"]))
                 continue
             fig = rows.setdefault(r[0], II06a())
@@ -196,6 +225,7 @@ def ii06a(*, period: Period, agency_ids=None, by=None, now=None, monthly=False) 
             fig.carried_over = int(r[n + 1])
             if not current:
                 fig.in_progress = int(r[n + 2])
+                fig.in_progress_multi_supplement = int(r[n + 3])
         if current:
             today = timezone.localdate(now)
             cur.execute(*_open_now_sql(by, where, params, today))
@@ -203,16 +233,21 @@ def ii06a(*, period: Period, agency_ids=None, by=None, now=None, monthly=False) 
                 fig = rows.setdefault(r[0], II06a())
                 fig.in_progress, fig.in_progress_overdue = int(r[1]), int(r[2])
                 fig.paused, fig.in_progress_multi_supplement = int(r[3]), int(r[4])
+                fig.in_progress_multi_supplement_overdue = int(r[5])
         else:
             open_table, due = ("reports_open", "due_date") if by == "procedure" else ("reports_open_month", "due_month")
+            # overdue at E: not paused (the pause state of the still open ones is the current one)
             cur.execute(
-                f"SELECT {key}, sum(n) FROM ("
-                f" SELECT {key}, n FROM public.reports_late WHERE {where} AND due_month < %s AND close_month >= %s"
+                f"SELECT {key}, sum(n), sum(m) FROM ("
+                f" SELECT {key}, n, multi_supplement AS m FROM public.reports_late"
+                f" WHERE {where} AND due_month < %s AND close_month >= %s"
                 f" UNION ALL"
-                f" SELECT {key}, n FROM public.{open_table} WHERE {where} AND {due} < %s) x GROUP BY 1",
+                f" SELECT {key}, n - paused, multi_supplement - multi_paused FROM public.{open_table}"
+                f" WHERE {where} AND {due} < %s) x GROUP BY 1",
                 params + [period.end, period.end] + params + [period.end])
             for r in cur.fetchall():
-                rows.setdefault(r[0], II06a()).in_progress_overdue = int(r[1])
+                fig = rows.setdefault(r[0], II06a())
+                fig.in_progress_overdue, fig.in_progress_multi_supplement_overdue = int(r[1]), int(r[2])
     rows = {k: v for k, v in rows.items() if any(getattr(v, f.name) for f in fields(v))}
     totals = sum(rows.values(), II06a())
     as_of = now if current else timezone.make_aware(datetime.combine(period.end, time()))

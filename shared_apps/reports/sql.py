@@ -19,6 +19,13 @@ count nowhere):
 * closed without a result: neither (withdrawn 7, stopped 8, ...), at ``updated_at`` (the last
   change of the row: the moment it left the open states);
 * close instant: ``finished_at`` for settled rows, ``updated_at`` for the others; NULL when open.
+* more than one supplement request ("multi"): ``supplement_count > 1`` (the row's current count; it
+  changes only while the dossier is open, and the change moves the row's contributions). Counted
+  on the flows by the received month (``multi_supplement_received``) and by the close month of
+  settled and closed-without-result rows (``multi_supplement_closed``) — so that the multi ones open
+  at a month boundary are their difference summed over the months before it —, in ``reports_late``
+  (``multi_supplement``) and in the open roll-ups (``multi_supplement``, and ``multi_paused`` = multi
+  AND paused: the multi ones not counted as overdue whatever their appointment).
 * step due date (update compliance, ``reports_step_open``): local date of ``step_due_at``, else of
   ``due_at``, else NO_DUE; counted for open rows that are not paused, at the HOLDING agency
   (``agency_id``). An update that changes only the step's due date or the holder touches only that
@@ -36,7 +43,8 @@ TABLES = ("reports_flow", "reports_flow_agency", "reports_open", "reports_open_m
 TRUNCATE_LIST = ", ".join(f"public.{t}" for t in TABLES)
 FLOW_COLUMNS = ("received_online", "received_offline", "settled_early", "settled_on_time", "settled_late",
                 "settled_unjudged", "settled_on_time_766", "closed_other", "settled_seconds",
-                "received_digitised", "components_received", "components_reused")
+                "received_digitised", "components_received", "components_reused",
+                "multi_supplement_received", "multi_supplement_closed")
 # Every overload of the helper (its arguments follow FLOW_COLUMNS): dropped before it is re-created.
 DROP_FLOW_ADD = """
 DO $$ DECLARE f regprocedure;
@@ -117,6 +125,7 @@ DECLARE
   ag bigint := {agency_expr("r.", origin)};
   settled boolean := r.finished_at IS NOT NULL;
   is_open boolean := r.finished_at IS NULL AND r.national_status IN ({statuses});
+  multi boolean := r.supplement_count > 1;
   on_line boolean := r.channel = 'online';
   v_close date;
   v_due date;
@@ -126,7 +135,7 @@ BEGIN
   PERFORM public.reports_flow_add(ag, r.procedure_id, {month_expr("r.received_at")},
     CASE WHEN on_line THEN s ELSE 0 END, CASE WHEN on_line THEN 0 ELSE s END, 0, 0, 0, 0, 0, 0, 0,
     CASE WHEN r.components_total > 0 AND r.components_digitised >= r.components_total THEN s ELSE 0 END,
-    s * r.components_total, s * r.components_reused);
+    s * r.components_total, s * r.components_reused, CASE WHEN multi THEN s ELSE 0 END, 0);
   IF settled THEN
     v_close := {month_expr("r.finished_at")};
     PERFORM public.reports_flow_add(ag, r.procedure_id, v_close, 0, 0,
@@ -135,30 +144,38 @@ BEGIN
       CASE WHEN r.timeliness = 'late' THEN s ELSE 0 END,
       CASE WHEN r.timeliness IN ('early', 'on_time', 'late') THEN 0 ELSE s END,
       CASE WHEN r.timeliness IN ('early', 'on_time') AND r.supplement_count <= 1 THEN s ELSE 0 END,
-      0, s * floor(extract(epoch FROM r.finished_at - r.received_at))::bigint, 0, 0, 0);
+      0, s * floor(extract(epoch FROM r.finished_at - r.received_at))::bigint, 0, 0, 0, 0,
+      CASE WHEN multi THEN s ELSE 0 END);
   ELSIF NOT is_open THEN
     v_close := {month_expr("r.updated_at")};
-    PERFORM public.reports_flow_add(ag, r.procedure_id, v_close, 0, 0, 0, 0, 0, 0, 0, s, 0, 0, 0, 0);
+    PERFORM public.reports_flow_add(ag, r.procedure_id, v_close, 0, 0, 0, 0, 0, 0, 0, s, 0, 0, 0, 0, 0,
+      CASE WHEN multi THEN s ELSE 0 END);
   END IF;
   IF is_open THEN
-    INSERT INTO public.reports_open AS t (agency_id, procedure_id, due_date, n, paused, multi_supplement)
+    INSERT INTO public.reports_open AS t (agency_id, procedure_id, due_date, n, paused, multi_supplement,
+                                          multi_paused)
     VALUES (ag, r.procedure_id, COALESCE((r.due_at AT TIME ZONE '{tz}')::date, DATE '9999-12-31'), s,
-            CASE WHEN r.is_paused THEN s ELSE 0 END, CASE WHEN r.supplement_count > 1 THEN s ELSE 0 END)
+            CASE WHEN r.is_paused THEN s ELSE 0 END, CASE WHEN multi THEN s ELSE 0 END,
+            CASE WHEN multi AND r.is_paused THEN s ELSE 0 END)
     ON CONFLICT ON CONSTRAINT reports_open_key DO UPDATE
       SET n = t.n + EXCLUDED.n, paused = t.paused + EXCLUDED.paused,
-          multi_supplement = t.multi_supplement + EXCLUDED.multi_supplement;
-    INSERT INTO public.reports_open_month AS t (agency_id, due_month, n, paused, multi_supplement)
+          multi_supplement = t.multi_supplement + EXCLUDED.multi_supplement,
+          multi_paused = t.multi_paused + EXCLUDED.multi_paused;
+    INSERT INTO public.reports_open_month AS t (agency_id, due_month, n, paused, multi_supplement, multi_paused)
     VALUES (ag, COALESCE({month_expr("r.due_at")}, DATE '{NO_DUE_MONTH}'), s,
-            CASE WHEN r.is_paused THEN s ELSE 0 END, CASE WHEN r.supplement_count > 1 THEN s ELSE 0 END)
+            CASE WHEN r.is_paused THEN s ELSE 0 END, CASE WHEN multi THEN s ELSE 0 END,
+            CASE WHEN multi AND r.is_paused THEN s ELSE 0 END)
     ON CONFLICT ON CONSTRAINT reports_open_month_key DO UPDATE
       SET n = t.n + EXCLUDED.n, paused = t.paused + EXCLUDED.paused,
-          multi_supplement = t.multi_supplement + EXCLUDED.multi_supplement;
+          multi_supplement = t.multi_supplement + EXCLUDED.multi_supplement,
+          multi_paused = t.multi_paused + EXCLUDED.multi_paused;
   ELSIF r.due_at IS NOT NULL THEN
     v_due := {month_expr("r.due_at")};
     IF v_close > v_due THEN
-      INSERT INTO public.reports_late AS t (agency_id, procedure_id, due_month, close_month, n)
-      VALUES (ag, r.procedure_id, v_due, v_close, s)
-      ON CONFLICT ON CONSTRAINT reports_late_key DO UPDATE SET n = t.n + EXCLUDED.n;
+      INSERT INTO public.reports_late AS t (agency_id, procedure_id, due_month, close_month, n, multi_supplement)
+      VALUES (ag, r.procedure_id, v_due, v_close, s, CASE WHEN multi THEN s ELSE 0 END)
+      ON CONFLICT ON CONSTRAINT reports_late_key DO UPDATE
+        SET n = t.n + EXCLUDED.n, multi_supplement = t.multi_supplement + EXCLUDED.multi_supplement;
     END IF;
   END IF;
 END $$;
@@ -243,7 +260,8 @@ SELECT ag, procedure_id, month, {sums} FROM (
          (NOT on_line)::int AS received_offline, 0 AS settled_early, 0 AS settled_on_time, 0 AS settled_late,
          0 AS settled_unjudged, 0 AS settled_on_time_766, 0 AS closed_other, 0::bigint AS settled_seconds,
          (components_total > 0 AND components_digitised >= components_total)::int AS received_digitised,
-         components_total::bigint AS components_received, components_reused::bigint AS components_reused
+         components_total::bigint AS components_received, components_reused::bigint AS components_reused,
+         (supplement_count > 1)::int AS multi_supplement_received, 0 AS multi_supplement_closed
   FROM r
   UNION ALL
   SELECT ag, procedure_id, close_month, 0, 0,
@@ -254,20 +272,22 @@ SELECT ag, procedure_id, month, {sums} FROM (
          (finished_at IS NOT NULL AND timeliness IN ('early', 'on_time') AND supplement_count <= 1)::int,
          (finished_at IS NULL)::int,
          CASE WHEN finished_at IS NOT NULL THEN floor(extract(epoch FROM finished_at - received_at))::bigint
-              ELSE 0 END, 0, 0, 0
+              ELSE 0 END, 0, 0, 0, 0, (supplement_count > 1)::int
   FROM r WHERE close_month IS NOT NULL
 ) x GROUP BY ag, procedure_id, month""".replace("FROM r", f"FROM ({rows}) r"),
         f"""
 INSERT INTO public.reports_flow_agency (agency_id, month, {cols})
 SELECT agency_id, month, {sums} FROM public.reports_flow GROUP BY agency_id, month""",
         f"""
-INSERT INTO public.reports_open (agency_id, procedure_id, due_date, n, paused, multi_supplement)
+INSERT INTO public.reports_open (agency_id, procedure_id, due_date, n, paused, multi_supplement, multi_paused)
 SELECT ag, procedure_id, COALESCE((due_at AT TIME ZONE '{_tz()}')::date, DATE '9999-12-31') AS due_date,
-       count(*), count(*) FILTER (WHERE is_paused), count(*) FILTER (WHERE supplement_count > 1)
+       count(*), count(*) FILTER (WHERE is_paused), count(*) FILTER (WHERE supplement_count > 1),
+       count(*) FILTER (WHERE supplement_count > 1 AND is_paused)
 FROM ({rows}) r WHERE is_open GROUP BY 1, 2, 3""",
         """
-INSERT INTO public.reports_open_month (agency_id, due_month, n, paused, multi_supplement)
-SELECT agency_id, date_trunc('month', due_date)::date, sum(n), sum(paused), sum(multi_supplement)
+INSERT INTO public.reports_open_month (agency_id, due_month, n, paused, multi_supplement, multi_paused)
+SELECT agency_id, date_trunc('month', due_date)::date, sum(n), sum(paused), sum(multi_supplement),
+       sum(multi_paused)
 FROM public.reports_open GROUP BY agency_id, 2""",
         # by HOLDING agency (tenants.rollups narrows it on ix.agency_id, not on the reporting agency)
         f"""
@@ -277,8 +297,9 @@ FROM public.tracking_dossierindex ix WHERE ix.received_at IS NOT NULL
   AND ix.finished_at IS NULL AND ix.national_status IN ({statuses}) AND NOT ix.is_paused
 GROUP BY 1, 2""",
         f"""
-INSERT INTO public.reports_late (agency_id, procedure_id, due_month, close_month, n)
-SELECT ag, procedure_id, {month_expr("due_at")}, close_month, count(*)
+INSERT INTO public.reports_late (agency_id, procedure_id, due_month, close_month, n, multi_supplement)
+SELECT ag, procedure_id, {month_expr("due_at")}, close_month, count(*),
+       count(*) FILTER (WHERE supplement_count > 1)
 FROM ({rows}) r WHERE NOT is_open AND due_at IS NOT NULL AND close_month > {month_expr("due_at")}
 GROUP BY 1, 2, 3, 4""",
     ]

@@ -335,10 +335,9 @@ X_Q2 = fig(
     within=3,            # x6 (due 02/07), x10 (at D, due 14/07), x7 (paused: its clock stopped 24/06, 2 days left)
     overdue=0,           # none by the rules
 )
-# DISCREPANCY (shared_apps/reports, not fixed here): x7 is paused (supplement asked 24/06, its clock
-# stopped with two of its three working days left) but keeps its pre-pause due_at 26/06 in the index;
-# the roll-ups judge an open dossier by due_at alone, so x7 counts as overdue at 01/07.
-X_Q2_GOT = {**X_Q2, "in_progress_within": 2, "in_progress_overdue": 1}
+# x7 is paused (supplement asked 24/06, its clock stopped with two of its three working days left) and
+# keeps its pre-pause due_at 26/06 in the index: the roll-ups leave paused open dossiers out of the
+# overdue ones (n − paused), so x7 is within time at 01/07 (issue 7, formerly counted overdue: 2/1).
 Y_Q2 = fig(
     received_online=1,   # y2
     received_offline=2,  # y3 (desk), y4 (post)
@@ -348,7 +347,7 @@ Y_Q2 = fig(
     overdue=1,           # y1 (due 20/03, still in appraisal)
 )
 D_Q2 = fig(received_offline=1, early=1)  # d1 only: the copies of x8, x9, x10 count at X, their lead agency
-CITY_Q2_GOT = {k: X_Q2_GOT[k] + Y_Q2[k] + D_Q2[k] for k in KEYS}  # nothing else in the index for Q2 2025
+CITY_Q2 = {k: X_Q2[k] + Y_Q2[k] + D_Q2[k] for k in KEYS}  # nothing else in the index for Q2 2025
 
 # --- Q2 2025 after the merger (15/07): the carried dossiers count at Z, for their old months too ----
 X_Q2_AFTER = fig(received_online=2,   # x2, x5 (x6 carried to Z)
@@ -362,10 +361,9 @@ Z_Q2 = fig(
     received_offline=3,  # x7, x10, y3
     carried_over=1,      # y1
     early=1,             # y3 (settled 30/06 at Y, finished but not returned: carried with its settlement)
-    within=3,            # x6, x10, x7 (see the discrepancy above)
+    within=3,            # x6, x10, x7 (paused at 01/07 and at the merger: not overdue, see X_Q2)
     overdue=1,           # y1
 )
-Z_Q2_GOT_AT_MERGER = {**Z_Q2, "in_progress_within": 2, "in_progress_overdue": 2}  # x7 again, as for X_Q2_GOT
 # --- Q3 2025 (as of 01/10/2025) --------------------------------------------------------------------
 Z_Q3 = fig(
     received_online=1,  # z1
@@ -391,25 +389,24 @@ def test_before_the_merger_a_hand_over_counts_at_the_commune_that_received_it(wo
         assert Dossier.objects.get(code=k.code["x3"]).timeliness == "on_time"
         assert Dossier.objects.get(code=k.code["x7"]).state == "supplement_requested"
     report = ii06a(period=Q2, by="agency")
-    assert figures(report.rows[w.x.pk]) == X_Q2_GOT  # X_Q2 by the rules, see the discrepancy above
+    assert figures(report.rows[w.x.pk]) == X_Q2
     assert figures(report.rows[w.y.pk]) == Y_Q2
     assert figures(report.rows[w.d.pk]) == D_Q2
-    assert figures(report.totals) == CITY_Q2_GOT
+    assert figures(report.totals) == CITY_Q2
 
     got = indicators_766(period=Q2, agency_ids=[w.x.pk], kinds=("commune",))
     values = indicator(got)
     # on time: settled early / on time with at most one supplement (x2, x8, x3) + in progress within
-    # time at 01/07 over settled (6) + in progress (3). The code: 3 + 2 (x6, x10) = 5 / 9. By the rules
-    # also 5 / 9, but through other dossiers: x7 within (clock stopped), x6 late (two supplements):
-    # the two deviations (x7 overdue, x6 on time) cancel out here — see Z's Q2 below.
+    # time at 01/07 with at most one supplement request over settled (6) + in progress (3):
+    # 3 + (3 within: x6, x10, x7 paused) − 1 (x6: two supplement requests, late for Decision 766) = 5 / 9.
     assert values["on_time"] == (55.56, 11.11)  # 20 × 55.56 / 100
     assert values["online_submission"] == (33.33, 6.67)  # 3 of the 9 received in Q2; 10 × 33.33 / 50
     assert values["online_offer"] == (50.0, 3.75)  # P1 online, P2 not (commune level); 6 × 50 / 80
     assert values["online_payment"] == (None, None)
     # satisfaction = 100 − overdue rate − dislike rate; dislikes in Q2 at X: x3 (1 of 6 settled: 16.67).
-    # By the rules the overdue rate is (x1, x4, x9 late) 3 / 9 = 33.33 → 50.0 and 18 × 50 / 90 = 10.0.
-    # DISCREPANCY (same cause as X_Q2_GOT): the code adds x7 as overdue: 4 / 9 = 44.44 → 38.89, 7.78.
-    assert values["satisfaction"] == (38.89, 7.78)
+    # The overdue rate is (x1, x4, x9 late; nothing in progress overdue: x7 is paused) 3 / 9 = 33.33
+    # → 100 − 33.33 − 16.67 = 50.0 and 18 × 50 / 90 = 10.0 (formerly x7 overdue: 4 / 9 → 38.89, 7.78).
+    assert values["satisfaction"] == (50.0, 10.0)
     # average days from receipt to result: P1 x1 15 d 1 h, x2 1 d 1 h, x3 8 d 23 h, x4 2 d 1 h → 27.08 / 4;
     # P2 x8 1 d 1 h, x9 29 d 1 h → 30.08 / 2
     avg = {r["procedure_id"]: r["average_days"] for r in got["average_processing"]}
@@ -417,7 +414,7 @@ def test_before_the_merger_a_hand_over_counts_at_the_commune_that_received_it(wo
 
     client.force_login(w.admin)
     body = client.get(f"/api/v1/reports/ii06a/?period=2025-Q2&scope=co-quan:{w.x.slug}").json()
-    assert {key: body["totals"][key] for key in KEYS} == X_Q2_GOT
+    assert {key: body["totals"][key] for key in KEYS} == X_Q2
 
 
 def test_after_the_merger_the_successor_counts_what_it_carried_and_the_sources_keep_the_rest(world, client):
@@ -427,8 +424,8 @@ def test_after_the_merger_the_successor_counts_what_it_carried_and_the_sources_k
     assert at_merger[w.x] == X_Q2_AFTER
     assert at_merger[w.y] == Y_Q2_AFTER
     assert at_merger[w.d] == D_Q2
-    assert at_merger[z] == Z_Q2_GOT_AT_MERGER
-    assert at_merger["city"] == CITY_Q2_GOT
+    assert at_merger[z] == Z_Q2  # 3 / 1: x7 paused, not overdue (formerly 2 / 2)
+    assert at_merger["city"] == CITY_Q2
     # the sources are merged away and still reportable under their old names
     x, y = Agency.objects.get(pk=w.x.pk), Agency.objects.get(pk=w.y.pk)
     assert (x.status, x.successor_id, x.name, y.status, y.name) == (AgencyStatus.MERGED, z.pk, "Xã Đông",
@@ -438,10 +435,11 @@ def test_after_the_merger_the_successor_counts_what_it_carried_and_the_sources_k
     report = ii06a(period=Q2, by="agency")
     assert figures(report.rows[w.x.pk]) == X_Q2_AFTER
     assert figures(report.rows[w.y.pk]) == Y_Q2_AFTER
-    # x7's due moved to 18/07 when Z resumed it: the index no longer says it was overdue on 01/07, so
-    # Z's closed Q2 now matches the rules — and differs from the same figure read on 15/07.
+    # Z resumed x7 on 16/07 (due moved to 18/07) and settled it on 17/07: closed, due month July = close
+    # month, so not in ReportLate — within time at 01/07 as while it was paused. Z's Q2 is 3 / 1 read
+    # on 15/07 and on 01/10 alike (before the fix it moved from 2 / 2 to 3 / 1 with the resume).
     assert figures(report.rows[z.pk]) == Z_Q2
-    assert figures(report.totals) == {**CITY_Q2_GOT, "in_progress_within": 3, "in_progress_overdue": 1}
+    assert figures(report.totals) == CITY_Q2
     q3 = ii06a(period=Q3, by="agency")
     assert figures(q3.rows[z.pk]) == Z_Q3
     assert all(a.pk not in q3.rows for a in (w.x, w.y, w.d))  # D's copy of x10 counts at Z, not at D
@@ -457,12 +455,10 @@ def test_after_the_merger_the_successor_counts_what_it_carried_and_the_sources_k
     avg = {r["procedure_id"]: r["average_days"] for r in result["average_processing"]}
     # P1: x6 30 d 1 h, x7 24 d 1 h, y1 121 d 1 h, z1 1 d 1 h → 176.17 / 4; P2: x10 30 d 1 h
     assert avg == {w.p1.pk: 44.04, w.p2.pk: 30.04}
-    # Z's Q2 by the rules: y3 settled early + in progress on time at 01/07: x10, x7 — not x6, which
-    # had two supplement requests (counts as late) → 3 / 5 = 60.0 (12.0 points).
-    # DISCREPANCY (shared_apps/reports, not fixed here): the on-time rate takes in_progress_within as
-    # on time whatever the supplements (`in_progress_multi_supplement` is kept but never subtracted,
-    # and closed periods do not keep it): (1 + 3) / 5 = 80.0, 16.0 points.
-    assert indicator(indicators_766(period=Q2, agency_ids=[z.pk], kinds=("commune",)))["on_time"] == (80.0, 16.0)
+    # Z's Q2: y3 settled early + in progress on time at 01/07: x10, x7 — not x6, which had two
+    # supplement requests (counts as late; it is settled since 16/07, so its multi count comes from the
+    # flows: received June − closed July) → (1 + 3 − 1) / (1 + 4) = 60.0 (12.0 points; formerly 80.0).
+    assert indicator(indicators_766(period=Q2, agency_ids=[z.pk], kinds=("commune",)))["on_time"] == (60.0, 12.0)
     # the merged-away source for the old period: only its closed dossiers, 3 on time of 6 settled
     values = indicator(indicators_766(period=Q2, agency_ids=[w.x.pk], kinds=("commune",)))
     assert values["on_time"] == (50.0, 10.0)
@@ -486,5 +482,8 @@ def test_a_merger_keeps_the_rollups_right_when_it_cannot_recompute_them(world, m
     monkeypatch.setattr(rollups, "recompute_statements", lambda cursor, agency_ids: [])
     z, at_merger = merge(world)
     assert at_merger[world.x] == X_Q2_AFTER
-    assert at_merger[z] == Z_Q2_GOT_AT_MERGER
-    assert at_merger["city"] == CITY_Q2_GOT
+    assert at_merger[z] == Z_Q2
+    assert at_merger["city"] == CITY_Q2
+    # on 15/07 x6 is still open at Z (two supplement requests, due 02/07: within time at 01/07): late
+    # for Decision 766 as once settled (the other test) → (y3 + x6, x10, x7 − x6) / 5 = 60.0
+    assert indicator(indicators_766(period=Q2, agency_ids=[z.pk], kinds=("commune",)))["on_time"] == (60.0, 12.0)

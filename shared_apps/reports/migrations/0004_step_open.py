@@ -5,13 +5,7 @@ from django.db import migrations, models
 
 
 def install_triggers(apps, schema_editor):
-    """The LAST migration of the app installs the current SQL and rebuilds every roll-up from the
-    index (the earlier ones do nothing: their SQL would read tables and columns added later). A new
-    migration of the app moves this here and leaves a no-op behind."""
-    from shared_apps.reports import sql
-
-    with schema_editor.connection.cursor() as cursor:
-        sql.rebuild(cursor)
+    """Nothing: the LAST migration of the app installs the current SQL (see 0001)."""
 
 
 def drop_triggers(apps, schema_editor):
