@@ -88,9 +88,12 @@ UNION_FIGURES = """
                    AND updated_at >= %(s)s AND updated_at < %(e)s),
   count(*) FILTER (WHERE received_at < %(e)s AND NOT (COALESCE(finished_at < %(e)s, false) OR (finished_at IS NULL
                    AND national_status NOT IN (2, 4, 5, 6) AND updated_at < %(e)s))),
-  count(*) FILTER (WHERE received_at < %(e)s AND due_at < %(e)s AND NOT (COALESCE(finished_at < %(e)s, false) OR (finished_at IS NULL
+  count(*) FILTER (WHERE received_at < %(e)s AND due_at < %(e)s AND NOT is_paused
+                   AND NOT (COALESCE(finished_at < %(e)s, false) OR (finished_at IS NULL
                    AND national_status NOT IN (2, 4, 5, 6) AND updated_at < %(e)s)))
 """
+# in_progress_overdue: a dossier waiting for the citizen's supplement (paused: its clock stopped) is
+# not overdue; for a past period end its pause state is the current one, as in the roll-ups.
 UNION_NAMES = ("received_online", "received_offline", "carried_over", "settled_early", "settled_on_time",
                "settled_late", "closed_other", "in_progress", "in_progress_overdue")
 COPY_COLUMNS = ("id", "procedure_id", "state", "national_status", "channel", "received_at", "due_at", "finished_at",

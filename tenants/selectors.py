@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from django.utils.translation import gettext_lazy as _
 from unidecode import unidecode
 
@@ -10,6 +12,7 @@ KIND_ORDER = [
 ]
 
 
+@lru_cache(maxsize=8192)  # agency and procedure names, sorted and searched over and over
 def fold(text):
     """Lower-case, without Vietnamese diacritics: 'Bạch Long Vĩ' -> 'bach long vi'."""
     return unidecode(text or "").lower().strip()

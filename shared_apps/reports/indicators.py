@@ -15,6 +15,7 @@ the public schema.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -105,7 +106,9 @@ def online_offer_counts(*, levels) -> tuple[int, int]:
         n=Count("id", filter=Q(status=VersionStatus.PUBLISHED)),
         top=Max("id", filter=Q(status=VersionStatus.PUBLISHED)),
         published=Max("published_at"), retired=Max("retired_at"))
-    key = "reports:online-offer:" + ":".join(str(v) for v in (*levels, *stamp.values()))
+    # hashed: the stamp holds timestamps (spaces), which some cache backends refuse in keys
+    key = "reports:online-offer:" + hashlib.sha256(
+        "|".join(str(v) for v in (*levels, *stamp.values())).encode()).hexdigest()[:32]
     cache = caches["shared"]
     found = cache.get(key)
     if found is not None:

@@ -318,3 +318,18 @@ def rebuild(cursor):
     install(cursor)
     for statement in rebuild_sql(has_origin_column(cursor)):
         cursor.execute(statement)
+
+
+# The app's migrations. Only the LAST one runs `migration_install` forwards (install the current SQL,
+# rebuild every roll-up from the index): the SQL reads tables and columns that later migrations add,
+# so earlier migrations run nothing forwards. A new migration takes `migration_install` over and the
+# previous one gets `migrations.RunPython.noop`. Going back drops the functions and triggers
+# (`migration_drop`); `manage.py reports_rebuild` restores those of the code then deployed.
+def migration_install(apps, schema_editor):
+    with schema_editor.connection.cursor() as cursor:
+        rebuild(cursor)
+
+
+def migration_drop(apps, schema_editor):
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(DROP)

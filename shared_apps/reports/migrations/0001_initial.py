@@ -3,18 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-
-def install_triggers(apps, schema_editor):
-    """Nothing here any more: the functions and triggers read tables and columns that later migrations
-    add, so the LAST migration of the app installs the current SQL and rebuilds the roll-ups
-    (sql.rebuild). A database that already ran this one got the SQL of its time, replaced then."""
-
-
-def drop_triggers(apps, schema_editor):
-    from shared_apps.reports import sql
-
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(sql.DROP)
+from shared_apps.reports.sql import migration_drop
 
 
 class Migration(migrations.Migration):
@@ -104,5 +93,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('agency', 'procedure', 'due_date'), name='reports_open_key')],
             },
         ),
-        migrations.RunPython(install_triggers, drop_triggers),
+        migrations.RunPython(migrations.RunPython.noop, migration_drop)  # see sql.migration_install,
     ]

@@ -3,16 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-
-def install_triggers(apps, schema_editor):
-    """Nothing: the LAST migration of the app installs the current SQL (see 0001)."""
-
-
-def drop_triggers(apps, schema_editor):
-    from shared_apps.reports import sql
-
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(sql.DROP)  # the older functions are not restored: `reports_rebuild` after going back
+from shared_apps.reports.sql import migration_drop
 
 
 class Migration(migrations.Migration):
@@ -51,5 +42,5 @@ class Migration(migrations.Migration):
             model_name='reportopenmonth',
             constraint=models.UniqueConstraint(fields=('agency', 'due_month'), name='reports_open_month_key'),
         ),
-        migrations.RunPython(install_triggers, drop_triggers),
+        migrations.RunPython(migrations.RunPython.noop, migration_drop)  # see sql.migration_install,
     ]

@@ -3,16 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-
-def install_triggers(apps, schema_editor):
-    """Nothing: the LAST migration of the app installs the current SQL (see 0001)."""
-
-
-def drop_triggers(apps, schema_editor):
-    from shared_apps.reports import sql
-
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(sql.DROP)  # the older functions are not restored: `reports_rebuild` after going back
+from shared_apps.reports.sql import migration_drop
 
 
 class Migration(migrations.Migration):
@@ -38,5 +29,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('agency', 'due_date'), name='reports_step_open_key')],
             },
         ),
-        migrations.RunPython(install_triggers, drop_triggers),
+        migrations.RunPython(migrations.RunPython.noop, migration_drop)  # see sql.migration_install,
     ]

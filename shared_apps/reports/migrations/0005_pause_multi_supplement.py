@@ -2,22 +2,7 @@
 
 from django.db import migrations, models
 
-
-def install_triggers(apps, schema_editor):
-    """The LAST migration of the app installs the current SQL and rebuilds every roll-up from the
-    index (the earlier ones do nothing: their SQL would read tables and columns added later). A new
-    migration of the app moves this here and leaves a no-op behind."""
-    from shared_apps.reports import sql
-
-    with schema_editor.connection.cursor() as cursor:
-        sql.rebuild(cursor)
-
-
-def drop_triggers(apps, schema_editor):
-    from shared_apps.reports import sql
-
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(sql.DROP)  # the older functions are not restored: `reports_rebuild` after going back
+from shared_apps.reports.sql import migration_drop, migration_install
 
 
 class Migration(migrations.Migration):
@@ -62,5 +47,5 @@ class Migration(migrations.Migration):
             name='multi_paused',
             field=models.IntegerField(default=0),
         ),
-        migrations.RunPython(install_triggers, drop_triggers),
+        migrations.RunPython(migration_install, migration_drop),
     ]
