@@ -117,7 +117,7 @@ def build_agency_schemas(cur, agency_ids):
 
 def union_sql(schemas):
     branches = " UNION ALL ".join(
-        f"SELECT received_at, finished_at, due_at, updated_at, channel, timeliness, national_status "
+        f"SELECT received_at, finished_at, due_at, updated_at, channel, timeliness, national_status, is_paused "
         f"FROM {s}.dossiers_dossier" for s in schemas)
     return f"SELECT {UNION_FIGURES} FROM ({branches}) d"
 
