@@ -3,7 +3,8 @@
 
     cd /work/main && .venv/bin/python -m bench.lookup [--agencies 1000] [--rows 10000000]
                        [--events-per-row 2] [--seed 1] [--rounds 5] [--requests 20000] [--clients 8]
-                       [--workers 2] [--server-threads 4] [--raw 20000] [--inproc 2000]
+                       [--server granian|gunicorn] [--load-client wrk|python] [--workers N]
+                       [--server-threads N] [--raw 20000] [--inproc 2000]
                        [--unknown 0.10] [--paced-rate 1000] [--paced-requests 20000] [--single 2000]
                        [--reuse] [--keep] [--no-profile] [--db egov_bench_lookup] [--seed-only]
 
@@ -896,9 +897,10 @@ def main():
                         help="WSGI server (deploy/compose.yaml runs granian)")
     parser.add_argument("--load-client", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python",
                         help="saturated rounds: wrk (Debian package wrk; default when installed) or the Python client")
-    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
-    parser.add_argument("--server-threads", type=int, default=4,
-                        help="threads per worker (gunicorn gthread threads, granian blocking threads)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="server worker processes (default: granian 4, gunicorn 2)")
+    parser.add_argument("--server-threads", type=int, default=None,
+                        help="threads per worker (default: granian 1 blocking thread, gunicorn 4 gthread threads)")
     parser.add_argument("--raw", type=int, default=20000, help="raw SQL look-ups per round (each raw method)")
     parser.add_argument("--inproc", type=int, default=2000, help="selector and handler look-ups per round")
     parser.add_argument("--unknown", type=float, default=0.10, help="share of codes that do not exist")
@@ -920,6 +922,12 @@ def main():
     args = parser.parse_args()
     DB = args.db
     args.keep = args.keep or args.seed_only
+    # the best of each measured on this machine (bench/RESULTS.md §6): granian's Rust side queues the
+    # connections, so one Python thread per worker avoids GIL hand-offs; gunicorn needs its threads
+    if args.workers is None:
+        args.workers = 4 if args.server == "granian" else 2
+    if args.server_threads is None:
+        args.server_threads = 1 if args.server == "granian" else 4
 
     if args.client:
         print(json.dumps(run_client(json.loads(Path(args.client).read_text()))))
