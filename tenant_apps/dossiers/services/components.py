@@ -13,6 +13,7 @@ from tenants.errors import DomainError
 
 from ..lifecycle import CLOSED, State
 from ..models import Dossier
+from ..selectors import dossier_ensure_not_moved
 from .core import append_event, ensure_in_agency, sync_index
 
 
@@ -25,6 +26,7 @@ def dossier_component_attach(*, agency, dossier, position, upload, acting_user):
         dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
         if State(dossier.state) in CLOSED:
             raise DomainError(_("Hồ sơ đã kết thúc, không bổ sung giấy tờ được nữa."), code="closed")
+        dossier_ensure_not_moved(agency=agency, dossier=dossier)  # as apply_action: history only here
         component = dossier.components.filter(position=position).first()
         if component is None:
             raise DomainError(_("Hồ sơ không có thành phần số %(p)s.") % {"p": position}, field="position")
