@@ -321,18 +321,22 @@ def index_follow(*, cursor, target, sources, now, timings=None):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"ALTER TABLE public.{INDEX_TABLE} DISABLE TRIGGER {rollups.ROW_TRIGGER}")
     with timed(timings, "public index"):
+        index_columns = table_columns(cursor, "public", INDEX_TABLE)
+        history = _index_history_keep(cursor, target=target, columns=index_columns)
         cursor.execute(
             f"UPDATE public.{INDEX_TABLE} ix SET agency_id = %s, dossier_id = m.new_id FROM {MAP} m "
             "WHERE ix.agency_id = m.source_agency_id AND ix.dossier_id = m.old_id",
             [target.pk],
         )
-        for name, _nullable, _serial in table_columns(cursor, "public", INDEX_TABLE):
+        for name, _nullable, _serial in index_columns:
             if name.endswith("_agency_id") and name != "agency_id":
                 cursor.execute(
                     f"UPDATE public.{INDEX_TABLE} ix SET {q(name)} = %s FROM {MAP} m "
                     f"JOIN {t(target.schema_name, DOSSIER_TABLE)} d ON d.id = m.new_id "
                     f"WHERE ix.code = d.code AND ix.{q(name)} = m.source_agency_id",
                     [target.pk])
+        if history:
+            _index_history_write(cursor, columns=index_columns, now=now)
         ie_cols = [c for c in table_columns(cursor, "public", INDEX_EVENT_TABLE) if c[0] != "id"]
         overrides = {"at": "%(now)s", "action": "'transfer_in'", "national_status": "ix.national_status",
                      "step": "ix.current_step", "agency_name": "%(target_name)s", "entry_id": "ix.id"}
@@ -354,6 +358,46 @@ def index_follow(*, cursor, target, sources, now, timings=None):
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     if trigger_back_on:
         cursor.execute("SET LOCAL session_replication_role = replica")  # as bulk_begin left it, for bulk_end
+
+
+HISTORY = "pg_temp.agency_transfer_index_history"
+HISTORY_COLUMNS = {"transferred_in_at", "transferred_out_at", "origin_agency_id"}
+
+
+def _index_history_keep(cursor, *, target, columns):
+    """Before the live rows move: keep a copy of each row that REPORTS at a source (its holder is the
+    source and it names no other lead agency, or it names the source as its lead agency while another
+    agency holds it) and mark the live row as carried in (``transferred_in_at``). Rows a source held
+    for another lead agency report there before and after: they are only re-keyed. Returns whether
+    the index has the history columns (else nothing is kept: the old behaviour)."""
+    names = {c[0] for c in columns}
+    if not HISTORY_COLUMNS <= names:
+        return False
+    cursor.execute(f"DROP TABLE IF EXISTS {HISTORY}")
+    cursor.execute(
+        f"CREATE TEMP TABLE {HISTORY.split('.')[1]} ON COMMIT DROP AS "
+        f"SELECT ix.*, m.source_agency_id AS h_agency_id, m.old_id AS h_dossier_id "
+        f"FROM {MAP} m JOIN {t(target.schema_name, DOSSIER_TABLE)} d ON d.id = m.new_id "
+        f"JOIN public.{INDEX_TABLE} ix ON ix.code = d.code AND ix.transferred_out_at IS NULL "
+        "WHERE COALESCE(ix.origin_agency_id, ix.agency_id) = m.source_agency_id")
+    return True
+
+
+def _index_history_write(cursor, *, columns, now):
+    """After the live rows moved: they are carried in at `now`; the kept copies go back in as history
+    rows under the source's key (its agency, its dossier id), carried away at `now`, without an owner
+    (a citizen's list shows the live row only) and naming no other lead agency (they report at the
+    source). A row not yet received counts nowhere and leaves no history."""
+    cursor.execute(f"UPDATE public.{INDEX_TABLE} ix SET transferred_in_at = %s FROM {HISTORY} h "
+                   "WHERE ix.id = h.id", [now])
+    overrides = {"agency_id": "h.h_agency_id", "dossier_id": "h.h_dossier_id", "transferred_out_at": "%(now)s",
+                 "owner_user_id": "NULL"}
+    cols = [c[0] for c in columns if c[0] != "id"]
+    exprs = [overrides.get(c, "NULL" if c.endswith("_agency_id") and c != "agency_id" else f"h.{q(c)}")
+             for c in cols]
+    cursor.execute(
+        f"INSERT INTO public.{INDEX_TABLE} ({', '.join(q(c) for c in cols)}) "
+        f"SELECT {', '.join(exprs)} FROM {HISTORY} h WHERE h.received_at IS NOT NULL", {"now": now})
 
 
 def _pointer_rows(cursor, *, source, target, kind, join, now, acting_user):

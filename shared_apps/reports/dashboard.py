@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,7 +86,7 @@ class Table:
 
     @property
     def headers(self):
-        return [COLUMN_LABELS[c] for c in self.columns]
+        return [str(COLUMN_LABELS[c]) for c in self.columns]
 
 
 def _sorted(rows, sort):
@@ -157,36 +157,53 @@ def dashboard_get(*, scope, period, sort="", now=None) -> dict:
 
 
 # -- drill-down ------------------------------------------------------------------------------------
+# The instants a row arrives at and leaves its reporting agency (sql.py: a row carried in by a merger or
+# a move arrives when it was carried in; a history row left at the source leaves when it was carried
+# away; a row carried in already settled counts nowhere — it counts where it was settled).
+CARRIED_IN = Q(transferred_in_at__isnull=False, received_at__lt=F("transferred_in_at"))
+ARRIVED_AT = Case(When(CARRIED_IN, then=F("transferred_in_at")), default=F("received_at"))
+LEFT_AT = Case(When(finished_at__isnull=False, then=F("finished_at")),
+               When(~Q(national_status__in=OPEN_STATUSES), then=F("updated_at")),
+               When(transferred_out_at__isnull=False, then=F("transferred_out_at")), default=None)
+COUNTS = ~(CARRIED_IN & (Q(finished_at__isnull=False, finished_at__lt=F("transferred_in_at")) | (
+    Q(finished_at__isnull=True, updated_at__lt=F("transferred_in_at")) & ~Q(national_status__in=OPEN_STATUSES))))
+
+
 def _conditions(period, now):
+    """Row filters (on the ``arrived_at`` / ``left_at`` annotations) with the roll-ups' definitions."""
     start, end = period_bounds(period)
     current = period.end > timezone.localdate(now)
-    open_now = Q(finished_at__isnull=True, national_status__in=OPEN_STATUSES)
+    open_now = Q(finished_at__isnull=True, transferred_out_at__isnull=True, national_status__in=OPEN_STATUSES)
+    gone = Q(finished_at__isnull=True, transferred_out_at__isnull=False, national_status__in=OPEN_STATUSES)
     closed_other = Q(finished_at__isnull=True) & ~Q(national_status__in=OPEN_STATUSES)
-    closed_before = lambda t: Q(finished_at__lt=t) | (closed_other & Q(updated_at__lt=t))  # noqa: E731
-    received = Q(received_at__gte=start, received_at__lt=end)
-    carried = Q(received_at__lt=start) & ~closed_before(start)
+    arrived = Q(arrived_at__gte=start, arrived_at__lt=end)
+    received = arrived & ~CARRIED_IN
+    carried = Q(arrived_at__lt=start) & (Q(left_at__isnull=True) | Q(left_at__gte=start))
     settled = Q(finished_at__gte=start, finished_at__lt=end)
     if current:
         from datetime import datetime, time
 
-        today = timezone.make_aware(datetime.combine(timezone.localdate(now), time()))
-        in_progress = Q(received_at__isnull=False) & open_now
-        overdue = in_progress & Q(due_at__lt=today)
+        limit = timezone.make_aware(datetime.combine(timezone.localdate(now), time()))
+        in_progress = open_now
     else:
-        in_progress = Q(received_at__lt=end) & ~closed_before(end)
-        overdue = in_progress & Q(due_at__lt=end)
+        limit = end
+        in_progress = Q(arrived_at__lt=end) & (Q(left_at__isnull=True) | Q(left_at__gte=end))
+    # overdue: not paused (the current pause state, as the roll-ups) with an appointment before the limit
+    overdue = in_progress & Q(due_at__lt=limit, is_paused=False)
     return {
-        "received_total": received | carried,
+        "received_total": arrived | carried,
         "received_online": received & Q(channel="online"),
         "received_offline": received & ~Q(channel="online"),
         "carried_over": carried,
+        "received_transferred": arrived & CARRIED_IN,
         "settled": settled,
         "settled_early": settled & Q(timeliness="early"),
         "settled_on_time": settled & Q(timeliness="on_time"),
         "settled_late": settled & Q(timeliness="late"),
-        "closed_other": closed_other & Q(received_at__isnull=False, updated_at__gte=start, updated_at__lt=end),
+        "closed_other": closed_other & Q(left_at__gte=start, left_at__lt=end),
+        "transferred_out": gone & Q(left_at__gte=start, left_at__lt=end),
         "in_progress": in_progress,
-        "in_progress_within": in_progress & ~Q(due_at__lt=(today if current else end)),
+        "in_progress_within": in_progress & ~overdue,
         "in_progress_overdue": overdue,
     }
 
@@ -209,7 +226,9 @@ def report_dossiers(*, scope, period, column, procedure_id=None, limit=200, now=
     conditions = _conditions(period, now)
     if column not in conditions:
         raise DomainError(_("Chỉ tiêu “%(c)s” không hợp lệ.") % {"c": column[:30]}, field="chi_tieu")
-    qs = DossierIndex.objects.filter(conditions[column], received_at__isnull=False)
+    # every row, history rows of merged-away agencies included (their old periods)
+    qs = (DossierIndex.all_rows.annotate(arrived_at=ARRIVED_AT, left_at=LEFT_AT)
+          .filter(COUNTS, conditions[column], received_at__isnull=False))
     if scope.agency_ids is not None:
         qs = qs.filter(_agency_filter(scope.agency_ids))
     if procedure_id:

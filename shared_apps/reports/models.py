@@ -20,11 +20,16 @@ A row of the index counts only once it was received (``received_at`` set). Its c
   by the close month, settled or not (``multi_supplement_closed``): their difference summed over the
   months before a boundary = those open at the boundary (the Decision 766 on-time rate counts them
   late).
+  Carried by a merger or a move (sql.py): ``received_transferred`` (arrived open from another agency
+  that month) and ``transferred_out`` (left open for another agency that month).
 * ``ReportFlowAgency`` (agency, month): the same summed over procedures (city-wide reads).
 * ``ReportOpen`` (agency, procedure, due date): the dossiers open NOW (received, not settled, in a
   processing or paused state), by the local date of their appointment (``NO_DUE`` when none): how
   many (``n``), paused (``paused``: the clock is stopped, never overdue), with more than one
   supplement request (``multi_supplement``) and both (``multi_paused``).
+  ``since_month``: the month the agency got the dossier by a merger or a move (``SINCE_ALWAYS`` when it
+  received it itself) — at a month boundary before it, the dossier was held elsewhere. Same on
+  ``ReportOpenMonth`` and ``ReportLate``.
 * ``ReportOpenMonth`` (agency, due month): ``ReportOpen`` summed over procedures and the days of a
   month (``NO_DUE_MONTH`` when no appointment) — what the city-wide and per-agency figures read.
 * ``ReportStepOpen`` (agency, step due date): the dossiers open now and not paused, at the agency
@@ -43,6 +48,7 @@ from django.db import models
 
 NO_DUE = date(9999, 12, 31)  # due date of open dossiers without an appointment
 NO_DUE_MONTH = date(9999, 12, 1)  # its month
+SINCE_ALWAYS = date(1, 1, 1)  # ``since_month`` of a row held by its agency since it was received
 
 
 class ReportFlow(models.Model):
@@ -64,6 +70,8 @@ class ReportFlow(models.Model):
     components_reused = models.IntegerField(default=0)
     multi_supplement_received = models.IntegerField(default=0)  # by received month, see below
     multi_supplement_closed = models.IntegerField(default=0)  # by close month (settled or closed otherwise)
+    received_transferred = models.IntegerField(default=0)  # carried in by a merger or a move (that month)
+    transferred_out = models.IntegerField(default=0)  # open when carried away by a merger or a move
 
     class Meta:
         db_table = "reports_flow"
@@ -93,6 +101,8 @@ class ReportFlowAgency(models.Model):
     components_reused = models.IntegerField(default=0)
     multi_supplement_received = models.IntegerField(default=0)  # by received month, see below
     multi_supplement_closed = models.IntegerField(default=0)  # by close month (settled or closed otherwise)
+    received_transferred = models.IntegerField(default=0)  # carried in by a merger or a move (that month)
+    transferred_out = models.IntegerField(default=0)  # open when carried away by a merger or a move
 
     class Meta:
         db_table = "reports_flow_agency"
@@ -107,6 +117,7 @@ class ReportOpen(models.Model):
     procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.DO_NOTHING, related_name="+",
                                   db_constraint=False)
     due_date = models.DateField()
+    since_month = models.DateField(default=SINCE_ALWAYS)  # held by the agency since (carried in: that month)
     n = models.IntegerField(default=0)
     paused = models.IntegerField(default=0)
     multi_supplement = models.IntegerField(default=0)
@@ -114,7 +125,8 @@ class ReportOpen(models.Model):
 
     class Meta:
         db_table = "reports_open"
-        constraints = [models.UniqueConstraint(fields=["agency", "procedure", "due_date"], name="reports_open_key")]
+        constraints = [models.UniqueConstraint(fields=["agency", "procedure", "due_date", "since_month"],
+                                               name="reports_open_key")]
         indexes = [models.Index(fields=["due_date"], name="reports_open_due")]
 
 
@@ -126,6 +138,7 @@ class ReportOpenMonth(models.Model):
 
     agency = models.ForeignKey("tenants.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     due_month = models.DateField()
+    since_month = models.DateField(default=SINCE_ALWAYS)
     n = models.IntegerField(default=0)
     paused = models.IntegerField(default=0)
     multi_supplement = models.IntegerField(default=0)
@@ -133,7 +146,8 @@ class ReportOpenMonth(models.Model):
 
     class Meta:
         db_table = "reports_open_month"
-        constraints = [models.UniqueConstraint(fields=["agency", "due_month"], name="reports_open_month_key")]
+        constraints = [models.UniqueConstraint(fields=["agency", "due_month", "since_month"],
+                                               name="reports_open_month_key")]
 
     def __str__(self):
         return f"{self.agency_id}/{self.due_month}"
@@ -161,13 +175,14 @@ class ReportLate(models.Model):
                                   db_constraint=False)
     due_month = models.DateField()
     close_month = models.DateField()
+    since_month = models.DateField(default=SINCE_ALWAYS)
     n = models.IntegerField(default=0)
     multi_supplement = models.IntegerField(default=0)  # of which with more than one supplement request
 
     class Meta:
         db_table = "reports_late"
-        constraints = [models.UniqueConstraint(fields=["agency", "procedure", "due_month", "close_month"],
-                                               name="reports_late_key")]
+        constraints = [models.UniqueConstraint(fields=["agency", "procedure", "due_month", "close_month",
+                                                       "since_month"], name="reports_late_key")]
         indexes = [models.Index(fields=["close_month", "due_month"], name="reports_late_close")]
 
     def __str__(self):

@@ -10,13 +10,20 @@ Definitions (a dossier counts at its reporting agency, see sql.py; P = [S, E) a 
 ``carried_over``
     received before S and neither settled nor closed without a result before S:
     Σ over months < S of (received − settled − closed without result).
-``received_total`` = online + offline + carried over.
+``received_transferred``
+    arrived in P from another agency by a merger or a move, still open then (sql.py): not a receipt
+    of this agency (not in the online share), but work it took over.
+``received_total`` = online + offline + received by transfer + carried over.
 ``settled_early`` / ``settled_on_time`` / ``settled_late`` (+ ``settled_unjudged``, no verdict)
     ``finished_at`` in P, by the desk's verdict (more than one supplement request already makes the
     desk's verdict late).
 ``closed_other``
     left without a result in P (withdrawn, stopped) — not an II.06a column, shown so that
     received_total = settled + closed_other + in_progress.
+``transferred_out``
+    left open in P for another agency by a merger or a move — shown, as ``closed_other``, so that
+    received_total = settled + closed_other + transferred_out + in_progress. For a group of agencies
+    (the city) a merger inside the group appears on both sides.
 ``in_progress`` (at A)
     E in the past: Σ over months < E of (received − settled − closed without result);
     current period: the dossiers open now.
@@ -26,7 +33,8 @@ Definitions (a dossier counts at its reporting agency, see sql.py; P = [S, E) a 
     it resumes — it is within time whatever the ``due_at`` kept from before the pause.
     E in the past: open at E, not paused, with an appointment before E = closed ones whose due month
     < E ≤ close month (ReportLate) + still open ones due before E and not paused (ReportOpenMonth
-    ``n − paused``: due month < E, exact since E is a month start; ReportOpen per procedure).
+    ``n − paused``: due month < E, exact since E is a month start; ReportOpen per procedure) — in
+    both, only rows the agency held at E (``since_month`` < E: carried in by a merger before E).
     APPROXIMATION: for the still open ones the pause state is the CURRENT one, not the one at E — one
     paused now but not at E counts within time at E, one paused at E and resumed since has its
     appointment moved past the resume (hence past E) and so counts within time anyway. A closed one
@@ -59,6 +67,7 @@ from datetime import date, datetime, time
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import NO_DUE
 from .periods import Period
@@ -87,6 +96,8 @@ class II06a:
     in_progress_multi_supplement_overdue: int = 0  # of which counted in in_progress_overdue
     multi_supplement_received: int = 0  # flows of the period (FLOW_COLUMNS), not read by the indicators
     multi_supplement_closed: int = 0
+    received_transferred: int = 0  # carried in from another agency in the period (merger, move)
+    transferred_out: int = 0       # carried away to another agency in the period, still open
     received_digitised: int = 0   # received in the period with every component digitised
     components_received: int = 0  # components of the dossiers received in the period
     components_reused: int = 0    # of which reused from digitised data
@@ -97,7 +108,7 @@ class II06a:
 
     @property
     def received_total(self):
-        return self.received_in_period + self.carried_over
+        return self.received_in_period + self.received_transferred + self.carried_over
 
     @property
     def settled(self):
@@ -131,23 +142,26 @@ class II06a:
 
 FIELD_NAMES = tuple(f.name for f in fields(II06a))
 
-COLUMNS = ("received_total", "received_online", "received_offline", "carried_over", "settled",
-           "settled_early", "settled_on_time", "settled_late", "closed_other", "in_progress",
-           "in_progress_within", "in_progress_overdue")
+COLUMNS = ("received_total", "received_online", "received_offline", "carried_over", "received_transferred",
+           "settled", "settled_early", "settled_on_time", "settled_late", "closed_other", "transferred_out",
+           "in_progress", "in_progress_within", "in_progress_overdue")
 
+# translated where shown (pages, exports in the reader's language)
 COLUMN_LABELS = {
-    "received_total": "Tổng số hồ sơ tiếp nhận",
-    "received_online": "Tiếp nhận trực tuyến",
-    "received_offline": "Tiếp nhận trực tiếp, bưu chính",
-    "carried_over": "Kỳ trước chuyển qua",
-    "settled": "Đã giải quyết",
-    "settled_early": "Trước hạn",
-    "settled_on_time": "Đúng hạn",
-    "settled_late": "Quá hạn",
-    "closed_other": "Rút, dừng xử lý",
-    "in_progress": "Đang giải quyết",
-    "in_progress_within": "Trong hạn",
-    "in_progress_overdue": "Quá hạn (đang giải quyết)",
+    "received_total": _("Tổng số hồ sơ tiếp nhận"),
+    "received_online": _("Tiếp nhận trực tuyến"),
+    "received_offline": _("Tiếp nhận trực tiếp, bưu chính"),
+    "carried_over": _("Kỳ trước chuyển qua"),
+    "received_transferred": _("Nhận từ cơ quan sáp nhập, điều chuyển"),
+    "settled": _("Đã giải quyết"),
+    "settled_early": _("Trước hạn"),
+    "settled_on_time": _("Đúng hạn"),
+    "settled_late": _("Quá hạn"),
+    "closed_other": _("Rút, dừng xử lý"),
+    "transferred_out": _("Chuyển sang cơ quan khác (sáp nhập, điều chuyển)"),
+    "in_progress": _("Đang giải quyết"),
+    "in_progress_within": _("Trong hạn"),
+    "in_progress_overdue": _("Quá hạn (đang giải quyết)"),
 }
 
 
@@ -201,8 +215,8 @@ def ii06a(*, period: Period, agency_ids=None, by=None, now=None, monthly=False) 
     key = KEYS[by]
     table = "reports_flow" if by == "procedure" else "reports_flow_agency"
     where, params = _scope_sql(agency_ids)
-    net = "(received_online + received_offline - settled_early - settled_on_time - settled_late - settled_unjudged" \
-          " - closed_other)"
+    net = "(received_online + received_offline + received_transferred - settled_early - settled_on_time" \
+          " - settled_late - settled_unjudged - closed_other - transferred_out)"
     multi_net = "(multi_supplement_received - multi_supplement_closed)"
     in_p = "month >= %s"
     flow_cols = FLOW_COLUMNS
@@ -248,11 +262,11 @@ def ii06a(*, period: Period, agency_ids=None, by=None, now=None, monthly=False) 
             cur.execute(
                 f"SELECT {key}, sum(n), sum(m) FROM ("
                 f" SELECT {key}, n, multi_supplement AS m FROM public.reports_late"
-                f" WHERE {where} AND due_month < %s AND close_month >= %s"
+                f" WHERE {where} AND due_month < %s AND close_month >= %s AND since_month < %s"
                 f" UNION ALL"
                 f" SELECT {key}, n - paused, multi_supplement - multi_paused FROM public.{open_table}"
-                f" WHERE {where} AND {due} < %s) x GROUP BY 1",
-                params + [period.end, period.end] + params + [period.end])
+                f" WHERE {where} AND {due} < %s AND since_month < %s) x GROUP BY 1",
+                params + [period.end] * 3 + params + [period.end] * 2)
             for r in cur.fetchall():
                 fig = rows.setdefault(r[0], II06a())
                 fig.in_progress_overdue, fig.in_progress_multi_supplement_overdue = int(r[1]), int(r[2])

@@ -18,7 +18,8 @@ count nowhere):
   another agency), supplement requested, financial obligation;
 * closed without a result: neither (withdrawn 7, stopped 8, ...), at ``updated_at`` (the last
   change of the row: the moment it left the open states);
-* close instant: ``finished_at`` for settled rows, ``updated_at`` for the others; NULL when open.
+* close instant: ``finished_at`` for settled rows, ``transferred_out_at`` for history rows that left
+  open, ``updated_at`` for the others; NULL when open.
 * more than one supplement request ("multi"): ``supplement_count > 1`` (the row's current count; it
   changes only while the dossier is open, and the change moves the row's contributions). Counted
   on the flows by the received month (``multi_supplement_received``) and by the close month of
@@ -26,6 +27,19 @@ count nowhere):
   at a month boundary are their difference summed over the months before it —, in ``reports_late``
   (``multi_supplement``) and in the open roll-ups (``multi_supplement``, and ``multi_paused`` = multi
   AND paused: the multi ones not counted as overdue whatever their appointment).
+* carried by a merger or a move (tenants.copier; the index keeps a HISTORY row at the source,
+  ``transferred_out_at`` set, and the LIVE row at the target gets ``transferred_in_at``), so that each
+  month's figures stay where the dossier was held and a merged-away agency's old reports never change:
+  - a history row counts at the source as any row until it left: received, settled (if it was settled
+    before it left), closed without a result (idem), else ``transferred_out`` in the month it left;
+    never open. Carried away while paused: not late at the months before (clock stopped).
+  - a live row carried in (received before ``transferred_in_at``) counts at the target from that
+    month: ``received_transferred`` instead of received (no digitisation counters: counted where it was
+    received), then settled / closed / open as any row, with ``since_month`` = that month on the open
+    and late roll-ups, so that at an earlier month boundary it is overdue only where it was held. One
+    carried already closed (settled, withdrawn) counts nowhere at the target: it counts at the source.
+  - a row received after it was carried (an online submission accepted by the target) is an ordinary
+    receipt of the target.
 * step due date (update compliance, ``reports_step_open``): local date of ``step_due_at``, else of
   ``due_at``, else NO_DUE; counted for open rows that are not paused, at the HOLDING agency
   (``agency_id``). An update that changes only the step's due date or the holder touches only that
@@ -35,7 +49,7 @@ count nowhere):
 from django.conf import settings
 from django.db import connection
 
-from .models import NO_DUE, NO_DUE_MONTH
+from .models import NO_DUE, NO_DUE_MONTH, SINCE_ALWAYS
 
 OPEN_STATUSES = (2, 4, 5, 6)
 TABLES = ("reports_flow", "reports_flow_agency", "reports_open", "reports_open_month", "reports_late",
@@ -44,7 +58,7 @@ TRUNCATE_LIST = ", ".join(f"public.{t}" for t in TABLES)
 FLOW_COLUMNS = ("received_online", "received_offline", "settled_early", "settled_on_time", "settled_late",
                 "settled_unjudged", "settled_on_time_766", "closed_other", "settled_seconds",
                 "received_digitised", "components_received", "components_reused",
-                "multi_supplement_received", "multi_supplement_closed")
+                "multi_supplement_received", "multi_supplement_closed", "received_transferred", "transferred_out")
 # Every overload of the helper (its arguments follow FLOW_COLUMNS): dropped before it is re-created.
 DROP_FLOW_ADD = """
 DO $$ DECLARE f regprocedure;
@@ -87,6 +101,21 @@ def step_due_expr(prefix: str) -> str:
             f"DATE '{NO_DUE}')")
 
 
+def flow_call(ag: str, procedure: str, month: str, values: dict) -> str:
+    """``PERFORM reports_flow_add(...)`` with `values` (column -> SQL expression) in FLOW_COLUMNS order,
+    0 for the columns not named."""
+    unknown = set(values) - set(FLOW_COLUMNS)
+    if unknown:
+        raise ValueError(f"not flow columns: {sorted(unknown)}")
+    args = ", ".join(str(values.get(c, 0)) for c in FLOW_COLUMNS)
+    return f"PERFORM public.reports_flow_add({ag}, {procedure}, {month}, {args});"
+
+
+def flow_select(values: dict) -> str:
+    """A SELECT list of every flow column in FLOW_COLUMNS order (0 for those not named)."""
+    return ", ".join(f"{values.get(c, 0)} AS {c}" for c in FLOW_COLUMNS)
+
+
 def functions_sql(origin: bool) -> str:
     tz = _tz()
     flow_set = ", ".join(f"{c} = t.{c} + EXCLUDED.{c}" for c in FLOW_COLUMNS)
@@ -96,6 +125,25 @@ def functions_sql(origin: bool) -> str:
     statuses = ", ".join(str(s) for s in OPEN_STATUSES)
     agency_old, agency_new = agency_expr("OLD.", origin), agency_expr("NEW.", origin)
     month_old, month_new = month_expr("OLD.updated_at"), month_expr("NEW.updated_at")
+    s_if = lambda cond: f"CASE WHEN {cond} THEN s ELSE 0 END"  # noqa: E731
+    received_here = flow_call("ag", "r.procedure_id", month_expr("r.received_at"), {
+        "received_online": s_if("on_line"), "received_offline": s_if("NOT on_line"),
+        "received_digitised": s_if("r.components_total > 0 AND r.components_digitised >= r.components_total"),
+        "components_received": "s * r.components_total", "components_reused": "s * r.components_reused",
+        "multi_supplement_received": s_if("multi")})
+    received_carried = flow_call("ag", "r.procedure_id", "v_since", {
+        "received_transferred": "s", "multi_supplement_received": s_if("multi")})
+    settled = flow_call("ag", "r.procedure_id", "v_close", {
+        "settled_early": s_if("r.timeliness = 'early'"), "settled_on_time": s_if("r.timeliness = 'on_time'"),
+        "settled_late": s_if("r.timeliness = 'late'"),
+        "settled_unjudged": s_if("r.timeliness NOT IN ('early', 'on_time', 'late')"),
+        "settled_on_time_766": s_if("r.timeliness IN ('early', 'on_time') AND r.supplement_count <= 1"),
+        "settled_seconds": "s * floor(extract(epoch FROM r.finished_at - r.received_at))::bigint",
+        "multi_supplement_closed": s_if("multi")})
+    left = flow_call("ag", "r.procedure_id", "v_close", {"transferred_out": "s",
+                                                         "multi_supplement_closed": s_if("multi")})
+    closed = flow_call("ag", "r.procedure_id", "v_close", {"closed_other": "s",
+                                                           "multi_supplement_closed": s_if("multi")})
     return DROP_FLOW_ADD + f"""
 CREATE OR REPLACE FUNCTION public.reports_flow_add(a bigint, p bigint, m date, {params}) RETURNS void
 LANGUAGE sql AS $$
@@ -111,6 +159,7 @@ CREATE OR REPLACE FUNCTION public.reports_step_contribute(r public.tracking_doss
 LANGUAGE plpgsql AS $$
 BEGIN
   IF r.received_at IS NULL OR r.finished_at IS NOT NULL OR r.national_status NOT IN ({statuses}) OR r.is_paused
+     OR r.transferred_out_at IS NOT NULL
   THEN
     RETURN;
   END IF;
@@ -123,57 +172,66 @@ CREATE OR REPLACE FUNCTION public.reports_contribute(r public.tracking_dossierin
 LANGUAGE plpgsql AS $$
 DECLARE
   ag bigint := {agency_expr("r.", origin)};
+  carried_in boolean := r.transferred_in_at IS NOT NULL AND r.received_at < r.transferred_in_at;
+  gone boolean := r.transferred_out_at IS NOT NULL AND r.national_status IN ({statuses});  -- carried away open
   settled boolean := r.finished_at IS NOT NULL;
-  is_open boolean := r.finished_at IS NULL AND r.national_status IN ({statuses});
+  is_open boolean := r.finished_at IS NULL AND r.transferred_out_at IS NULL AND r.national_status IN ({statuses});
   multi boolean := r.supplement_count > 1;
   on_line boolean := r.channel = 'online';
+  v_since date := DATE '{SINCE_ALWAYS}';
   v_close date;
   v_due date;
 BEGIN
   IF r.received_at IS NULL THEN RETURN; END IF;
+  -- carried in already closed (settled, withdrawn...): it counts where it was closed (its history row)
+  IF carried_in AND (r.finished_at IS NOT NULL AND r.finished_at < r.transferred_in_at OR (r.finished_at IS NULL
+      AND r.national_status NOT IN ({statuses}) AND r.updated_at < r.transferred_in_at)) THEN
+    RETURN;
+  END IF;
   PERFORM public.reports_step_contribute(r, s);
-  PERFORM public.reports_flow_add(ag, r.procedure_id, {month_expr("r.received_at")},
-    CASE WHEN on_line THEN s ELSE 0 END, CASE WHEN on_line THEN 0 ELSE s END, 0, 0, 0, 0, 0, 0, 0,
-    CASE WHEN r.components_total > 0 AND r.components_digitised >= r.components_total THEN s ELSE 0 END,
-    s * r.components_total, s * r.components_reused, CASE WHEN multi THEN s ELSE 0 END, 0);
+  IF carried_in THEN
+    v_since := {month_expr("r.transferred_in_at")};
+    {received_carried}
+  ELSE
+    {received_here}
+  END IF;
   IF settled THEN
     v_close := {month_expr("r.finished_at")};
-    PERFORM public.reports_flow_add(ag, r.procedure_id, v_close, 0, 0,
-      CASE WHEN r.timeliness = 'early' THEN s ELSE 0 END,
-      CASE WHEN r.timeliness = 'on_time' THEN s ELSE 0 END,
-      CASE WHEN r.timeliness = 'late' THEN s ELSE 0 END,
-      CASE WHEN r.timeliness IN ('early', 'on_time', 'late') THEN 0 ELSE s END,
-      CASE WHEN r.timeliness IN ('early', 'on_time') AND r.supplement_count <= 1 THEN s ELSE 0 END,
-      0, s * floor(extract(epoch FROM r.finished_at - r.received_at))::bigint, 0, 0, 0, 0,
-      CASE WHEN multi THEN s ELSE 0 END);
+    {settled}
+  ELSIF gone THEN
+    v_close := {month_expr("r.transferred_out_at")};
+    {left}
   ELSIF NOT is_open THEN
     v_close := {month_expr("r.updated_at")};
-    PERFORM public.reports_flow_add(ag, r.procedure_id, v_close, 0, 0, 0, 0, 0, 0, 0, s, 0, 0, 0, 0, 0,
-      CASE WHEN multi THEN s ELSE 0 END);
+    {closed}
   END IF;
   IF is_open THEN
-    INSERT INTO public.reports_open AS t (agency_id, procedure_id, due_date, n, paused, multi_supplement,
-                                          multi_paused)
-    VALUES (ag, r.procedure_id, COALESCE((r.due_at AT TIME ZONE '{tz}')::date, DATE '9999-12-31'), s,
+    INSERT INTO public.reports_open AS t (agency_id, procedure_id, due_date, since_month, n, paused,
+                                          multi_supplement, multi_paused)
+    VALUES (ag, r.procedure_id, COALESCE((r.due_at AT TIME ZONE '{tz}')::date, DATE '{NO_DUE}'), v_since, s,
             CASE WHEN r.is_paused THEN s ELSE 0 END, CASE WHEN multi THEN s ELSE 0 END,
             CASE WHEN multi AND r.is_paused THEN s ELSE 0 END)
     ON CONFLICT ON CONSTRAINT reports_open_key DO UPDATE
       SET n = t.n + EXCLUDED.n, paused = t.paused + EXCLUDED.paused,
           multi_supplement = t.multi_supplement + EXCLUDED.multi_supplement,
           multi_paused = t.multi_paused + EXCLUDED.multi_paused;
-    INSERT INTO public.reports_open_month AS t (agency_id, due_month, n, paused, multi_supplement, multi_paused)
-    VALUES (ag, COALESCE({month_expr("r.due_at")}, DATE '{NO_DUE_MONTH}'), s,
+    INSERT INTO public.reports_open_month AS t (agency_id, due_month, since_month, n, paused, multi_supplement,
+                                                multi_paused)
+    VALUES (ag, COALESCE({month_expr("r.due_at")}, DATE '{NO_DUE_MONTH}'), v_since, s,
             CASE WHEN r.is_paused THEN s ELSE 0 END, CASE WHEN multi THEN s ELSE 0 END,
             CASE WHEN multi AND r.is_paused THEN s ELSE 0 END)
     ON CONFLICT ON CONSTRAINT reports_open_month_key DO UPDATE
       SET n = t.n + EXCLUDED.n, paused = t.paused + EXCLUDED.paused,
           multi_supplement = t.multi_supplement + EXCLUDED.multi_supplement,
           multi_paused = t.multi_paused + EXCLUDED.multi_paused;
-  ELSIF r.due_at IS NOT NULL THEN
+  ELSIF r.due_at IS NOT NULL AND NOT (gone AND r.is_paused) THEN
+    -- (carried away while paused: its clock was stopped, so it was not overdue at the month boundaries
+    -- before, whatever the appointment it had before the pause — as for the open ones)
     v_due := {month_expr("r.due_at")};
     IF v_close > v_due THEN
-      INSERT INTO public.reports_late AS t (agency_id, procedure_id, due_month, close_month, n, multi_supplement)
-      VALUES (ag, r.procedure_id, v_due, v_close, s, CASE WHEN multi THEN s ELSE 0 END)
+      INSERT INTO public.reports_late AS t (agency_id, procedure_id, due_month, close_month, since_month, n,
+                                            multi_supplement)
+      VALUES (ag, r.procedure_id, v_due, v_close, v_since, s, CASE WHEN multi THEN s ELSE 0 END)
       ON CONFLICT ON CONSTRAINT reports_late_key DO UPDATE
         SET n = t.n + EXCLUDED.n, multi_supplement = t.multi_supplement + EXCLUDED.multi_supplement;
     END IF;
@@ -191,13 +249,13 @@ BEGIN
     -- that an agency's transactions do not queue on its roll-up rows for nothing.
     IF ({agency_old}, OLD.procedure_id, OLD.received_at, OLD.finished_at, OLD.due_at, OLD.timeliness,
         OLD.supplement_count, OLD.is_paused, OLD.channel, OLD.national_status, OLD.components_total,
-        OLD.components_digitised, OLD.components_reused)
+        OLD.components_digitised, OLD.components_reused, OLD.transferred_in_at, OLD.transferred_out_at)
        IS NOT DISTINCT FROM
        ({agency_new}, NEW.procedure_id, NEW.received_at, NEW.finished_at, NEW.due_at, NEW.timeliness,
         NEW.supplement_count, NEW.is_paused, NEW.channel, NEW.national_status, NEW.components_total,
-        NEW.components_digitised, NEW.components_reused)
+        NEW.components_digitised, NEW.components_reused, NEW.transferred_in_at, NEW.transferred_out_at)
        AND (OLD.finished_at IS NOT NULL OR OLD.national_status IN ({statuses})
-            OR {month_old} = {month_new}) THEN
+            OR ({month_old} = {month_new} AND OLD.transferred_in_at IS NULL)) THEN
       -- ... but a new step (or holder) moves the dossier in the step roll-up only
       IF (OLD.agency_id, OLD.step_due_at) IS DISTINCT FROM (NEW.agency_id, NEW.step_due_at) THEN
         PERFORM public.reports_step_contribute(OLD, -1);
@@ -244,64 +302,86 @@ def rebuild_sql(origin: bool) -> list[str]:
     statuses = ", ".join(str(s) for s in OPEN_STATUSES)
     cols = ", ".join(FLOW_COLUMNS)
     sums = ", ".join(f"sum({c})" for c in FLOW_COLUMNS)
+    carried_in = "(transferred_in_at IS NOT NULL AND received_at < transferred_in_at)"
     rows = f"""
       SELECT {agency_expr("", origin)} AS ag, procedure_id, received_at, due_at, finished_at, timeliness,
              supplement_count, is_paused, channel = 'online' AS on_line, components_total, components_digitised,
-             components_reused, finished_at IS NULL AND national_status IN ({statuses}) AS is_open,
+             components_reused, {carried_in} AS carried_in,
+             transferred_out_at IS NOT NULL AND national_status IN ({statuses}) AS gone_open,
+             finished_at IS NULL AND transferred_out_at IS NULL AND national_status IN ({statuses}) AS is_open,
+             CASE WHEN {carried_in} THEN {month_expr("transferred_in_at")} ELSE DATE '{SINCE_ALWAYS}' END AS since,
+             CASE WHEN {carried_in} THEN {month_expr("transferred_in_at")} ELSE {month_expr("received_at")} END
+               AS arrive_month,
              CASE WHEN finished_at IS NOT NULL THEN {month_expr("finished_at")}
+                  WHEN transferred_out_at IS NOT NULL AND national_status IN ({statuses})
+                    THEN {month_expr("transferred_out_at")}
                   WHEN national_status NOT IN ({statuses}) THEN {month_expr("updated_at")} END AS close_month
-      FROM public.tracking_dossierindex WHERE received_at IS NOT NULL"""
+      FROM public.tracking_dossierindex WHERE received_at IS NOT NULL
+        AND NOT ({carried_in} AND (finished_at IS NOT NULL AND finished_at < transferred_in_at OR (finished_at IS NULL
+             AND national_status NOT IN ({statuses}) AND updated_at < transferred_in_at)))"""
+    arrived = flow_select({
+        "received_online": "(on_line AND NOT carried_in)::int",
+        "received_offline": "(NOT on_line AND NOT carried_in)::int",
+        "received_digitised": "(NOT carried_in AND components_total > 0 AND components_digitised >= components_total)::int",
+        "components_received": "CASE WHEN carried_in THEN 0 ELSE components_total END::bigint",
+        "components_reused": "CASE WHEN carried_in THEN 0 ELSE components_reused END::bigint",
+        "multi_supplement_received": "(supplement_count > 1)::int",
+        "received_transferred": "carried_in::int",
+    })
+    closed = flow_select({
+        "settled_early": "(finished_at IS NOT NULL AND timeliness = 'early')::int",
+        "settled_on_time": "(finished_at IS NOT NULL AND timeliness = 'on_time')::int",
+        "settled_late": "(finished_at IS NOT NULL AND timeliness = 'late')::int",
+        "settled_unjudged": "(finished_at IS NOT NULL AND timeliness NOT IN ('early', 'on_time', 'late'))::int",
+        "settled_on_time_766":
+            "(finished_at IS NOT NULL AND timeliness IN ('early', 'on_time') AND supplement_count <= 1)::int",
+        "closed_other": "(finished_at IS NULL AND NOT gone_open)::int",
+        "settled_seconds": "CASE WHEN finished_at IS NOT NULL "
+                           "THEN floor(extract(epoch FROM finished_at - received_at))::bigint ELSE 0 END",
+        "multi_supplement_closed": "(supplement_count > 1)::int",
+        "transferred_out": "(finished_at IS NULL AND gone_open)::int",
+    })
     return [
         f"TRUNCATE {TRUNCATE_LIST}",
         f"""
 INSERT INTO public.reports_flow (agency_id, procedure_id, month, {cols})
 SELECT ag, procedure_id, month, {sums} FROM (
-  SELECT ag, procedure_id, {month_expr("received_at")} AS month, on_line::int AS received_online,
-         (NOT on_line)::int AS received_offline, 0 AS settled_early, 0 AS settled_on_time, 0 AS settled_late,
-         0 AS settled_unjudged, 0 AS settled_on_time_766, 0 AS closed_other, 0::bigint AS settled_seconds,
-         (components_total > 0 AND components_digitised >= components_total)::int AS received_digitised,
-         components_total::bigint AS components_received, components_reused::bigint AS components_reused,
-         (supplement_count > 1)::int AS multi_supplement_received, 0 AS multi_supplement_closed
+  SELECT ag, procedure_id, arrive_month AS month, {arrived}
   FROM r
   UNION ALL
-  SELECT ag, procedure_id, close_month, 0, 0,
-         (finished_at IS NOT NULL AND timeliness = 'early')::int,
-         (finished_at IS NOT NULL AND timeliness = 'on_time')::int,
-         (finished_at IS NOT NULL AND timeliness = 'late')::int,
-         (finished_at IS NOT NULL AND timeliness NOT IN ('early', 'on_time', 'late'))::int,
-         (finished_at IS NOT NULL AND timeliness IN ('early', 'on_time') AND supplement_count <= 1)::int,
-         (finished_at IS NULL)::int,
-         CASE WHEN finished_at IS NOT NULL THEN floor(extract(epoch FROM finished_at - received_at))::bigint
-              ELSE 0 END, 0, 0, 0, 0, (supplement_count > 1)::int
+  SELECT ag, procedure_id, close_month, {closed}
   FROM r WHERE close_month IS NOT NULL
 ) x GROUP BY ag, procedure_id, month""".replace("FROM r", f"FROM ({rows}) r"),
         f"""
 INSERT INTO public.reports_flow_agency (agency_id, month, {cols})
 SELECT agency_id, month, {sums} FROM public.reports_flow GROUP BY agency_id, month""",
         f"""
-INSERT INTO public.reports_open (agency_id, procedure_id, due_date, n, paused, multi_supplement, multi_paused)
-SELECT ag, procedure_id, COALESCE((due_at AT TIME ZONE '{_tz()}')::date, DATE '9999-12-31') AS due_date,
+INSERT INTO public.reports_open (agency_id, procedure_id, due_date, since_month, n, paused, multi_supplement,
+                                 multi_paused)
+SELECT ag, procedure_id, COALESCE((due_at AT TIME ZONE '{_tz()}')::date, DATE '{NO_DUE}') AS due_date, since,
        count(*), count(*) FILTER (WHERE is_paused), count(*) FILTER (WHERE supplement_count > 1),
        count(*) FILTER (WHERE supplement_count > 1 AND is_paused)
-FROM ({rows}) r WHERE is_open GROUP BY 1, 2, 3""",
+FROM ({rows}) r WHERE is_open GROUP BY 1, 2, 3, 4""",
         """
-INSERT INTO public.reports_open_month (agency_id, due_month, n, paused, multi_supplement, multi_paused)
-SELECT agency_id, date_trunc('month', due_date)::date, sum(n), sum(paused), sum(multi_supplement),
+INSERT INTO public.reports_open_month (agency_id, due_month, since_month, n, paused, multi_supplement, multi_paused)
+SELECT agency_id, date_trunc('month', due_date)::date, since_month, sum(n), sum(paused), sum(multi_supplement),
        sum(multi_paused)
-FROM public.reports_open GROUP BY agency_id, 2""",
+FROM public.reports_open GROUP BY agency_id, 2, 3""",
         # by HOLDING agency (tenants.rollups narrows it on ix.agency_id, not on the reporting agency)
         f"""
 INSERT INTO public.reports_step_open (agency_id, due_date, n)
 SELECT ix.agency_id, {step_due_expr("ix.")}, count(*)
 FROM public.tracking_dossierindex ix WHERE ix.received_at IS NOT NULL
   AND ix.finished_at IS NULL AND ix.national_status IN ({statuses}) AND NOT ix.is_paused
+  AND ix.transferred_out_at IS NULL
 GROUP BY 1, 2""",
         f"""
-INSERT INTO public.reports_late (agency_id, procedure_id, due_month, close_month, n, multi_supplement)
-SELECT ag, procedure_id, {month_expr("due_at")}, close_month, count(*),
+INSERT INTO public.reports_late (agency_id, procedure_id, due_month, close_month, since_month, n, multi_supplement)
+SELECT ag, procedure_id, {month_expr("due_at")}, close_month, since, count(*),
        count(*) FILTER (WHERE supplement_count > 1)
 FROM ({rows}) r WHERE NOT is_open AND due_at IS NOT NULL AND close_month > {month_expr("due_at")}
-GROUP BY 1, 2, 3, 4""",
+  AND NOT (gone_open AND is_paused)
+GROUP BY 1, 2, 3, 4, 5""",
     ]
 
 

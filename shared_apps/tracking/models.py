@@ -5,10 +5,28 @@ statistics from here, never by visiting agency schemas."""
 from django.db import models
 
 
+class LiveRows(models.Manager):
+    """The rows that stand for a dossier now: without the history rows a merger or a move leaves
+    behind (``transferred_out_at`` set)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(transferred_out_at__isnull=True)
+
+
 class DossierIndex(models.Model):
+    """One LIVE row per dossier (``objects``): where it is now, looked up by code.
+
+    A merger or a move of dossiers (tenants.copier) re-points the live row to the target
+    (``transferred_in_at`` = the instant) and leaves at the source a HISTORY row (``all_rows`` only):
+    a frozen copy of the row at that instant under the source's key (``agency``, ``dossier_id`` of the
+    source's dossier), ``transferred_out_at`` set, no owner. History rows are what keeps the source's
+    reports for its old periods reproducible (shared_apps/reports/sql.py); look-ups never see them.
+    """
+
     agency = models.ForeignKey("tenants.Agency", on_delete=models.PROTECT, related_name="+")
     dossier_id = models.BigIntegerField()
-    code = models.CharField(max_length=40, unique=True, null=True, blank=True)
+    # NULL until issued (an online submission not yet accepted); unique among the live rows (Meta)
+    code = models.CharField(max_length=40, null=True, blank=True)  # noqa: DJ001
     procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.PROTECT, related_name="+")
     procedure_name = models.CharField(max_length=500)
     state = models.CharField(max_length=24)
@@ -41,10 +59,22 @@ class DossierIndex(models.Model):
     components_reused = models.PositiveIntegerField(default=0, db_default=0)
     # Sub-deadline of the current step (the city's update compliance: no step left unrecorded past it).
     step_due_at = models.DateTimeField(null=True, blank=True)
+    # Live row carried in by a merger or a move: when (it counts at the target from then on).
+    transferred_in_at = models.DateTimeField(null=True, blank=True)
+    # History row left at the source by a merger or a move: when the dossier left.
+    transferred_out_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = LiveRows()
+    all_rows = models.Manager()  # noqa: DJ012 (a manager, not a field: the default stays `objects`)
+
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "dossier_id"], name="index_agency_dossier_unique")]
+        base_manager_name = "all_rows"
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "dossier_id"], name="index_agency_dossier_unique"),
+            models.UniqueConstraint(fields=["code"], condition=models.Q(transferred_out_at__isnull=True),
+                                    name="index_live_code_unique"),
+        ]
         indexes = [
             models.Index(fields=["agency", "national_status"]),
             models.Index(fields=["agency", "received_at"]),

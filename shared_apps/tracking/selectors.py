@@ -89,7 +89,7 @@ LOOKUP_SQL = (
     "array_agg(e.action ORDER BY e.at, e.id) AS actions, array_agg(e.agency_name ORDER BY e.at, e.id) AS agencies, "
     "array_agg(e.national_status ORDER BY e.at, e.id) AS statuses "
     "FROM tracking_indexevent e WHERE e.entry_id = i.id) t "
-    "WHERE i.code = %s"
+    "WHERE i.code = %s AND i.transferred_out_at IS NULL"  # the live row (a merger leaves history rows)
 )
 
 

@@ -10,10 +10,12 @@ Where a dossier counts (sql.py, docs/merger.md):
 * a dossier handed over counts at its lead agency (``origin_agency_id``), never at the department that
   holds a copy: the department's report has only its own dossier;
 * a merger carries every dossier not closed (open, paused, handed over, finished but not returned,
-  not yet accepted) to the successor with its index row, and the roll-ups follow the row INCLUDING
-  the months it was received / settled in: after the merger the carried dossiers count at the
-  successor for every period, also the old quarter (before the successor existed); the merged-away
-  communes keep, under their old names, only their closed dossiers. The city's figures do not move.
+  not yet accepted) to the successor; its live index row follows it and is marked carried in, and a
+  history row stays at the source. The reports stay where the work was: the merged-away communes'
+  figures for their old periods do not change (reproducible, under their old names); a dossier open
+  at the merger leaves its commune as "transferred out" in the merger's month and arrives at the
+  successor as "received by transfer" that month; one settled before the merger (y3) stays settled
+  at its commune and counts nowhere at the successor. The city's figures for old periods do not move.
 Agencies: X and Y (communes, merged on 15/07/2025 into Z), D (department). Periods: Q2 2025 =
 [01/04, 01/07) and Q3 2025 = [01/07, 01/10). P1 (3 working days, 09:00 Monday → due Thursday 09:00),
 P2 (land, 20 working days, its "decide" step performed by a department), P3 (department's own).
@@ -69,21 +71,24 @@ from .conftest import at
 
 pytestmark = pytest.mark.django_db
 Q2, Q3 = Period.quarter(2025, 2), Period.quarter(2025, 3)
-KEYS = ("received_total", "received_online", "received_offline", "carried_over", "settled", "settled_early",
-        "settled_on_time", "settled_late", "closed_other", "in_progress", "in_progress_within",
-        "in_progress_overdue")
+KEYS = ("received_total", "received_online", "received_offline", "carried_over", "received_transferred", "settled",
+        "settled_early", "settled_on_time", "settled_late", "closed_other", "transferred_out", "in_progress",
+        "in_progress_within", "in_progress_overdue")
 APPLICANT = {"name": "Phạm Văn Nam", "id_number": "031088001234", "phone": "0912345678", "address": "Thôn 1"}
 COMPLETE = {1: {"provided": True}, 2: {"provided": True}}
 STAFF = (Role.RECEIVING_OFFICER, Role.UNIT_HEAD, Role.SPECIALIST, Role.LEADER)
 
 
-def fig(received_online=0, received_offline=0, carried_over=0, early=0, on_time=0, late=0, closed=0, within=0,
-        overdue=0):
+def fig(received_online=0, received_offline=0, carried_over=0, transferred_in=0, early=0, on_time=0, late=0,
+        closed=0, transferred_out=0, within=0, overdue=0):
     settled = early + on_time + late
-    return dict(received_total=received_online + received_offline + carried_over, received_online=received_online,
-                received_offline=received_offline, carried_over=carried_over, settled=settled,
-                settled_early=early, settled_on_time=on_time, settled_late=late, closed_other=closed,
-                in_progress=within + overdue, in_progress_within=within, in_progress_overdue=overdue)
+    received_total = received_online + received_offline + carried_over + transferred_in
+    assert received_total == settled + closed + transferred_out + within + overdue  # the figures balance
+    return dict(received_total=received_total, received_online=received_online,
+                received_offline=received_offline, carried_over=carried_over, received_transferred=transferred_in,
+                settled=settled, settled_early=early, settled_on_time=on_time, settled_late=late,
+                closed_other=closed, transferred_out=transferred_out, in_progress=within + overdue,
+                in_progress_within=within, in_progress_overdue=overdue)
 
 
 def figures(totals):
@@ -349,28 +354,18 @@ Y_Q2 = fig(
 D_Q2 = fig(received_offline=1, early=1)  # d1 only: the copies of x8, x9, x10 count at X, their lead agency
 CITY_Q2 = {k: X_Q2[k] + Y_Q2[k] + D_Q2[k] for k in KEYS}  # nothing else in the index for Q2 2025
 
-# --- Q2 2025 after the merger (15/07): the carried dossiers count at Z, for their old months too ----
-X_Q2_AFTER = fig(received_online=2,   # x2, x5 (x6 carried to Z)
-                 received_offline=4,  # x3, x4, x8, x9 (x7, x10 carried to Z)
-                 carried_over=1,      # x1 (closed at X: stays)
-                 early=2, on_time=1, late=3,  # x2, x8 / x3 / x1, x4, x9: all returned, all stay at X
-                 closed=1)            # x5; nothing open is left at X
-Y_Q2_AFTER = fig(received_online=1, received_offline=1, early=1, on_time=1)  # y2, y4 (y1, y3 carried)
-Z_Q2 = fig(
-    received_online=1,   # x6
-    received_offline=3,  # x7, x10, y3
-    carried_over=1,      # y1
-    early=1,             # y3 (settled 30/06 at Y, finished but not returned: carried with its settlement)
-    within=3,            # x6, x10, x7 (paused at 01/07 and at the merger: not overdue, see X_Q2)
-    overdue=1,           # y1
-)
-# --- Q3 2025 (as of 01/10/2025) --------------------------------------------------------------------
+# --- after the merger (15/07): Q2 does not move; the carried dossiers leave X and Y in July ---------
+X_Q3 = fig(carried_over=3,     # x6, x7, x10: open at X on 01/07
+           transferred_out=3)  # ... carried to Z on 15/07 (still open then)
+Y_Q3 = fig(carried_over=1, transferred_out=1)  # y1 (y3 was settled on 30/06: it stays settled at Y, in Q2)
 Z_Q3 = fig(
     received_online=1,  # z1
-    carried_over=4,     # x6, x7, x10, y1 (y3 was settled in June; x11 was never accepted)
+    transferred_in=4,   # x6, x7, x10, y1: open when carried in on 15/07 (not y3: settled at Y before;
+                        # not x11: never accepted, it counts nowhere)
     early=2,            # x7 (resumed 16/07, due 18/07, result 17/07), z1
     late=3,             # x6 (16/07 > 02/07, two supplements), x10 (D handed back to Z 16/07 > 14/07), y1
 )
+CITY_Q3 = fig(received_online=1, carried_over=4, transferred_in=4, early=2, late=3, transferred_out=4)
 NOTHING = fig()
 
 
@@ -417,61 +412,74 @@ def test_before_the_merger_a_hand_over_counts_at_the_commune_that_received_it(wo
     assert {key: body["totals"][key] for key in KEYS} == X_Q2
 
 
-def test_after_the_merger_the_successor_counts_what_it_carried_and_the_sources_keep_the_rest(world, client):
+def test_after_the_merger_the_merged_away_communes_reports_do_not_change_and_the_successor_counts_from_the_merger(
+        world, client):
     w = world
     z, at_merger = merge_and_go_on(w)
-    # right after the merger (15/07), Q2: figures moved from X and Y to Z; the city did not change
-    assert at_merger[w.x] == X_Q2_AFTER
-    assert at_merger[w.y] == Y_Q2_AFTER
+    # right after the merger (15/07), Q2 reads as before it: reproducible under the old names
+    assert at_merger[w.x] == X_Q2
+    assert at_merger[w.y] == Y_Q2
     assert at_merger[w.d] == D_Q2
-    assert at_merger[z] == Z_Q2  # 3 / 1: x7 paused, not overdue (formerly 2 / 2)
+    assert at_merger[z] == NOTHING  # Z did not exist in Q2
     assert at_merger["city"] == CITY_Q2
-    # the sources are merged away and still reportable under their old names
     x, y = Agency.objects.get(pk=w.x.pk), Agency.objects.get(pk=w.y.pk)
     assert (x.status, x.successor_id, x.name, y.status, y.name) == (AgencyStatus.MERGED, z.pk, "Xã Đông",
                                                                   AgencyStatus.MERGED, "Xã Tây")
 
-    # on 01/10 (Z finished what it carried, D handed x10's result back to Z)
+    # on 01/10 (Z finished what it carried, D handed x10's result back to Z): Q2 still as before
     report = ii06a(period=Q2, by="agency")
-    assert figures(report.rows[w.x.pk]) == X_Q2_AFTER
-    assert figures(report.rows[w.y.pk]) == Y_Q2_AFTER
-    # Z resumed x7 on 16/07 (due moved to 18/07) and settled it on 17/07: closed, due month July = close
-    # month, so not in ReportLate — within time at 01/07 as while it was paused. Z's Q2 is 3 / 1 read
-    # on 15/07 and on 01/10 alike (before the fix it moved from 2 / 2 to 3 / 1 with the resume).
-    assert figures(report.rows[z.pk]) == Z_Q2
+    assert figures(report.rows[w.x.pk]) == X_Q2
+    assert figures(report.rows[w.y.pk]) == Y_Q2
+    assert figures(report.rows[w.d.pk]) == D_Q2
+    assert z.pk not in report.rows
     assert figures(report.totals) == CITY_Q2
     q3 = ii06a(period=Q3, by="agency")
+    assert figures(q3.rows[w.x.pk]) == X_Q3
+    assert figures(q3.rows[w.y.pk]) == Y_Q3
     assert figures(q3.rows[z.pk]) == Z_Q3
-    assert all(a.pk not in q3.rows for a in (w.x, w.y, w.d))  # D's copy of x10 counts at Z, not at D
-    assert figures(q3.totals) == Z_Q3
-    assert figures(ii06a(period=Q3, agency_ids=[w.x.pk]).totals) == NOTHING
+    assert w.d.pk not in q3.rows  # D's copy of x10 counts at its lead agency (Z since the merger)
+    assert figures(q3.totals) == CITY_Q3
+    assert figures(ii06a(period=Q3, agency_ids=[z.pk]).totals) == Z_Q3
 
     values = indicator(indicators_766(period=Q3, agency_ids=[z.pk], kinds=("commune",)))
     assert values["on_time"] == (40.0, 8.0)  # x7, z1 of the 5 settled; nothing open at 01/10
-    assert values["online_submission"] == (100.0, 10.0)  # z1, the only one received in Q3
+    assert values["online_submission"] == (100.0, 10.0)  # z1, the only one RECEIVED in Q3 (not carried in)
     # overdue rate 3 / 5 = 60; dislikes in Q3 at Z: x7 (rated 18/07, after the merger) 1 / 5 = 20
     assert values["satisfaction"] == (20.0, 4.0)  # 18 × 20 / 90
     result = indicators_766(period=Q3, agency_ids=[z.pk], kinds=("commune",))
     avg = {r["procedure_id"]: r["average_days"] for r in result["average_processing"]}
-    # P1: x6 30 d 1 h, x7 24 d 1 h, y1 121 d 1 h, z1 1 d 1 h → 176.17 / 4; P2: x10 30 d 1 h
+    # from receipt (at X or Y) to result: P1 x6 30 d 1 h, x7 24 d 1 h, y1 121 d 1 h, z1 1 d 1 h → 176.17 / 4;
+    # P2: x10 30 d 1 h
     assert avg == {w.p1.pk: 44.04, w.p2.pk: 30.04}
-    # Z's Q2: y3 settled early + in progress on time at 01/07: x10, x7 — not x6, which had two
-    # supplement requests (counts as late; it is settled since 16/07, so its multi count comes from the
-    # flows: received June − closed July) → (1 + 3 − 1) / (1 + 4) = 60.0 (12.0 points; formerly 80.0).
-    assert indicator(indicators_766(period=Q2, agency_ids=[z.pk], kinds=("commune",)))["on_time"] == (60.0, 12.0)
-    # the merged-away source for the old period: only its closed dossiers, 3 on time of 6 settled
+    # the merged-away commune's Decision 766 figures for Q2 are those computed before the merger
     values = indicator(indicators_766(period=Q2, agency_ids=[w.x.pk], kinds=("commune",)))
-    assert values["on_time"] == (50.0, 10.0)
-    assert values["online_submission"] == (33.33, 6.67)  # x2, x5 of 6
-    assert values["satisfaction"] == (33.33, 6.67)  # 100 − 3/6 late − 1/6 dislike (x3)
+    assert values["on_time"] == (55.56, 11.11)
+    assert values["online_submission"] == (33.33, 6.67)
+    assert values["satisfaction"] == (50.0, 10.0)
+
+    # the dossiers behind the numbers: X's Q2 keeps x7 and x10 (history rows, codes kept); Z's carried in
+    from shared_apps.reports.dashboard import report_dossiers
+    from shared_apps.reports.scopes import scope_of_agency
+
+    rows, _n = report_dossiers(scope=scope_of_agency(w.x), period=Q2, column="received_offline",
+                               now=w.clock.now)
+    assert sorted(r["code"] for r in rows) == sorted(k.code[n] for n in ("x3", "x4", "x7", "x8", "x9", "x10")
+                                                     for k in [w.desk])
+    rows, _n = report_dossiers(scope=scope_of_agency(z), period=Q3, column="received_transferred", now=w.clock.now)
+    assert sorted(r["code"] for r in rows) == sorted(w.desk.code[n] for n in ("x6", "x7", "x10", "y1"))
+    rows, _n = report_dossiers(scope=scope_of_agency(w.y), period=Q3, column="transferred_out", now=w.clock.now)
+    assert [r["code"] for r in rows] == [w.desk.code["y1"]]
+    # ... while a look-up by code finds the dossier where it is now
+    assert DossierIndex.objects.get(code=w.desk.code["x7"]).agency_id == z.pk
+    assert DossierIndex.all_rows.filter(code=w.desk.code["x7"]).count() == 2
 
     client.force_login(w.admin)
     body = client.get(f"/api/v1/reports/ii06a/?period=2025-Q2&scope=co-quan:{w.x.slug}").json()
-    assert {key: body["totals"][key] for key in KEYS} == X_Q2_AFTER
+    assert {key: body["totals"][key] for key in KEYS} == X_Q2
     body = client.get("/api/v1/reports/ii06a/?period=2025-Q3&by=agency").json()
     rows = {r["slug"]: r["figures"] for r in body["rows"]}
     assert {key: rows[z.slug][key] for key in KEYS} == Z_Q3
-
+    assert {key: rows[w.x.slug][key] for key in KEYS} == X_Q3
 
 
 def test_a_merger_keeps_the_rollups_right_when_it_cannot_recompute_them(world, monkeypatch):
@@ -481,9 +489,53 @@ def test_a_merger_keeps_the_rollups_right_when_it_cannot_recompute_them(world, m
 
     monkeypatch.setattr(rollups, "recompute_statements", lambda cursor, agency_ids: [])
     z, at_merger = merge(world)
-    assert at_merger[world.x] == X_Q2_AFTER
-    assert at_merger[z] == Z_Q2
+    assert at_merger[world.x] == X_Q2
+    assert at_merger[world.y] == Y_Q2
+    assert at_merger[z] == NOTHING
     assert at_merger["city"] == CITY_Q2
-    # on 15/07 x6 is still open at Z (two supplement requests, due 02/07: within time at 01/07): late
-    # for Decision 766 as once settled (the other test) → (y3 + x6, x10, x7 − x6) / 5 = 60.0
-    assert indicator(indicators_766(period=Q2, agency_ids=[z.pk], kinds=("commune",)))["on_time"] == (60.0, 12.0)
+    # x6 (two supplement requests, due 02/07: within time at 01/07) is late for Decision 766 at X
+    # → (x2, x8, x3 + x6, x10, x7 − x6) / 9, as before the merger
+    assert indicator(indicators_766(period=Q2, agency_ids=[world.x.pk], kinds=("commune",)))["on_time"] == (
+        55.56, 11.11)
+
+
+def test_the_rollups_rebuilt_from_the_index_equal_those_the_merger_left(world):
+    """`reports_rebuild` (set-based, from the index with its history rows) gives the very roll-ups the
+    merger's narrowed recomputation and the row triggers kept (--check raises on any difference)."""
+    from django.core.management import call_command
+
+    from shared_apps.reports.models import ReportFlowAgency
+
+    merge_and_go_on(world)
+    call_command("reports_rebuild", "--check")
+    assert ReportFlowAgency.objects.filter(received_transferred__gt=0).exists()  # the check compared transfers
+    assert ReportFlowAgency.objects.filter(transferred_out__gt=0).exists()
+
+
+def test_a_successor_merged_in_turn_keeps_each_step_where_it_happened(world):
+    """X and Y → Z on 15/07, then Z → W on 20/08, the carried dossiers still open: each merger leaves
+    its history rows, so X, Y and Z keep their figures and W counts from 20/08."""
+    from django.core.management import call_command
+
+    w = world
+    z, _ = merge(w)
+    w.desk._at((2025, 8, 20, 10))
+    agencies_merge(sources=[z.slug], target=None, acting_user=w.admin, new_agency={
+        "name": "Xã Hợp Nhất", "slug": "xa-hop-nhat-r2", "kind": "commune", "national_code": "000.95.05.H31"})
+    directory.invalidate_local()
+    w2 = Agency.objects.get(slug="xa-hop-nhat-r2")
+    w.desk._at((2025, 10, 6, 12))
+    connection.set_schema_to_public()
+    q2, q3 = ii06a(period=Q2, by="agency"), ii06a(period=Q3, by="agency")
+    assert (figures(q2.rows[w.x.pk]), figures(q2.rows[w.y.pk])) == (X_Q2, Y_Q2)
+    assert figures(q2.totals) == CITY_Q2
+    assert (figures(q3.rows[w.x.pk]), figures(q3.rows[w.y.pk])) == (X_Q3, Y_Q3)
+    assert figures(q3.rows[z.pk]) == fig(transferred_in=4, transferred_out=4)  # x6, x7, x10, y1: 15/07 → 20/08
+    # at W on 01/10: x7 paused (within time); x6 (due 02/07), x10 (at D, due 14/07), y1 (due 20/03) overdue
+    assert figures(q3.rows[w2.pk]) == fig(transferred_in=4, within=1, overdue=3)
+    assert figures(q3.totals) == fig(carried_over=4, transferred_in=8, transferred_out=8, within=1, overdue=3)
+    # the second merger's history rows at Z keep when Z got them
+    row = DossierIndex.all_rows.get(code=w.desk.code["y1"], agency_id=z.pk)
+    assert (row.transferred_in_at, row.transferred_out_at) == (at(2025, 7, 15, 10), at(2025, 8, 20, 10))
+    assert DossierIndex.objects.get(code=w.desk.code["x10"]).origin_agency_id == w2.pk  # still at D, lead W
+    call_command("reports_rebuild", "--check")

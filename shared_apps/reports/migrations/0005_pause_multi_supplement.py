@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from shared_apps.reports.sql import migration_drop, migration_install
+from shared_apps.reports.sql import migration_drop
 
 
 class Migration(migrations.Migration):
@@ -47,5 +47,5 @@ class Migration(migrations.Migration):
             name='multi_paused',
             field=models.IntegerField(default=0),
         ),
-        migrations.RunPython(migration_install, migration_drop),
+        migrations.RunPython(migrations.RunPython.noop, migration_drop),  # see sql.migration_install
     ]

@@ -19,7 +19,7 @@ def snapshot(cursor):
         cursor.execute(f"SELECT * FROM public.{table} LIMIT 0")
         cols = [c.name for c in cursor.description if c.name != "id"]
         value_cols = [c for c in cols if c not in ("agency_id", "procedure_id", "month", "due_date", "due_month",
-                                                   "close_month")]
+                                                   "close_month", "since_month")]
         nonzero = " OR ".join(f"{c} <> 0" for c in value_cols)
         cursor.execute(f"SELECT {', '.join(cols)} FROM public.{table} WHERE {nonzero} ORDER BY {', '.join(cols)}")
         out[table] = cursor.fetchall()
