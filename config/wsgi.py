@@ -10,3 +10,8 @@ application = get_wsgi_application()
 from shared_apps.tracking.fastpath import LookupFastPath  # noqa: E402  (needs Django set up)
 
 application = LookupFastPath(application)
+
+# Settings, apps, URLconfs and views out of the collector's reach (config/startup.py).
+from config.startup import freeze_startup_objects  # noqa: E402
+
+freeze_startup_objects()
