@@ -373,6 +373,15 @@ def indicator(result):
     return {i.code: (i.value, i.points) for i in result["indicators"]}
 
 
+def ratios(result):
+    return {i.code: (i.numerator, i.denominator) for i in result["indicators"]}
+
+
+# Components: every dossier has two, provided on paper (none digitised, none reused). X in Q2: 9
+# received, 18 components → digitisation 0 / 9, reuse 0 / 18 — before the merger and after it.
+X_Q2_COMPONENTS = {"digitisation": (0, 9), "reuse": (0, 18)}
+
+
 def test_before_the_merger_a_hand_over_counts_at_the_commune_that_received_it(world, client):
     w = world
     k = w.desk
@@ -398,6 +407,8 @@ def test_before_the_merger_a_hand_over_counts_at_the_commune_that_received_it(wo
     assert values["online_submission"] == (33.33, 6.67)  # 3 of the 9 received in Q2; 10 × 33.33 / 50
     assert values["online_offer"] == (50.0, 3.75)  # P1 online, P2 not (commune level); 6 × 50 / 80
     assert values["online_payment"] == (None, None)
+    assert {k: ratios(got)[k] for k in X_Q2_COMPONENTS} == X_Q2_COMPONENTS
+    assert (values["digitisation"], values["reuse"]) == ((0.0, 0.0), (0.0, 0.0))
     # satisfaction = 100 − overdue rate − dislike rate; dislikes in Q2 at X: x3 (1 of 6 settled: 16.67).
     # The overdue rate is (x1, x4, x9 late; nothing in progress overdue: x7 is paused) 3 / 9 = 33.33
     # → 100 − 33.33 − 16.67 = 50.0 and 18 × 50 / 90 = 10.0 (formerly x7 overdue: 4 / 9 → 38.89, 7.78).
@@ -451,8 +462,12 @@ def test_after_the_merger_the_merged_away_communes_reports_do_not_change_and_the
     # from receipt (at X or Y) to result: P1 x6 30 d 1 h, x7 24 d 1 h, y1 121 d 1 h, z1 1 d 1 h → 176.17 / 4;
     # P2: x10 30 d 1 h
     assert avg == {w.p1.pk: 44.04, w.p2.pk: 30.04}
+    # Z's digitisation counts what Z received (z1: 2 components), not what it took over
+    assert {k: ratios(result)[k] for k in ("digitisation", "reuse")} == {"digitisation": (0, 1), "reuse": (0, 2)}
     # the merged-away commune's Decision 766 figures for Q2 are those computed before the merger
-    values = indicator(indicators_766(period=Q2, agency_ids=[w.x.pk], kinds=("commune",)))
+    x_q2 = indicators_766(period=Q2, agency_ids=[w.x.pk], kinds=("commune",))
+    assert {k: ratios(x_q2)[k] for k in X_Q2_COMPONENTS} == X_Q2_COMPONENTS
+    values = indicator(x_q2)
     assert values["on_time"] == (55.56, 11.11)
     assert values["online_submission"] == (33.33, 6.67)
     assert values["satisfaction"] == (50.0, 10.0)
