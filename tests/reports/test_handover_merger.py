@@ -451,6 +451,9 @@ def test_after_the_merger_the_merged_away_communes_reports_do_not_change_and_the
     assert w.d.pk not in q3.rows  # D's copy of x10 counts at its lead agency (Z since the merger)
     assert figures(q3.totals) == CITY_Q3
     assert figures(ii06a(period=Q3, agency_ids=[z.pk]).totals) == Z_Q3
+    # the same by procedure (ReportFlow / ReportOpen: the day-grain roll-ups and their since_month)
+    for agency, period, expected in ((w.x, Q2, X_Q2), (w.y, Q2, Y_Q2), (w.x, Q3, X_Q3), (z, Q3, Z_Q3)):
+        assert figures(ii06a(period=period, agency_ids=[agency.pk], by="procedure").totals) == expected
 
     values = indicator(indicators_766(period=Q3, agency_ids=[z.pk], kinds=("commune",)))
     assert values["on_time"] == (40.0, 8.0)  # x7, z1 of the 5 settled; nothing open at 01/10
