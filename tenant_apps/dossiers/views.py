@@ -84,18 +84,9 @@ def _intake_post(request, version):
             dossier = services.dossier_receive(**common)
             messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code})
         else:
-            from django.db import transaction
-
-            with transaction.atomic():
-                dossier = services.dossier_register(**common)
-                if outcome == "supplement":
-                    items = [{"name": c.name, "reason": post.get(f"reason_{c.position}") or _("Còn thiếu")}
-                             for c in dossier.components.all() if c.required and not c.provided]
-                    services.dossier_request_intake_supplement(agency=request.agency, dossier=dossier, items=items,
-                                                               acting_user=request.user)
-                else:
-                    services.dossier_refuse(agency=request.agency, dossier=dossier,
-                                            reason=post.get("refuse_reason", ""), acting_user=request.user)
+            dossier = services.dossier_register_incomplete(
+                **common, outcome=outcome, refuse_reason=post.get("refuse_reason", ""),
+                reasons={c.position: post.get(f"reason_{c.position}", "") for c in version.components.all()})
     except DomainError as exc:
         return render(request, "desk/intake.html", {
             "adoptions": adoption_list(), "version": version, "chosen": version.procedure.national_code,

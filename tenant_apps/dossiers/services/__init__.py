@@ -9,6 +9,7 @@ from .intake import (  # noqa: F401
     dossier_code_allocate,
     dossier_refuse,
     dossier_register,
+    dossier_register_incomplete,
     dossier_request_intake_supplement,
     dossier_resubmit,
 )

@@ -190,3 +190,28 @@ def dossier_refuse(*, agency, dossier, reason, acting_user):
 
     return apply_action(agency=agency, dossier=dossier, action=Action.REFUSE, acting_user=acting_user,
                         note=reason.strip(), mutate=mutate, handover_to=dossier.applicant_name)
+
+
+INCOMPLETE_OUTCOMES = ("supplement", "refuse")
+
+
+def dossier_register_incomplete(*, agency, procedure, applicant, channel, components, acting_user, outcome,
+                                reasons=None, refuse_reason="", request_summary="", sets=1):
+    """At the counter, a dossier that cannot be received as it is, in ONE transaction: recorded, then
+    either asked once to supplement (form 02: every required component not provided, with its reason —
+    `reasons` maps a component's position to it, "Còn thiếu" when none is given) or refused (form 03,
+    `refuse_reason`). If either step is refused (nothing missing, no reason...), nothing is kept."""
+    if outcome not in INCOMPLETE_OUTCOMES:
+        raise DomainError(_("Cách xử lý hồ sơ chưa đủ điều kiện không hợp lệ: %(o)s.") % {"o": str(outcome)[:30]},
+                          field="outcome")
+    reasons = reasons or {}
+    with transaction.atomic():
+        dossier = dossier_register(agency=agency, procedure=procedure, applicant=applicant, channel=channel,
+                                   acting_user=acting_user, components=components, request_summary=request_summary,
+                                   sets=sets)
+        if outcome == "supplement":
+            items = [{"name": c.name, "reason": (reasons.get(c.position) or reasons.get(str(c.position)) or "").strip()
+                      or _("Còn thiếu")} for c in missing_components(dossier)]
+            return dossier_request_intake_supplement(agency=agency, dossier=dossier, items=items,
+                                                     acting_user=acting_user)
+        return dossier_refuse(agency=agency, dossier=dossier, reason=refuse_reason, acting_user=acting_user)
