@@ -15,7 +15,12 @@ class LanguageCookieMiddleware:
         language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # the response is rendered: the next work on this thread (another request, a test, a
+            # task run eagerly) starts from the default language, not this visitor's
+            translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         return response
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from tenants.errors import DomainError
 
 
@@ -49,21 +52,21 @@ NATIONAL_STATUS = {
 }
 
 STATE_LABELS = {
-    State.NEW: "Mới đăng ký",
-    State.INTAKE_SUPPLEMENT: "Chờ bổ sung để tiếp nhận",
-    State.RECEIVED: "Đã tiếp nhận",
-    State.REFUSED: "Từ chối tiếp nhận",
-    State.IN_APPRAISAL: "Đang thẩm định",
-    State.AWAITING_APPROVAL: "Chờ phê duyệt",
-    State.APPROVED: "Đã phê duyệt",
-    State.SUPPLEMENT_REQUESTED: "Yêu cầu bổ sung",
-    State.FINANCIAL_OBLIGATION: "Chờ thực hiện nghĩa vụ tài chính",
-    State.WITHDRAWN: "Đã rút hồ sơ",
-    State.STOPPED: "Dừng xử lý",
-    State.FINISHED: "Đã có kết quả",
-    State.RETURNED: "Đã trả kết quả",
-    State.HANDED_OVER: "Đang xử lý liên thông tại cơ quan khác",
-    State.HANDED_BACK: "Đã chuyển trả cơ quan gửi",
+    State.NEW: _("Mới đăng ký"),
+    State.INTAKE_SUPPLEMENT: _("Chờ bổ sung để tiếp nhận"),
+    State.RECEIVED: _("Đã tiếp nhận"),
+    State.REFUSED: _("Từ chối tiếp nhận"),
+    State.IN_APPRAISAL: _("Đang thẩm định"),
+    State.AWAITING_APPROVAL: _("Chờ phê duyệt"),
+    State.APPROVED: _("Đã phê duyệt"),
+    State.SUPPLEMENT_REQUESTED: _("Yêu cầu bổ sung"),
+    State.FINANCIAL_OBLIGATION: _("Chờ thực hiện nghĩa vụ tài chính"),
+    State.WITHDRAWN: _("Đã rút hồ sơ"),
+    State.STOPPED: _("Dừng xử lý"),
+    State.FINISHED: _("Đã có kết quả"),
+    State.RETURNED: _("Đã trả kết quả"),
+    State.HANDED_OVER: _("Đang xử lý liên thông tại cơ quan khác"),
+    State.HANDED_BACK: _("Đã chuyển trả cơ quan gửi"),
 }
 
 PAUSED = frozenset({State.SUPPLEMENT_REQUESTED, State.FINANCIAL_OBLIGATION})
@@ -113,68 +116,69 @@ class Transition:
     sources: frozenset
     target: str  # a State, SAME or RESUME
     roles: tuple[str, ...]
-    label: str
+    label: str  # lazily translated: str(label) in the reader's language
 
 
 S = State
 TRANSITIONS: dict[Action, Transition] = {
-    Action.ACCEPT: Transition(frozenset({S.NEW}), S.RECEIVED, ("receiving_officer",), "Tiếp nhận"),
+    Action.ACCEPT: Transition(frozenset({S.NEW}), S.RECEIVED, ("receiving_officer",), _("Tiếp nhận")),
     Action.REQUEST_INTAKE_SUPPLEMENT: Transition(frozenset({S.NEW}), S.INTAKE_SUPPLEMENT,
-                                                 ("receiving_officer",), "Yêu cầu bổ sung, hoàn thiện"),
+                                                 ("receiving_officer",), _("Yêu cầu bổ sung, hoàn thiện")),
     Action.RESUBMIT: Transition(frozenset({S.INTAKE_SUPPLEMENT}), S.NEW, ("receiving_officer",),
-                                "Nộp bổ sung"),
+                                _("Nộp bổ sung")),
     Action.REFUSE: Transition(frozenset({S.NEW, S.INTAKE_SUPPLEMENT}), S.REFUSED, ("receiving_officer",),
-                              "Từ chối tiếp nhận"),
-    Action.ASSIGN: Transition(frozenset({S.RECEIVED}), S.IN_APPRAISAL, ("unit_head",), "Phân công"),
-    Action.APPRAISE: Transition(frozenset({S.IN_APPRAISAL}), SAME, ("specialist",), "Thẩm định"),
+                              _("Từ chối tiếp nhận")),
+    Action.ASSIGN: Transition(frozenset({S.RECEIVED}), S.IN_APPRAISAL, ("unit_head",), _("Phân công")),
+    Action.APPRAISE: Transition(frozenset({S.IN_APPRAISAL}), SAME, ("specialist",), _("Thẩm định")),
     Action.SUBMIT_FOR_APPROVAL: Transition(frozenset({S.IN_APPRAISAL}), S.AWAITING_APPROVAL, ("specialist",),
-                                           "Trình phê duyệt"),
-    Action.APPROVE: Transition(frozenset({S.AWAITING_APPROVAL}), S.APPROVED, ("leader",), "Phê duyệt"),
-    Action.SEND_BACK: Transition(frozenset({S.AWAITING_APPROVAL}), S.IN_APPRAISAL, ("leader",), "Trả lại"),
+                                           _("Trình phê duyệt")),
+    Action.APPROVE: Transition(frozenset({S.AWAITING_APPROVAL}), S.APPROVED, ("leader",), _("Phê duyệt")),
+    Action.SEND_BACK: Transition(frozenset({S.AWAITING_APPROVAL}), S.IN_APPRAISAL, ("leader",), _("Trả lại")),
     Action.REQUEST_SUPPLEMENT: Transition(frozenset({S.RECEIVED, S.IN_APPRAISAL, S.AWAITING_APPROVAL}),
                                           S.SUPPLEMENT_REQUESTED, ("specialist", "unit_head", "leader"),
-                                          "Yêu cầu bổ sung"),
+                                          _("Yêu cầu bổ sung")),
     Action.SUPPLEMENT_RECEIVED: Transition(frozenset({S.SUPPLEMENT_REQUESTED}), RESUME, ("receiving_officer",),
-                                           "Nhận hồ sơ bổ sung"),
+                                           _("Nhận hồ sơ bổ sung")),
     Action.REQUEST_FINANCIAL_OBLIGATION: Transition(
         frozenset({S.RECEIVED, S.IN_APPRAISAL, S.AWAITING_APPROVAL, S.APPROVED}), S.FINANCIAL_OBLIGATION,
-        ("specialist", "unit_head", "leader"), "Thông báo nghĩa vụ tài chính"),
+        ("specialist", "unit_head", "leader"), _("Thông báo nghĩa vụ tài chính")),
     Action.OBLIGATION_FULFILLED: Transition(frozenset({S.FINANCIAL_OBLIGATION}), RESUME, ("receiving_officer",),
-                                            "Đã thực hiện nghĩa vụ tài chính"),
+                                            _("Đã thực hiện nghĩa vụ tài chính")),
     Action.WITHDRAW: Transition(frozenset(OPEN - {S.FINISHED}), S.WITHDRAWN, ("receiving_officer",),
-                                "Rút hồ sơ theo đề nghị"),
-    Action.STOP: Transition(frozenset(PROCESSING | PAUSED), S.STOPPED, ("leader",), "Dừng xử lý"),
+                                _("Rút hồ sơ theo đề nghị")),
+    Action.STOP: Transition(frozenset(PROCESSING | PAUSED), S.STOPPED, ("leader",), _("Dừng xử lý")),
     Action.APOLOGIZE: Transition(frozenset(PROCESSING | PAUSED | {S.FINISHED}), SAME, ("leader", "unit_head"),
-                                 "Xin lỗi và hẹn lại"),
+                                 _("Xin lỗi và hẹn lại")),
     Action.RECORD_RESULT: Transition(frozenset({S.APPROVED}), S.FINISHED,
-                                     ("leader", "specialist", "receiving_officer"), "Ghi nhận kết quả"),
-    Action.RETURN_RESULT: Transition(frozenset({S.FINISHED}), S.RETURNED, ("receiving_officer",), "Trả kết quả"),
+                                     ("leader", "specialist", "receiving_officer"), _("Ghi nhận kết quả")),
+    Action.RETURN_RESULT: Transition(frozenset({S.FINISHED}), S.RETURNED, ("receiving_officer",), _("Trả kết quả")),
     Action.HAND_OVER: Transition(frozenset(PROCESSING), S.HANDED_OVER,
-                                 ("receiving_officer", "unit_head", "leader"), "Chuyển liên thông"),
+                                 ("receiving_officer", "unit_head", "leader"), _("Chuyển liên thông")),
     Action.HAND_BACK: Transition(frozenset(PROCESSING), S.HANDED_BACK,
-                                 ("receiving_officer", "unit_head", "leader"), "Chuyển trả cơ quan gửi"),
+                                 ("receiving_officer", "unit_head", "leader"), _("Chuyển trả cơ quan gửi")),
     # the sender's side of a hand-back (roles: none — only the receiving agency's hand-back does it)
-    HopAction.TAKE_BACK: Transition(frozenset({S.HANDED_OVER}), RESUME, (), "Nhận lại hồ sơ liên thông"),
+    HopAction.TAKE_BACK: Transition(frozenset({S.HANDED_OVER}), RESUME, (), _("Nhận lại hồ sơ liên thông")),
     HopAction.RESULT_BACK: Transition(frozenset({S.HANDED_OVER}), S.FINISHED, (),
-                                      "Nhận kết quả liên thông"),
+                                      _("Nhận kết quả liên thông")),
 }
 
 # Events that are not transitions of an existing dossier (the first event of a dossier).
 EVENT_LABELS = {
-    "register": "Đăng ký hồ sơ",
-    "handover_in": "Nhận hồ sơ liên thông",
-    "receive_on_behalf": "Tiếp nhận thay cơ quan giải quyết",
-    "transfer_in": "Nhận hồ sơ chuyển từ cơ quan khác (sáp nhập, điều chỉnh)",
-    "transfer_out": "Chuyển hồ sơ sang cơ quan kế thừa",
+    "register": _("Đăng ký hồ sơ"),
+    "handover_in": _("Nhận hồ sơ liên thông"),
+    "receive_on_behalf": _("Tiếp nhận thay cơ quan giải quyết"),
+    "transfer_in": _("Nhận hồ sơ chuyển từ cơ quan khác (sáp nhập, điều chỉnh)"),
+    "transfer_out": _("Chuyển hồ sơ sang cơ quan kế thừa"),
 }
 
 
 def action_label(action):
+    """The label of an event's action in the reader's language (a plain str)."""
     if action in EVENT_LABELS:
-        return EVENT_LABELS[action]
+        return str(EVENT_LABELS[action])
     for enum in (Action, HopAction):
         try:
-            return TRANSITIONS[enum(action)].label
+            return str(TRANSITIONS[enum(action)].label)
         except ValueError:
             continue
     return action
@@ -191,7 +195,8 @@ class IllegalTransition(DomainError):
             state_label = STATE_LABELS[State(state)]
         except ValueError:
             state_label = state
-        super().__init__(f"Không thể “{label}” khi hồ sơ đang ở trạng thái “{state_label}”.")
+        super().__init__(gettext("Không thể “%(action)s” khi hồ sơ đang ở trạng thái “%(state)s”.")
+                         % {"action": label, "state": state_label})
 
 
 def next_state(*, state, action, resume_state=None):

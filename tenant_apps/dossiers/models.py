@@ -111,7 +111,7 @@ class Dossier(models.Model):
 
     @property
     def state_label(self):
-        return STATE_LABELS[State(self.state)]
+        return str(STATE_LABELS[State(self.state)])  # in the reader's language
 
     @property
     def reference(self):

@@ -91,3 +91,20 @@ def test_print_buttons_serve_the_pdf_forms(client, desk):
     assert client.get(f"/{desk.agency.slug}/ho-so/{dossier.pk}/in/tu-choi.pdf").status_code == 404
     logbook = client.get(f"/{desk.agency.slug}/ho-so/so-theo-doi.xlsx")
     assert logbook.status_code == 200 and logbook.content[:2] == b"PK"
+
+
+def test_the_dossier_page_gives_states_actions_and_history_in_the_readers_language(client, desk, settings):
+    dossier = receive(desk)
+    url = f"/{desk.agency.slug}/ho-so/{dossier.pk}/"
+    client.force_login(desk.unit_head)
+    vi = client.get(url).content.decode()
+    assert "Đã tiếp nhận" in vi and "Phân công" in vi
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch
+    en = client.get(url).content.decode()
+    assert "Received" in en and "Assign" in en
+    assert "Đã tiếp nhận" not in en and ">Phân công<" not in en
+    # a refused action explains itself in the reader's language too (the leader approves, not yet)
+    client.force_login(desk.leader)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(f"{url}approve/", follow=True)  # back on the page, with the message
+    assert "Cannot “Approve” while the dossier is “Received”." in response.content.decode()

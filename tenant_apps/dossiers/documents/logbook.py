@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from datetime import datetime, time, timedelta
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -51,7 +51,8 @@ def _local_date(dt):
 def _note(d):
     parts = []
     if d.state in (State.WITHDRAWN, State.STOPPED):
-        parts.append(STATE_LABELS[State(d.state)])
+        with translation.override("vi"):  # an official book: in Vietnamese whatever the reader's language
+            parts.append(str(STATE_LABELS[State(d.state)]))
     if d.closing_reason:
         parts.append(d.closing_reason)
     if d.apology_count:

@@ -210,8 +210,10 @@ def dossier_register_incomplete(*, agency, procedure, applicant, channel, compon
                                    acting_user=acting_user, components=components, request_summary=request_summary,
                                    sets=sets)
         if outcome == "supplement":
+            # the default reason is written into the dossier's record (form 02): in Vietnamese, whatever
+            # the official's screen language
             items = [{"name": c.name, "reason": (reasons.get(c.position) or reasons.get(str(c.position)) or "").strip()
-                      or _("Còn thiếu")} for c in missing_components(dossier)]
+                      or "Còn thiếu"} for c in missing_components(dossier)]
             return dossier_request_intake_supplement(agency=agency, dossier=dossier, items=items,
                                                      acting_user=acting_user)
         return dossier_refuse(agency=agency, dossier=dossier, reason=refuse_reason, acting_user=acting_user)
