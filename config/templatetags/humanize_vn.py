@@ -29,3 +29,11 @@ TIMELINESS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Qu�
 @register.filter
 def timeliness_vi(value):
     return TIMELINESS.get(value, "")
+
+
+@register.filter
+def time_limit(limit, unit):
+    """{{ version.time_limit|time_limit:version.time_unit }} -> "3 ngày làm việc" / "1 working day"."""
+    from shared_apps.catalogue.text import time_limit_text
+
+    return time_limit_text(limit, unit)

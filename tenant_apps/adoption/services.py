@@ -16,6 +16,7 @@ from shared_apps.catalogue.selectors import (
     procedure_current_version,
     procedures_for_level,
 )
+from shared_apps.catalogue.text import time_limit_text
 from tenant_apps.workspace.models import AuditEvent
 from tenants.errors import DomainError
 
@@ -89,8 +90,7 @@ def adoption_update(*, agency, adoption, acting_user, time_limit_override=None, 
                 if value <= 0 or value > current.time_limit:
                     raise DomainError(
                         _("Thời hạn của cơ quan phải lớn hơn 0 và không dài hơn thời hạn chung "
-                          "(%(limit)s %(unit)s).") % {"limit": current.time_limit.normalize(),
-                                                      "unit": current.get_time_unit_display()},
+                          "(%(limit)s).") % {"limit": time_limit_text(current.time_limit, current.time_unit)},
                         field="time_limit_override")
                 adoption.time_limit_override = value
         if online_intake_open is not None:

@@ -103,5 +103,9 @@ def test_adoption_api_lists_and_updates(client, catalogue, two_communes, city):
     ok = client.patch(f"/{x.slug}/api/v1/procedures/1.001193/", {"time_limit_override": "1"},
                       content_type="application/json")
     assert ok.status_code == 200 and ok.json()["time_limit"] == "1.00"
+    assert "(3 ngày làm việc)" in bad.json()["detail"]  # the city-wide limit, with its unit
     page = client.get(f"/{x.slug}/thu-tuc/")
     assert page.status_code == 200 and "Đăng ký khai sinh" in page.content.decode()
+    assert "1 ngày làm việc" in page.content.decode()  # the agency's own limit
+    edit = client.get(f"/{x.slug}/thu-tuc/1.001193/").content.decode()
+    assert "Thời hạn chung của thành phố: 3 ngày làm việc." in edit
