@@ -98,6 +98,8 @@ def test_receipt_has_every_field_with_diacritics(desk, settings):
         f"Thời gian nhận hồ sơ: {hm(d.received_at)}", f"Thời gian trả kết quả giải quyết hồ sơ: {hm(d.due_at)}",
         "Nơi nhận kết quả: Bộ phận Một cửa — Phường Một Cửa", "8.000 đồng", "Người receiving_officer",
         place_date(d.received_at), lookup_url(d),
+        # the first code of the year: entry 1 of this year's book
+        f"Quyển số: 01/{timezone.localtime(d.received_at).year} Số thứ tự: 1",
     )
     assert lookup_url(d) == f"https://dichvucong.haiphong.example/tra-cuu/{d.code}/"
 
@@ -285,35 +287,38 @@ def test_logbook_lists_the_dossiers_of_the_period_and_neutralises_formulas(desk,
     register_incomplete(desk)  # no code: never in the logbook
     today = timezone.localdate()
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the dossiers, the day counters of the year (entry numbers)
         data = logbook_xlsx(agency=desk.agency, date_from=today - timedelta(days=2), date_to=today)
     wb = load_workbook(io.BytesIO(data))
     ws = wb.active
     assert ws["A1"].value.startswith("SỔ THEO DÕI HỒ SƠ") and ws["A1"].font.bold
     header = [c.value for c in ws[4]]
-    assert header[:4] == ["STT", "Mã hồ sơ", "Tên thủ tục hành chính", "Tên người nộp hồ sơ"]
+    assert header[:5] == ["Số thứ tự", "Quyển số", "Mã hồ sơ", "Tên thủ tục hành chính", "Tên người nộp hồ sơ"]
     assert all(c.font.bold for c in ws[4])
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=5)]
-    assert [r[1] for r in rows] == [inside.code, injected.code]
+    assert [r[2] for r in rows] == [inside.code, injected.code]
+    book = f"01/{today.year}"
+    assert [r[:2] for r in rows] == [[1, book], [2, book]]  # entries of this year's book, in order of receipt
     first = rows[0]
-    assert first[0] == 1 and first[2] == "Đăng ký khai sinh" and first[3] == "Nguyễn Văn An"
-    assert first[4] == "Thôn 1, đặc khu Bạch Long Vĩ, 0912345678" and first[5] == "Phường Một Cửa"
-    assert first[6].date() == timezone.localtime(inside.received_at).date()
-    assert first[7].date() == timezone.localtime(inside.due_at).date()
-    assert ws.cell(row=5, column=7).number_format == "dd/mm/yyyy"
-    assert rows[1][3] == '\'=HYPERLINK("http://x","Bấm")' and rows[1][4].startswith("'@SUM(A1)")
+    assert first[3] == "Đăng ký khai sinh" and first[4] == "Nguyễn Văn An"
+    assert first[5] == "Thôn 1, đặc khu Bạch Long Vĩ, 0912345678" and first[6] == "Phường Một Cửa"
+    assert first[7].date() == timezone.localtime(inside.received_at).date()
+    assert first[8].date() == timezone.localtime(inside.due_at).date()
+    assert ws.cell(row=5, column=8).number_format == "dd/mm/yyyy"
+    assert rows[1][4] == '\'=HYPERLINK("http://x","Bấm")' and rows[1][5].startswith("'@SUM(A1)")
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
 
     old_day = timezone.localtime(outside.received_at - timedelta(days=10)).date()
     wb = load_workbook(io.BytesIO(logbook_xlsx(agency=desk.agency, date_from=old_day, date_to=old_day)))
-    assert [c.value for c in wb.active["B"][4:]] == [outside.code]
+    # listed by its receipt date; numbered by its code (the third issued this year) — a number never moves
+    assert [[c.value for c in row][:3] for row in wb.active.iter_rows(min_row=5)] == [[3, book, outside.code]]
 
 
 def test_logbook_query_count_does_not_grow_with_the_dossiers(desk, django_assert_num_queries):
     today = timezone.localdate()
     for _ in range(4):
         receive(desk)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         data = logbook_xlsx(agency=desk.agency, date_from=today, date_to=today)
     dump("07-so-theo-doi.xlsx", data)
     assert load_workbook(io.BytesIO(data)).active.max_row == 4 + 4

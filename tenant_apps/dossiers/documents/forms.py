@@ -16,6 +16,7 @@ from ..lifecycle import State
 from ..notify import late_cause
 from ..selectors import control_slip
 from ..services.core import ensure_in_agency
+from .numbering import logbook_numbers
 from .pdf import (
     FORM_LABELS,
     TIMELINESS_LABELS,
@@ -144,7 +145,8 @@ def receipt_pdf(*, agency, dossier):
             pdf.field("Cơ quan giải quyết", handed.receiver_name)
     pdf.field("6. Nơi nhận kết quả", f"{DESK} — {agency.name}")
     pdf.field("7. Phí, lệ phí", fmt_money(dossier.fees_total))
-    pdf.field("Vào Sổ theo dõi hồ sơ", "Quyển số: ........  Số thứ tự: ........")
+    book, entry = logbook_numbers(agency=agency, codes=[dossier.code]).get(dossier.code, ("........", "........"))
+    pdf.field("Vào Sổ theo dõi hồ sơ", f"Quyển số: {book}  Số thứ tự: {entry}")
     pdf.para(f"Tra cứu tình trạng hồ sơ tại {url} hoặc quét mã QR trên giấy này.", style="I", size=10,
              align="L")
     pdf.space(3)

@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from ..lifecycle import STATE_LABELS, State
 from ..models import Dossier
 from ..services.core import ensure_in_agency
+from .numbering import logbook_numbers
 from .pdf import fmt_date, local
 
 TITLE = "Sổ theo dõi hồ sơ"
@@ -21,7 +22,8 @@ DATE_FORMAT = "dd/mm/yyyy"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 COLUMNS = (  # heading, width
-    ("STT", 6),
+    ("Số thứ tự", 8),
+    ("Quyển số", 10),
     ("Mã hồ sơ", 26),
     ("Tên thủ tục hành chính", 36),
     ("Tên người nộp hồ sơ", 24),
@@ -34,7 +36,7 @@ COLUMNS = (  # heading, width
     ("Người nhận kết quả", 22),
     ("Ghi chú", 30),
 )
-DATE_COLUMNS = range(7, 11)  # 1-based
+DATE_COLUMNS = range(8, 12)  # 1-based
 
 
 def neutralise(value):
@@ -64,7 +66,8 @@ def _note(d):
 
 def logbook_rows(*, agency, date_from, date_to):
     """The logbook's rows (lists of cell values, dates as `date`) for dossiers received between
-    `date_from` and `date_to` (local dates, both included), in order of receipt. One query."""
+    `date_from` and `date_to` (local dates, both included), in order of receipt, each with its entry and
+    book number (numbering.py; blank for a dossier holding another agency's code). Two queries."""
     ensure_in_agency(agency)
     tz = timezone.get_default_timezone()
     start = datetime.combine(date_from, time.min, tzinfo=tz)
@@ -72,11 +75,14 @@ def logbook_rows(*, agency, date_from, date_to):
     dossiers = (Dossier.objects.select_related("procedure")
                 .filter(code__isnull=False, received_at__gte=start, received_at__lt=end)
                 .order_by("received_at", "id"))
+    dossiers = list(dossiers)
+    numbers = logbook_numbers(agency=agency, codes=[d.code for d in dossiers])
     rows = []
-    for number, d in enumerate(dossiers, start=1):
+    for d in dossiers:
         contact = ", ".join(p for p in (d.applicant_address, d.applicant_phone) if p)
+        book, entry = numbers.get(d.code, ("", ""))
         rows.append([
-            number, d.code, d.procedure.name, d.applicant_name, contact, agency.name,
+            entry, book, d.code, d.procedure.name, d.applicant_name, contact, agency.name,
             _local_date(d.received_at), _local_date(d.due_at), _local_date(d.finished_at),
             _local_date(d.returned_at), d.collected_by, _note(d),
         ])
@@ -85,7 +91,7 @@ def logbook_rows(*, agency, date_from, date_to):
 
 def logbook_xlsx(*, agency, date_from, date_to):
     """Form 07 as xlsx bytes: a title, the period, a bold heading row, one row per dossier received in
-    the period. Run with the connection on the agency's schema; one query whatever the size."""
+    the period. Run with the connection on the agency's schema; two queries whatever the size."""
     rows = logbook_rows(agency=agency, date_from=date_from, date_to=date_to)
     wb = Workbook()
     ws = wb.active
