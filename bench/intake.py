@@ -51,19 +51,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
-from bench import common
+from bench import common, servers
+from bench.servers import postgres_cpu
 
 DB = "egov_bench_intake"
 PROCEDURE = "1.001193"
@@ -78,31 +76,6 @@ TAG = "bench-intake:"  # request_summary prefix naming the method that wrote a d
 def payload(method, i):
     return {"procedure": PROCEDURE, "channel": "in_person", "applicant": APPLICANT, "components": COMPONENTS,
             "request_summary": f"{TAG}{method}:{i}"}
-
-
-# --- CPU readings ---------------------------------------------------------------------------------
-def _proc_cpu(pid):
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def postgres_cpu():
-    """utime+stime seconds of every process called postgres on this host (all databases: context
-    only on a shared server; backends that exit during a round are lost)."""
-    total = 0.0
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            if Path(entry.path, "comm").read_text().strip() != "postgres":
-                continue
-        except OSError:
-            continue
-        total += _proc_cpu(entry.name)
-    return total
 
 
 # --- HTTP client (separate process) ----------------------------------------------------------------
@@ -162,61 +135,16 @@ def run_client(spec):
 
 
 # --- server ---------------------------------------------------------------------------------------
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class Server(servers.WsgiServer):
+    name = "gunicorn (intake)"
 
-
-class Server:
     def __init__(self, workers, threads, logdir):
-        self.port = free_port()
-        self.log = open(Path(logdir) / "gunicorn-intake.log", "w")
-        gunicorn = str(Path(common.PYTHON).with_name("gunicorn"))
-        self.argv = [gunicorn, "config.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-                     "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-                     "--keep-alive", "75", "--log-level", "warning"]
-        self.proc = subprocess.Popen(self.argv, cwd=common.PROJECT_DIR, env=common.bench_env(DB),
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.port = servers.free_port()
+        self.start(servers.gunicorn_argv(self.port, workers=workers, threads=threads), env=common.bench_env(DB),
+                   log_name=Path(logdir) / "gunicorn-intake.log")
 
     def describe(self):
         return " ".join(["gunicorn", *self.argv[1:]])
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def wait_ready(self, timeout=60):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited; see {self.log.name}:\n{Path(self.log.name).read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(self.url("/healthz/"), timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"server not ready after {timeout}s")
-
-    def worker_pids(self):
-        try:
-            return [int(c) for c in
-                    Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()]
-        except OSError:
-            return []
-
-    def worker_cpu(self):
-        return sum(_proc_cpu(pid) for pid in self.worker_pids())
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
 
 
 def _cookies(response):

@@ -55,7 +55,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -66,8 +65,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from bench import common
-from bench.intake import free_port, postgres_cpu
+from bench import common, servers
+from bench.servers import postgres_cpu
 
 DB = "egov_bench_lookup"
 PATH = "/api/v1/lookup/{code}/"
@@ -153,70 +152,36 @@ def run_client(spec):
 
 
 # --- server ---------------------------------------------------------------------------------------
-def _proc_cpu(pid):
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 GRANIAN_ACCESS_FORMAT = "%(dt_ms).3f %(status)d %(method)s %(path)s"
 
 
-class Server:
+class Server(servers.WsgiServer):
     """The WSGI server under test: `granian` (what deploy/compose.yaml runs) or `gunicorn` (gthread),
     config.wsgi:application, config.settings.bench, with an access log of server-side times."""
 
     def __init__(self, workers, threads, logdir, kind="granian"):
-        self.kind = kind
-        self.port = free_port()
-        self.log = open(Path(logdir) / f"{kind}-lookup.log", "w")
+        self.kind = self.name = kind
+        self.count_master_cpu = True
+        self.port = servers.free_port()
         if kind == "granian":
-            self.access_log = Path(self.log.name)  # granian logs access lines to stdout
-            self.argv = [str(Path(common.PYTHON).with_name("granian")), "--interface", "wsgi", "--host", "127.0.0.1",
-                         "--port", str(self.port), "--workers", str(workers), "--blocking-threads", str(threads),
-                         "--log-level", "warning", "--access-log", "--access-log-fmt", GRANIAN_ACCESS_FORMAT,
-                         "config.wsgi:application"]
+            self.access_log = Path(logdir) / f"{kind}-lookup.log"  # granian logs access lines to stdout
+            argv = [str(Path(common.PYTHON).with_name("granian")), "--interface", "wsgi", "--host", "127.0.0.1",
+                    "--port", str(self.port), "--workers", str(workers), "--blocking-threads", str(threads),
+                    "--log-level", "warning", "--access-log", "--access-log-fmt", GRANIAN_ACCESS_FORMAT,
+                    "config.wsgi:application"]
         else:
             self.access_log = Path(logdir) / "access.log"
-            gunicorn = str(Path(common.PYTHON).with_name("gunicorn"))
-            self.argv = [gunicorn, "config.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-                         "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-                         "--keep-alive", "75", "--log-level", "warning",
-                         "--access-logfile", str(self.access_log), "--access-logformat", ACCESS_FORMAT]
+            argv = servers.gunicorn_argv(self.port, workers=workers, threads=threads, extra=(
+                "--access-logfile", str(self.access_log), "--access-logformat", ACCESS_FORMAT))
         env = common.bench_env(DB)
         env["LOOKUP_RATE_PER_MINUTE"] = str(10**9)
-        self.proc = subprocess.Popen(self.argv, cwd=common.PROJECT_DIR, env=env, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+        self.start(argv, env=env, log_name=Path(logdir) / f"{kind}-lookup.log")
 
     def describe(self):
         argv = [a if a not in (ACCESS_FORMAT, GRANIAN_ACCESS_FORMAT) else f"'{a}'" for a in self.argv[1:]]
         if "--access-logfile" in argv:
             argv[argv.index("--access-logfile") + 1] = "<tmp>/access.log"
         return " ".join([self.kind, *argv]) + "  (env LOOKUP_RATE_PER_MINUTE=1000000000)"
-
-    def wait_ready(self, timeout=60):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited:\n{Path(self.log.name).read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz/", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"server not ready after {timeout}s")
-
-    def worker_pids(self):
-        try:
-            return [int(c) for c in Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()]
-        except OSError:
-            return []
-
-    def worker_cpu(self):
-        return sum(_proc_cpu(pid) for pid in [self.proc.pid, *self.worker_pids()])
 
     def server_times(self):
         """{path: (microseconds, status)} of every look-up in the access log so far (each path is
@@ -230,16 +195,6 @@ class Server:
                 micros = round(float(parts[0]) * 1000) if self.kind == "granian" else int(parts[0])
                 out[parts[3]] = (micros, int(parts[1]))
         return out
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
 
 
 def http_round(server, items, threads, tmpdir, rate=None):

@@ -27,8 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,7 +35,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench import common
+from bench import common, servers
 
 DB = "egov_bench_routing"
 
@@ -140,75 +138,20 @@ def run_inproc(targets, blocks, block_size):
 
 
 # --- servers -------------------------------------------------------------------------------------
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class Server(servers.WsgiServer):
+    ready_path = "/_bypass/ping/"
 
-
-class Server:
     def __init__(self, name, settings_module, threads, logdir):
-        self.name = name
-        self.port = free_port()
+        self.name = f"{name} server"
+        self.port = servers.free_port()
         env = common.bench_env(DB)
         env["DJANGO_SETTINGS_MODULE"] = settings_module
-        self.log = open(Path(logdir) / f"gunicorn-{name}.log", "w")
-        gunicorn = str(Path(common.PYTHON).with_name("gunicorn"))
-        self.proc = subprocess.Popen(
-            [gunicorn, "config.wsgi:application", "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
-             "--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "75",
-             "--log-level", "warning"],
-            cwd=common.PROJECT_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def wait_ready(self, timeout=60):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} server exited; see {self.log.name}")
-            try:
-                with urllib.request.urlopen(self.url("/_bypass/ping/"), timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"{self.name} server not ready after {timeout}s")
+        self.start(servers.gunicorn_argv(self.port, workers=1, threads=threads), env=env,
+                   log_name=Path(logdir) / f"gunicorn-{name}.log")
 
     def get(self, path):
         with urllib.request.urlopen(self.url(path), timeout=10) as r:
             return r.status, r.read()
-
-    def worker_pids(self):
-        try:
-            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
-        except OSError:
-            return []
-        return [int(c) for c in children]
-
-    def worker_cpu(self):
-        """utime+stime seconds of the worker process(es), all threads."""
-        tick = os.sysconf("SC_CLK_TCK")
-        total = 0.0
-        for pid in self.worker_pids():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += (int(fields[11]) + int(fields[12])) / tick
-        return total
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
 
 
 def client_round(server, paths, expected, n, threads, tmpdir):
