@@ -140,11 +140,16 @@ def manage(args, dbname, check=True, capture=True):
     started = time.perf_counter()
     proc = subprocess.run(
         [PYTHON, str(PROJECT_DIR / "manage.py"), *args],
-        cwd=PROJECT_DIR, env=bench_env(dbname), capture_output=capture, text=True,
+        cwd=PROJECT_DIR,
+        env=bench_env(dbname),
+        capture_output=capture,
+        text=True,
     )
     elapsed = time.perf_counter() - started
     if check and proc.returncode != 0:
-        raise RuntimeError(f"manage.py {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        raise RuntimeError(
+            f"manage.py {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        )
     return elapsed, proc
 
 
@@ -288,10 +293,15 @@ def count_schemas(prefix=""):
 
 def _tree_state():
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_DIR, capture_output=True,
-                              text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_DIR,
-                               capture_output=True, text=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_DIR, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         return f"git {head}" + (" + uncommitted changes" if dirty else "")
     except OSError:
         return "unknown"

@@ -58,12 +58,20 @@ YEARS = range(2025, 2031)
 SESSIONS = [(time(7, 30), time(11, 30)), (time(13, 30), time(17, 0))]
 SWAP_RE = re.compile(r"thay cho ngày (\d{2}/\d{2}/\d{4})")
 FALLBACK_HOLIDAYS = [  # used only without the holidays package
-    (date(2025, 1, 1), "Tết Dương lịch"), *[(date(2025, 1, d), "Tết Nguyên đán") for d in range(27, 32)],
-    (date(2025, 4, 7), "Giỗ Tổ Hùng Vương"), (date(2025, 4, 30), "Ngày Chiến thắng"),
-    (date(2025, 5, 1), "Ngày Quốc tế Lao động"), (date(2025, 9, 1), "Quốc khánh"), (date(2025, 9, 2), "Quốc khánh"),
-    (date(2026, 1, 1), "Tết Dương lịch"), *[(date(2026, 2, d), "Tết Nguyên đán") for d in range(16, 21)],
-    (date(2026, 4, 27), "Giỗ Tổ Hùng Vương"), (date(2026, 4, 30), "Ngày Chiến thắng"),
-    (date(2026, 5, 1), "Ngày Quốc tế Lao động"), (date(2026, 9, 1), "Quốc khánh"), (date(2026, 9, 2), "Quốc khánh"),
+    (date(2025, 1, 1), "Tết Dương lịch"),
+    *[(date(2025, 1, d), "Tết Nguyên đán") for d in range(27, 32)],
+    (date(2025, 4, 7), "Giỗ Tổ Hùng Vương"),
+    (date(2025, 4, 30), "Ngày Chiến thắng"),
+    (date(2025, 5, 1), "Ngày Quốc tế Lao động"),
+    (date(2025, 9, 1), "Quốc khánh"),
+    (date(2025, 9, 2), "Quốc khánh"),
+    (date(2026, 1, 1), "Tết Dương lịch"),
+    *[(date(2026, 2, d), "Tết Nguyên đán") for d in range(16, 21)],
+    (date(2026, 4, 27), "Giỗ Tổ Hùng Vương"),
+    (date(2026, 4, 30), "Ngày Chiến thắng"),
+    (date(2026, 5, 1), "Ngày Quốc tế Lao động"),
+    (date(2026, 9, 1), "Quốc khánh"),
+    (date(2026, 9, 2), "Quốc khánh"),
 ]
 
 
@@ -95,10 +103,14 @@ def city_calendar():
         holidays = [Holiday(d, n) for d, n in FALLBACK_HOLIDAYS]
         source = f"hard-coded fallback: {len(holidays)} dates (2025–2026)"
     taken = {h.day for h in holidays} | {d.day for d in days_off}
-    days_off += [DayOff(date(2026, 2, d), "Tết Nguyên đán (thông báo của Chính phủ)")
-                 for d in range(14, 23) if date(2026, 2, d) not in taken]
-    cal = WorkCalendar(weekly_hours=office_week(weekdays=SESSIONS), holidays=holidays, days_off=days_off,
-                       swap_workdays=swaps)
+    days_off += [
+        DayOff(date(2026, 2, d), "Tết Nguyên đán (thông báo của Chính phủ)")
+        for d in range(14, 23)
+        if date(2026, 2, d) not in taken
+    ]
+    cal = WorkCalendar(
+        weekly_hours=office_week(weekdays=SESSIONS), holidays=holidays, days_off=days_off, swap_workdays=swaps
+    )
     return cal, f"{source}; {len(swaps)} make-up Saturdays; Tết 2026 14–22/02 off"
 
 
@@ -221,7 +233,10 @@ class Naive:
                 t = max(min(t, e) for s, e in ss if s <= t)
             due = datetime.combine(d, t)
             if amount != whole:
-                due = self.add_office(due, timedelta(microseconds=round((amount - whole) * self.std / timedelta(microseconds=1))))
+                due = self.add_office(
+                    due,
+                    timedelta(microseconds=round((amount - whole) * self.std / timedelta(microseconds=1))),
+                )
         else:
             if unit is Unit.CALENDAR_DAYS:
                 d = t0.date() + timedelta(days=amount)
@@ -268,7 +283,9 @@ def time_engine(cal, jobs, reasons=False):
 
     def explained():
         for start, amount, unit, cutoff, pauses in jobs:
-            _ = compute(calendar=cal, start=start, amount=amount, unit=unit, cutoff=cutoff, pauses=pauses).reasons
+            _ = compute(
+                calendar=cal, start=start, amount=amount, unit=unit, cutoff=cutoff, pauses=pauses
+            ).reasons
 
     return _timed(explained if reasons else plain)
 
@@ -311,13 +328,21 @@ def main():
     # Cross-check (not timed): the naive implementation must agree with the engine on every job.
     mismatches = []
     for job in naive_jobs + long_naive_jobs:
-        got = deadline_compute(calendar=cal, start=job[0], amount=job[1], unit=job[2], cutoff=job[3], pauses=job[4]).due
+        got = deadline_compute(
+            calendar=cal, start=job[0], amount=job[1], unit=job[2], cutoff=job[3], pauses=job[4]
+        ).due
         want = naive.due(*job)
         if got != want:
             mismatches.append((job, got, want))
     time_engine(cal, jobs[:2000])  # warm-up: the tables are built on first use
 
-    wall = {"engine": [], "engine+reasons": [], "naive": [], "engine, long limits": [], "naive, long limits": []}
+    wall = {
+        "engine": [],
+        "engine+reasons": [],
+        "naive": [],
+        "engine, long limits": [],
+        "naive, long limits": [],
+    }
     cpu = {k: [] for k in wall}
     for _ in range(args.runs):
         for name, (w, c), count in (
@@ -332,28 +357,56 @@ def main():
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print("# Deadline engine: due-time computations per second (one process, one core)\n")
-    print(f"machine: nproc={os.cpu_count()}, CPU={common._cpu_model()}, Python {platform.python_version()}, "
-          f"{pinned}, loadavg(1m)={load:.2f}")
+    print(
+        f"machine: nproc={os.cpu_count()}, CPU={common._cpu_model()}, Python {platform.python_version()}, "
+        f"{pinned}, loadavg(1m)={load:.2f}"
+    )
     print(f"calendar: {source}")
     mix = Counter(j[2].value for j in jobs)
-    print(f"workload: {len(jobs)} jobs, seed {args.seed}: " + ", ".join(f"{k} {v}" for k, v in sorted(mix.items()))
-          + f"; with pauses {sum(bool(j[4]) for j in jobs)}; with cut-off {sum(j[3] is not None for j in jobs)}")
+    print(
+        f"workload: {len(jobs)} jobs, seed {args.seed}: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(mix.items()))
+        + f"; with pauses {sum(bool(j[4]) for j in jobs)}; with cut-off {sum(j[3] is not None for j in jobs)}"
+    )
     checked = len(naive_jobs) + len(long_naive_jobs)
-    print(f"long limits: {len(long_jobs)} jobs, seed {args.seed + 1} (working days 60–250, hours 100–1000,"
-          " calendar days 90–365, months 6–24)")
+    print(
+        f"long limits: {len(long_jobs)} jobs, seed {args.seed + 1} (working days 60–250, hours 100–1000,"
+        " calendar days 90–365, months 6–24)"
+    )
     print(f"cross-check: naive == engine on {checked - len(mismatches)}/{checked} jobs\n")
     rows = []
     for name in wall:
         base = statistics.median(cpu["naive, long limits" if "long" in name else "naive"])
         med = statistics.median(cpu[name])
-        rows.append([name, f"{med:,.0f}", f"{min(cpu[name]):,.0f}–{max(cpu[name]):,.0f}", f"{1e6 / med:.1f}",
-                     f"{statistics.median(wall[name]):,.0f}", f"{med / base:.1f}x"])
-    print(common.md_table(["implementation", "per CPU-second (median)", "min–max", "µs CPU each",
-                           "per wall-second (median)", "vs naive"], rows))
+        rows.append(
+            [
+                name,
+                f"{med:,.0f}",
+                f"{min(cpu[name]):,.0f}–{max(cpu[name]):,.0f}",
+                f"{1e6 / med:.1f}",
+                f"{statistics.median(wall[name]):,.0f}",
+                f"{med / base:.1f}x",
+            ]
+        )
+    print(
+        common.md_table(
+            [
+                "implementation",
+                "per CPU-second (median)",
+                "min–max",
+                "µs CPU each",
+                "per wall-second (median)",
+                "vs naive",
+            ],
+            rows,
+        )
+    )
     target = 50_000
     got = statistics.median(cpu["engine"])
-    print(f"\nengine: {got:,.0f} computations per CPU-second, median of {args.runs} runs of {len(jobs):,}: "
-          f"{'meets' if got >= target else 'MISSES'} the target of {target:,}/s on one core.")
+    print(
+        f"\nengine: {got:,.0f} computations per CPU-second, median of {args.runs} runs of {len(jobs):,}: "
+        f"{'meets' if got >= target else 'MISSES'} the target of {target:,}/s on one core."
+    )
     print("(Per wall-second figures also count the time other processes held the core; see loadavg.)")
     if mismatches:
         print(f"\n{len(mismatches)} MISMATCHES, first ones:")

@@ -67,15 +67,24 @@ DB = "egov_bench_intake"
 PROCEDURE = "1.001193"
 USERNAME = "bench_officer"
 PASSWORD = "mat-khau-bench-1"
-APPLICANT = {"name": "Nguyễn Văn An", "id_number": "031099001234", "phone": "0912345678",
-             "address": "Thôn 1, đặc khu Bạch Long Vĩ"}
+APPLICANT = {
+    "name": "Nguyễn Văn An",
+    "id_number": "031099001234",
+    "phone": "0912345678",
+    "address": "Thôn 1, đặc khu Bạch Long Vĩ",
+}
 COMPONENTS = [{"position": 1, "provided": True, "digitised": True}, {"position": 2, "provided": True}]
 TAG = "bench-intake:"  # request_summary prefix naming the method that wrote a dossier
 
 
 def payload(method, i):
-    return {"procedure": PROCEDURE, "channel": "in_person", "applicant": APPLICANT, "components": COMPONENTS,
-            "request_summary": f"{TAG}{method}:{i}"}
+    return {
+        "procedure": PROCEDURE,
+        "channel": "in_person",
+        "applicant": APPLICANT,
+        "components": COMPONENTS,
+        "request_summary": f"{TAG}{method}:{i}",
+    }
 
 
 # --- HTTP client (separate process) ----------------------------------------------------------------
@@ -84,8 +93,13 @@ def run_client(spec):
     import itertools
 
     port, n, threads, path = spec["port"], spec["n"], spec["threads"], spec["path"]
-    headers = {"Content-Type": "application/json", "Accept": "application/json", "Cookie": spec["cookie"],
-               "X-CSRFToken": spec["csrf"], "Host": f"127.0.0.1:{port}"}
+    headers = {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "Cookie": spec["cookie"],
+        "X-CSRFToken": spec["csrf"],
+        "Host": f"127.0.0.1:{port}",
+    }
     first = spec["first"]
     bodies = [json.dumps(payload("http", first + i), ensure_ascii=False).encode() for i in range(n)]
     counter = itertools.count()
@@ -129,9 +143,15 @@ def run_client(spec):
     for conn in conns:
         conn.close()
     all_errors = [e for errs in errors for e in errs]
-    return {"n": n, "wall": wall, "rate": n / wall, "latencies": [x for lat in latencies for x in lat],
-            "errors": len(all_errors), "first_error": all_errors[0] if all_errors else "",
-            "client_cpu_share": cpu / wall}
+    return {
+        "n": n,
+        "wall": wall,
+        "rate": n / wall,
+        "latencies": [x for lat in latencies for x in lat],
+        "errors": len(all_errors),
+        "first_error": all_errors[0] if all_errors else "",
+        "client_cpu_share": cpu / wall,
+    }
 
 
 # --- server ---------------------------------------------------------------------------------------
@@ -140,8 +160,11 @@ class Server(servers.WsgiServer):
 
     def __init__(self, workers, threads, logdir):
         self.port = servers.free_port()
-        self.start(servers.gunicorn_argv(self.port, workers=workers, threads=threads), env=common.bench_env(DB),
-                   log_name=Path(logdir) / "gunicorn-intake.log")
+        self.start(
+            servers.gunicorn_argv(self.port, workers=workers, threads=threads),
+            env=common.bench_env(DB),
+            log_name=Path(logdir) / "gunicorn-intake.log",
+        )
 
     def describe(self):
         return " ".join(["gunicorn", *self.argv[1:]])
@@ -167,9 +190,18 @@ def login(port):
     cookies = _cookies(response)
     if response.status != 200 or "csrftoken" not in cookies:
         raise RuntimeError(f"login page: {response.status}, cookies {sorted(cookies)}")
-    form = urlencode({"csrfmiddlewaretoken": cookies["csrftoken"], "username": USERNAME, "password": PASSWORD})
-    conn.request("POST", "/tai-khoan/dang-nhap/", body=form, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookies['csrftoken']}"})
+    form = urlencode(
+        {"csrfmiddlewaretoken": cookies["csrftoken"], "username": USERNAME, "password": PASSWORD}
+    )
+    conn.request(
+        "POST",
+        "/tai-khoan/dang-nhap/",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={cookies['csrftoken']}",
+        },
+    )
     response = conn.getresponse()
     response.read()
     cookies.update(_cookies(response))  # the session cookie, and the CSRF token rotated at login
@@ -184,8 +216,12 @@ def http_round(server, spec, n, first, tmpdir):
     path = Path(tmpdir) / "client.json"
     path.write_text(json.dumps(spec))
     cpu0, pg0 = server.worker_cpu(), postgres_cpu()
-    proc = subprocess.run([common.PYTHON, "-m", "bench.intake", "--client", str(path)],
-                          cwd=common.PROJECT_DIR, capture_output=True, text=True)
+    proc = subprocess.run(
+        [common.PYTHON, "-m", "bench.intake", "--client", str(path)],
+        cwd=common.PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
     cpu1, pg1 = server.worker_cpu(), postgres_cpu()
     if proc.returncode != 0:
         raise RuntimeError(f"client failed:\n{proc.stdout}\n{proc.stderr}")
@@ -214,11 +250,18 @@ def setup_city():
     year = date.today().year
     calendar_holidays_seed(calendar=calendar, years=[year, year + 1], acting_user=None)
     sector = sector_ensure(code="ho-tich", name="Hộ tịch", acting_user=None)
-    publish(PROCEDURE, "Đăng ký khai sinh", sector, time_limit=Decimal("3"),
-            components=(ComponentSpec("Tờ khai đăng ký khai sinh", "original", 1, True),
-                        ComponentSpec("Giấy chứng sinh", "original", 1, True),
-                        ComponentSpec("Giấy tờ chứng minh nơi cư trú", "copy", 1, False)),
-            fees=(FeeSpec("Lệ phí", 8000, "UBND xã"),))
+    publish(
+        PROCEDURE,
+        "Đăng ký khai sinh",
+        sector,
+        time_limit=Decimal("3"),
+        components=(
+            ComponentSpec("Tờ khai đăng ký khai sinh", "original", 1, True),
+            ComponentSpec("Giấy chứng sinh", "original", 1, True),
+            ComponentSpec("Giấy tờ chứng minh nơi cư trú", "copy", 1, False),
+        ),
+        fees=(FeeSpec("Lệ phí", 8000, "UBND xã"),),
+    )
     ident = common.synthetic_agency(1, label="Xã Một Cửa")
     agency = agency_onboard(acting_user=None, **ident)
     officer = User.objects.create_user(username=USERNAME, password=PASSWORD, full_name="Cán bộ một cửa")
@@ -245,14 +288,23 @@ class InProcess:
         if connection.schema_name != self.agency.schema_name:
             connection.set_tenant(self.agency)
         self.seq += 1
-        return dossier_receive(agency=self.agency, procedure=PROCEDURE, applicant=APPLICANT, channel="in_person",
-                               components={c["position"]: c for c in COMPONENTS}, acting_user=self.officer,
-                               request_summary=f"{TAG}{method}:{self.seq}")
+        return dossier_receive(
+            agency=self.agency,
+            procedure=PROCEDURE,
+            applicant=APPLICANT,
+            channel="in_person",
+            components={c["position"]: c for c in COMPONENTS},
+            acting_user=self.officer,
+            request_summary=f"{TAG}{method}:{self.seq}",
+        )
 
     def handler_one(self):
         self.seq += 1
-        response = self.client.post(self.path, json.dumps(payload("handler", self.seq), ensure_ascii=False),
-                                    content_type="application/json")
+        response = self.client.post(
+            self.path,
+            json.dumps(payload("handler", self.seq), ensure_ascii=False),
+            content_type="application/json",
+        )
         if response.status_code != 201:
             raise RuntimeError(f"handler: {response.status_code} {response.content[:300]!r}")
         return response
@@ -263,7 +315,13 @@ class InProcess:
             fn()
         wall = time.perf_counter() - t0
         cpu, pg = time.process_time() - cpu0, postgres_cpu() - pg0
-        return {"n": n, "wall": wall, "rate": n / wall, "app_cpu_ms": cpu / n * 1000, "pg_cpu_ms": pg / n * 1000}
+        return {
+            "n": n,
+            "wall": wall,
+            "rate": n / wall,
+            "app_cpu_ms": cpu / n * 1000,
+            "pg_cpu_ms": pg / n * 1000,
+        }
 
 
 # --- raw SQL --------------------------------------------------------------------------------------
@@ -296,15 +354,23 @@ class Raw:
         self.agency_id = agency.pk
         self.prefix = agency.national_code
         s = f'"{self.schema}"'
-        self.t = {"dossier": f"{s}.dossiers_dossier", "component": f"{s}.dossiers_dossiercomponent",
-                  "event": f"{s}.dossiers_dossierevent", "counter": f"{s}.dossiers_codecounter",
-                  "index": "public.tracking_dossierindex", "ievent": "public.tracking_indexevent"}
+        self.t = {
+            "dossier": f"{s}.dossiers_dossier",
+            "component": f"{s}.dossiers_dossiercomponent",
+            "event": f"{s}.dossiers_dossierevent",
+            "counter": f"{s}.dossiers_codecounter",
+            "index": "public.tracking_dossierindex",
+            "ievent": "public.tracking_indexevent",
+        }
         with psycopg.connect(db_url) as conn:
             self.dossier = self._rows(conn, "dossier", "id = %s", [reference_pk])[0]
-            self.components = self._rows(conn, "component", "dossier_id = %s ORDER BY position", [reference_pk])
+            self.components = self._rows(
+                conn, "component", "dossier_id = %s ORDER BY position", [reference_pk]
+            )
             self.events = self._rows(conn, "event", "dossier_id = %s ORDER BY seq", [reference_pk])
-            self.index = self._rows(conn, "index", "agency_id = %s AND dossier_id = %s",
-                                    [self.agency_id, reference_pk])[0]
+            self.index = self._rows(
+                conn, "index", "agency_id = %s AND dossier_id = %s", [self.agency_id, reference_pk]
+            )[0]
             self.ievents = self._rows(conn, "ievent", "entry_id = %s ORDER BY id", [self.index["id"]])
         for rows in ([self.dossier], self.components, self.events, [self.index], self.ievents):
             for row in rows:
@@ -314,15 +380,21 @@ class Raw:
                         row[k] = psycopg.types.json.Jsonb(v)
         self.sql = {
             "counter": f"INSERT INTO {self.t['counter']} (day, last) VALUES (%s, %s) ON CONFLICT (day) DO UPDATE "
-                       f"SET last = {self.t['counter']}.last + EXCLUDED.last RETURNING last",
+            f"SET last = {self.t['counter']}.last + EXCLUDED.last RETURNING last",
             "dossier": self._insert("dossier", self.dossier, 1, returning=True),
             "components": self._insert("component", self.components[0], len(self.components)),
             "events": self._insert("event", self.events[0], len(self.events)),
             "index": self._insert("index", self.index, 1, returning=True),
             "ievents": self._insert("ievent", self.ievents[0], len(self.ievents)),
         }
-        self.one = {k: self._insert(k, row, 1) for k, row in (
-            ("component", self.components[0]), ("event", self.events[0]), ("ievent", self.ievents[0]))}
+        self.one = {
+            k: self._insert(k, row, 1)
+            for k, row in (
+                ("component", self.components[0]),
+                ("event", self.events[0]),
+                ("ievent", self.ievents[0]),
+            )
+        }
 
     def _rows(self, conn, table, where, params):
         cur = conn.execute(f"SELECT * FROM {self.t[table]} WHERE {where}", params)
@@ -332,16 +404,26 @@ class Raw:
     def _insert(self, table, row, nrows, returning=False):
         cols = ", ".join(f'"{c}"' for c in row)
         one = "(" + ", ".join(["%s"] * len(row)) + ")"
-        return (f"INSERT INTO {self.t[table]} ({cols}) VALUES " + ", ".join([one] * nrows)
-                + (" RETURNING id" if returning else ""))
+        return (
+            f"INSERT INTO {self.t[table]} ({cols}) VALUES "
+            + ", ".join([one] * nrows)
+            + (" RETURNING id" if returning else "")
+        )
 
     def connect(self):
         return self.psycopg.connect(self.db_url)
 
     def dossier_values(self, code, tag, now):
         d = self.dossier
-        row = dict(d, code=code, request_summary=tag, registered_at=now, received_at=now, step_started_at=now,
-                   updated_at=now)
+        row = dict(
+            d,
+            code=code,
+            request_summary=tag,
+            registered_at=now,
+            received_at=now,
+            step_started_at=now,
+            updated_at=now,
+        )
         if d["counted_from"] is not None:
             row["counted_from"] = d["counted_from"] + (now - d["received_at"])
         return list(row.values())
@@ -350,15 +432,21 @@ class Raw:
         return [list(dict(c, dossier_id=dossier_id).values()) for c in self.components]
 
     def event_values(self, dossier_id, now):
-        return [list(dict(e, dossier_id=dossier_id, at=now + timedelta(microseconds=k)).values())
-                for k, e in enumerate(self.events)]
+        return [
+            list(dict(e, dossier_id=dossier_id, at=now + timedelta(microseconds=k)).values())
+            for k, e in enumerate(self.events)
+        ]
 
     def index_values(self, dossier_id, code, now):
-        return list(dict(self.index, dossier_id=dossier_id, code=code, received_at=now, updated_at=now).values())
+        return list(
+            dict(self.index, dossier_id=dossier_id, code=code, received_at=now, updated_at=now).values()
+        )
 
     def ievent_values(self, entry_id, now):
-        return [list(dict(e, entry_id=entry_id, at=now + timedelta(microseconds=k)).values())
-                for k, e in enumerate(self.ievents)]
+        return [
+            list(dict(e, entry_id=entry_id, at=now + timedelta(microseconds=k)).values())
+            for k, e in enumerate(self.ievents)
+        ]
 
     def one_transaction(self, conn, tag, day, holds=None):
         """One dossier in one transaction, in the service's order of tables. With `holds`, appends
@@ -369,7 +457,9 @@ class Raw:
             seq = conn.execute(self.sql["counter"], [day, 1]).fetchone()[0]
             code = f"{self.prefix}-{day:%y%m%d}-{seq:04d}"
             dossier_id = conn.execute(self.sql["dossier"], self.dossier_values(code, tag, now)).fetchone()[0]
-            conn.execute(self.sql["components"], [v for row in self.component_values(dossier_id) for v in row])
+            conn.execute(
+                self.sql["components"], [v for row in self.component_values(dossier_id) for v in row]
+            )
             conn.execute(self.sql["events"], [v for row in self.event_values(dossier_id, now) for v in row])
             entry_id = conn.execute(self.sql["index"], self.index_values(dossier_id, code, now)).fetchone()[0]
             conn.execute(self.sql["ievents"], [v for row in self.ievent_values(entry_id, now) for v in row])
@@ -384,13 +474,19 @@ class Raw:
             last = conn.execute(self.sql["counter"], [day, n]).fetchone()[0]
             codes = [f"{self.prefix}-{day:%y%m%d}-{seq:04d}" for seq in range(last - n + 1, last + 1)]
             cur = conn.cursor()
-            cur.executemany(self.sql["dossier"], [self.dossier_values(c, t, now) for c, t in
-                                                  zip(codes, tags, strict=True)], returning=True)
+            cur.executemany(
+                self.sql["dossier"],
+                [self.dossier_values(c, t, now) for c, t in zip(codes, tags, strict=True)],
+                returning=True,
+            )
             ids = _returned_ids(cur)
             cur.executemany(self.one["component"], [row for i in ids for row in self.component_values(i)])
             cur.executemany(self.one["event"], [row for i in ids for row in self.event_values(i, now)])
-            cur.executemany(self.sql["index"], [self.index_values(i, c, now) for i, c in
-                                                zip(ids, codes, strict=True)], returning=True)
+            cur.executemany(
+                self.sql["index"],
+                [self.index_values(i, c, now) for i, c in zip(ids, codes, strict=True)],
+                returning=True,
+            )
             entries = _returned_ids(cur)
             cur.executemany(self.one["ievent"], [row for e in entries for row in self.ievent_values(e, now)])
 
@@ -403,7 +499,7 @@ class Raw:
         t0 = time.perf_counter()
         if batch:
             for k in range(0, n, batch):
-                self.batch_transaction(conns[0], tags[k:k + batch], day)
+                self.batch_transaction(conns[0], tags[k : k + batch], day)
         elif len(conns) == 1:
             for tag in tags:
                 self.one_transaction(conns[0], tag, day)
@@ -428,7 +524,13 @@ class Raw:
                 raise failures[0]
         wall = time.perf_counter() - t0
         cpu, pg = time.process_time() - cpu0, postgres_cpu() - pg0
-        return {"n": n, "wall": wall, "rate": n / wall, "app_cpu_ms": cpu / n * 1000, "pg_cpu_ms": pg / n * 1000}
+        return {
+            "n": n,
+            "wall": wall,
+            "rate": n / wall,
+            "app_cpu_ms": cpu / n * 1000,
+            "pg_cpu_ms": pg / n * 1000,
+        }
 
 
 # --- checks ---------------------------------------------------------------------------------------
@@ -457,14 +559,39 @@ def check_rows(agency, db_url):
     for m, n, codes, comps, events, index, ievents, received in rows:
         shape = (comps / n, events / n, index / n, ievents / n)
         shapes.add(shape)
-        table.append([m, n, "yes" if codes == n else f"NO ({codes})", f"{comps / n:g}", f"{events / n:g}",
-                      f"{index / n:g}", f"{ievents / n:g}", "yes" if received == n else f"NO ({received})"])
-    print(common.md_table(["method", "dossiers", "codes unique", "components/dossier", "events/dossier",
-                           "index rows/dossier", "index events/dossier", "all received"], table))
+        table.append(
+            [
+                m,
+                n,
+                "yes" if codes == n else f"NO ({codes})",
+                f"{comps / n:g}",
+                f"{events / n:g}",
+                f"{index / n:g}",
+                f"{ievents / n:g}",
+                "yes" if received == n else f"NO ({received})",
+            ]
+        )
+    print(
+        common.md_table(
+            [
+                "method",
+                "dossiers",
+                "codes unique",
+                "components/dossier",
+                "events/dossier",
+                "index rows/dossier",
+                "index events/dossier",
+                "all received",
+            ],
+            table,
+        )
+    )
     gap_free = coded[0] == coded[1] == counter
-    print(f"codes: {coded[0]} issued, {coded[1]} distinct, counter total {counter} -> "
-          f"{'gap-free and unique' if gap_free else 'MISMATCH'}; row shapes "
-          f"{'identical across methods' if len(shapes) == 1 else 'DIFFER: ' + str(shapes)}")
+    print(
+        f"codes: {coded[0]} issued, {coded[1]} distinct, counter total {counter} -> "
+        f"{'gap-free and unique' if gap_free else 'MISMATCH'}; row shapes "
+        f"{'identical across methods' if len(shapes) == 1 else 'DIFFER: ' + str(shapes)}"
+    )
     if not gap_free or len(shapes) != 1:
         raise AssertionError("the methods did not write the same rows")
 
@@ -529,9 +656,14 @@ def service_lock_holds(fn, n):
 def print_sql_sites(title, sites, wall):
     total_q = sum(c for c, _ in sites.values())
     total_s = sum(s for _, s in sites.values())
-    print(f"\n### {title}: {total_q:.0f} SQL statements per dossier, {total_s * 1000:.1f} ms waiting on them of "
-          f"{wall * 1000:.1f} ms wall ({total_s / wall:.0%}); by issuing line")
-    rows = [[site, f"{c:g}", f"{s * 1000:.2f}"] for site, (c, s) in sorted(sites.items(), key=lambda kv: -kv[1][1])]
+    print(
+        f"\n### {title}: {total_q:.0f} SQL statements per dossier, {total_s * 1000:.1f} ms waiting on them of "
+        f"{wall * 1000:.1f} ms wall ({total_s / wall:.0%}); by issuing line"
+    )
+    rows = [
+        [site, f"{c:g}", f"{s * 1000:.2f}"]
+        for site, (c, s) in sorted(sites.items(), key=lambda kv: -kv[1][1])
+    ]
     print(common.md_table(["call site (file:line function)", "statements", "ms"], rows))
 
 
@@ -570,9 +702,12 @@ def print_cprofile(title, fn, n, top=18):
             rows.append((cumtime, ncalls, tottime, f"{os.path.relpath(filename, root)}:{line} {name}"))
     rows.sort(reverse=True)
     print(f"\n### {title}: cProfile, {n} calls, project functions by cumulative time (ms per dossier)")
-    print(common.md_table(["function", "calls/dossier", "cumulative ms", "own ms"],
-                          [[r[3], f"{r[1] / n:g}", f"{r[0] / n * 1000:.2f}", f"{r[2] / n * 1000:.2f}"]
-                           for r in rows[:top]]))
+    print(
+        common.md_table(
+            ["function", "calls/dossier", "cumulative ms", "own ms"],
+            [[r[3], f"{r[1] / n:g}", f"{r[0] / n * 1000:.2f}", f"{r[2] / n * 1000:.2f}"] for r in rows[:top]],
+        )
+    )
     families = {}
     total_own = 0.0
     for (filename, _line, _name), (_cc, _ncalls, tottime, _cumtime, _callers) in stats.items():
@@ -580,13 +715,30 @@ def print_cprofile(title, fn, n, top=18):
         families[family] = families.get(family, 0.0) + tottime
         total_own += tottime
     print(f"\n{title}: own time by package (ms per dossier)")
-    print(common.md_table(["package", "own ms", "share"], [
-        [f, f"{t / n * 1000:.2f}", f"{t / total_own:.0%}"] for f, t in sorted(families.items(), key=lambda kv: -kv[1])]))
+    print(
+        common.md_table(
+            ["package", "own ms", "share"],
+            [
+                [f, f"{t / n * 1000:.2f}", f"{t / total_own:.0%}"]
+                for f, t in sorted(families.items(), key=lambda kv: -kv[1])
+            ],
+        )
+    )
     others = sorted(((v[2], v[1], k) for k, v in stats.items()), reverse=True)[:10]
     print(f"\n{title}: top own time overall (ms per dossier)")
-    print(common.md_table(["function", "calls/dossier", "own ms"], [
-        [f"{os.path.relpath(k[0], root) if k[0].startswith(root) else k[0]}:{k[1]} {k[2]}", f"{c / n:g}",
-         f"{t / n * 1000:.2f}"] for t, c, k in others]))
+    print(
+        common.md_table(
+            ["function", "calls/dossier", "own ms"],
+            [
+                [
+                    f"{os.path.relpath(k[0], root) if k[0].startswith(root) else k[0]}:{k[1]} {k[2]}",
+                    f"{c / n:g}",
+                    f"{t / n * 1000:.2f}",
+                ]
+                for t, c, k in others
+            ],
+        )
+    )
 
 
 # --- main -----------------------------------------------------------------------------------------
@@ -625,11 +777,15 @@ def main():
         migrate_s = common.migrate_schemas_in_process()
         started = time.perf_counter()
         agency, officer = setup_city()
-        print(f"\nset-up: migrate_schemas {migrate_s:.1f} s; calendar + procedure {PROCEDURE} + agency "
-              f"{agency.slug} + officer {time.perf_counter() - started:.1f} s")
+        print(
+            f"\nset-up: migrate_schemas {migrate_s:.1f} s; calendar + procedure {PROCEDURE} + agency "
+            f"{agency.slug} + officer {time.perf_counter() - started:.1f} s"
+        )
         with psycopg_admin(db_url) as conn:
-            pg_settings = {k: conn.execute(f"SHOW {k}").fetchone()[0]
-                           for k in ("synchronous_commit", "fsync", "shared_buffers")}
+            pg_settings = {
+                k: conn.execute(f"SHOW {k}").fetchone()[0]
+                for k in ("synchronous_commit", "fsync", "shared_buffers")
+            }
         print("postgres: " + ", ".join(f"{k}={v}" for k, v in pg_settings.items()))
 
         inproc = InProcess(agency, officer)
@@ -648,17 +804,24 @@ def main():
             server = Server(args.workers, args.server_threads, tmpdir)
             server.wait_ready()
             cookie, csrf = login(server.port)
-            spec = {"port": server.port, "path": f"/{agency.slug}/api/v1/dossiers/", "threads": args.clients,
-                    "cookie": cookie, "csrf": csrf}
+            spec = {
+                "port": server.port,
+                "path": f"/{agency.slug}/api/v1/dossiers/",
+                "threads": args.clients,
+                "cookie": cookie,
+                "csrf": csrf,
+            }
             http_round(server, spec, max(2 * args.clients * args.workers, 20), 0, tmpdir)  # warm every thread
             print(f"server: {server.describe()}  (logged in through POST /tai-khoan/dang-nhap/)")
-            print(f"client: separate process, {args.clients} keep-alive connections (http.client, one thread each)")
+            print(
+                f"client: separate process, {args.clients} keep-alive connections (http.client, one thread each)"
+            )
 
             methods = ["http", "handler", "service", "raw-1tx", "raw-1tx-conc", "raw-batch"]
             results = {m: [] for m in methods}
             first = 1000
             for r in range(args.rounds):
-                order = methods[r % len(methods):] + methods[: r % len(methods)]
+                order = methods[r % len(methods) :] + methods[: r % len(methods)]
                 for m in order:
                     first += 10000
                     if m == "http":
@@ -674,8 +837,10 @@ def main():
                     else:
                         res = raw.timed([raw_conn], args.raw, m, first, batch=args.batch)
                     results[m].append(res)
-                print(f"round {r + 1}/{args.rounds}: " + ", ".join(f"{m} {results[m][-1]['rate']:.1f}/s"
-                                                                    for m in methods))
+                print(
+                    f"round {r + 1}/{args.rounds}: "
+                    + ", ".join(f"{m} {results[m][-1]['rate']:.1f}/s" for m in methods)
+                )
                 sys.stdout.flush()
 
             single = http_round(server, dict(spec, threads=1), args.single, first + 10000, tmpdir)
@@ -694,42 +859,85 @@ def main():
             "raw-1tx-conc": f"raw SQL, 1 tx/dossier, {args.clients} connections",
             "raw-batch": f"raw SQL, {args.batch} dossiers/tx (context)",
         }
-        print(f"\n## Results: {args.rounds} rounds; per round {args.requests} HTTP requests, {args.inproc} handler "
-              f"and service calls, {args.raw} dossiers per raw method")
+        print(
+            f"\n## Results: {args.rounds} rounds; per round {args.requests} HTTP requests, {args.inproc} handler "
+            f"and service calls, {args.raw} dossiers per raw method"
+        )
         med = {m: statistics.median(x["rate"] for x in results[m]) for m in methods}
         rows = []
         for m in methods:
             rates = [x["rate"] for x in results[m]]
-            rows.append([label[m], fmt_rate(rates), f"{min(rates):.1f}", f"{max(rates):.1f}",
-                         f"{1000 / med[m]:.2f}",
-                         f"{statistics.median(x['app_cpu_ms'] for x in results[m]):.2f}",
-                         f"{statistics.median(x['pg_cpu_ms'] for x in results[m]):.2f}"])
-        print(common.md_table(["method", "median dossiers/s", "min", "max", "ms/dossier (1/median rate)",
-                               "app CPU ms/dossier", "postgres CPU ms/dossier (host-wide)"], rows))
-        print("app CPU: gunicorn workers for http, this process otherwise (the raw rows include psycopg/Python).")
+            rows.append(
+                [
+                    label[m],
+                    fmt_rate(rates),
+                    f"{min(rates):.1f}",
+                    f"{max(rates):.1f}",
+                    f"{1000 / med[m]:.2f}",
+                    f"{statistics.median(x['app_cpu_ms'] for x in results[m]):.2f}",
+                    f"{statistics.median(x['pg_cpu_ms'] for x in results[m]):.2f}",
+                ]
+            )
+        print(
+            common.md_table(
+                [
+                    "method",
+                    "median dossiers/s",
+                    "min",
+                    "max",
+                    "ms/dossier (1/median rate)",
+                    "app CPU ms/dossier",
+                    "postgres CPU ms/dossier (host-wide)",
+                ],
+                rows,
+            )
+        )
+        print(
+            "app CPU: gunicorn workers for http, this process otherwise (the raw rows include psycopg/Python)."
+        )
 
         lat = [x for res in results["http"] for x in res["latencies"]]
         per_round_p50 = [common.percentile(res["latencies"], 50) * 1000 for res in results["http"]]
         per_round_p95 = [common.percentile(res["latencies"], 95) * 1000 for res in results["http"]]
         print(f"\n## HTTP latency (client side, {len(lat)} requests, {args.clients} concurrent connections)")
-        print(common.md_table(["p50 ms", "p95 ms", "max ms", "median of per-round p50", "median of per-round p95",
-                               "client CPU share"], [[
-            f"{common.percentile(lat, 50) * 1000:.1f}", f"{common.percentile(lat, 95) * 1000:.1f}",
-            f"{max(lat) * 1000:.1f}", f"{statistics.median(per_round_p50):.1f}",
-            f"{statistics.median(per_round_p95):.1f}",
-            f"{statistics.median(x['client_cpu_share'] for x in results['http']):.2f}"]]))
+        print(
+            common.md_table(
+                [
+                    "p50 ms",
+                    "p95 ms",
+                    "max ms",
+                    "median of per-round p50",
+                    "median of per-round p95",
+                    "client CPU share",
+                ],
+                [
+                    [
+                        f"{common.percentile(lat, 50) * 1000:.1f}",
+                        f"{common.percentile(lat, 95) * 1000:.1f}",
+                        f"{max(lat) * 1000:.1f}",
+                        f"{statistics.median(per_round_p50):.1f}",
+                        f"{statistics.median(per_round_p95):.1f}",
+                        f"{statistics.median(x['client_cpu_share'] for x in results['http']):.2f}",
+                    ]
+                ],
+            )
+        )
         lat1 = single["latencies"]
-        print(f"one connection at a time (after the rounds, {len(lat1)} requests, no queueing): "
-              f"p50 {common.percentile(lat1, 50) * 1000:.1f} ms, p95 {common.percentile(lat1, 95) * 1000:.1f} ms, "
-              f"{single['rate']:.1f} dossiers/s")
+        print(
+            f"one connection at a time (after the rounds, {len(lat1)} requests, no queueing): "
+            f"p50 {common.percentile(lat1, 50) * 1000:.1f} ms, p95 {common.percentile(lat1, 95) * 1000:.1f} ms, "
+            f"{single['rate']:.1f} dossiers/s"
+        )
 
         print("\n## Same rows? (every dossier written during the run, by method)")
         check_rows(agency, db_url)
 
         print("\n## Ratios")
         raw_best = max(med["raw-1tx"], med["raw-1tx-conc"])
-        per_round = [h["rate"] / max(a["rate"], b["rate"]) for h, a, b in
-                     zip(results["http"], results["raw-1tx"], results["raw-1tx-conc"], strict=True)]
+        per_round = [
+            h["rate"] / max(a["rate"], b["rate"])
+            for h, a, b in zip(results["http"], results["raw-1tx"], results["raw-1tx-conc"], strict=True)
+        ]
         rows = [
             ["http / raw (faster of raw-1tx, raw-1tx-conc)", f"{med['http'] / raw_best:.3f}"],
             ["http / raw-1tx (1 connection)", f"{med['http'] / med['raw-1tx']:.3f}"],
@@ -737,20 +945,33 @@ def main():
             ["http / raw-batch", f"{med['http'] / med['raw-batch']:.3f}"],
             ["median of per-round http / raw (faster)", f"{statistics.median(per_round):.3f}"],
             ["service / raw-1tx (both sequential, 1 connection)", f"{med['service'] / med['raw-1tx']:.3f}"],
-            ["handler / service (request + auth + response cost on top of the service)",
-             f"{med['handler'] / med['service']:.3f}"],
+            [
+                "handler / service (request + auth + response cost on top of the service)",
+                f"{med['handler'] / med['service']:.3f}",
+            ],
         ]
         print(common.md_table(["ratio", "value"], rows))
         ms = {m: 1000 / med[m] for m in methods}
-        print(f"sequential time per dossier: raw-1tx {ms['raw-1tx']:.1f} ms, service {ms['service']:.1f} ms "
-              f"(+{ms['service'] - ms['raw-1tx']:.1f} ms over raw), handler {ms['handler']:.1f} ms "
-              f"(+{ms['handler'] - ms['service']:.1f} ms request/auth/response over the service)")
+        print(
+            f"sequential time per dossier: raw-1tx {ms['raw-1tx']:.1f} ms, service {ms['service']:.1f} ms "
+            f"(+{ms['service'] - ms['raw-1tx']:.1f} ms over raw), handler {ms['handler']:.1f} ms "
+            f"(+{ms['handler'] - ms['service']:.1f} ms request/auth/response over the service)"
+        )
 
         ratio = med["http"] / raw_best
         print("\n## Target")
-        print(common.md_table(["target", "measured", "verdict"], [[
-            "HTTP intake ≥ 25% of the raw SQL rate (median dossiers/s)",
-            f"{med['http']:.1f} / {raw_best:.1f} = {ratio:.3f}", "met" if ratio >= 0.25 else "MISSED"]]))
+        print(
+            common.md_table(
+                ["target", "measured", "verdict"],
+                [
+                    [
+                        "HTTP intake ≥ 25% of the raw SQL rate (median dossiers/s)",
+                        f"{med['http']:.1f} / {raw_best:.1f} = {ratio:.3f}",
+                        "met" if ratio >= 0.25 else "MISSED",
+                    ]
+                ],
+            )
+        )
 
         if not args.no_profile:
             print("\n## Where the time goes (in-process, after the rounds)")
@@ -762,12 +983,24 @@ def main():
 
                 for i in range(n):
                     raw.one_transaction(conn, f"{TAG}raw-1tx:hold{i}", timezone.localdate(), holds=raw_holds)
-            print("\n### Counter row lock per receipt (counter upsert -> end of COMMIT; receipts of one agency "
-                  "queue on it, whatever the number of cores or workers)")
-            print(common.md_table(["path", "median ms", "p95 ms", "ceiling for one agency (1 / median)"], [
-                [label, f"{statistics.median(h) * 1000:.1f}", f"{common.percentile(h, 95) * 1000:.1f}",
-                 f"{1 / statistics.median(h):.0f} receipts/s"]
-                for label, h in (("dossier_receive()", service_holds), ("raw-1tx", raw_holds))]))
+            print(
+                "\n### Counter row lock per receipt (counter upsert -> end of COMMIT; receipts of one agency "
+                "queue on it, whatever the number of cores or workers)"
+            )
+            print(
+                common.md_table(
+                    ["path", "median ms", "p95 ms", "ceiling for one agency (1 / median)"],
+                    [
+                        [
+                            label,
+                            f"{statistics.median(h) * 1000:.1f}",
+                            f"{common.percentile(h, 95) * 1000:.1f}",
+                            f"{1 / statistics.median(h):.0f} receipts/s",
+                        ]
+                        for label, h in (("dossier_receive()", service_holds), ("raw-1tx", raw_holds))
+                    ],
+                )
+            )
             sites, wall_one = sql_by_call_site(inproc.service_one, n)
             print_sql_sites("dossier_receive()", sites, wall_one)
             sites, wall_one = sql_by_call_site(inproc.handler_one, max(10, n // 2))

@@ -46,10 +46,14 @@ def commands():
 
 def run(cmd):
     started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=common.PROJECT_DIR, env=common.bench_env(DB), capture_output=True, text=True)
+    proc = subprocess.run(
+        cmd, cwd=common.PROJECT_DIR, env=common.bench_env(DB), capture_output=True, text=True
+    )
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        raise RuntimeError(
+            f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
     return elapsed, proc.stdout + proc.stderr
 
 
@@ -106,7 +110,9 @@ def main():
             direct.append(time.perf_counter() - started)
             assert not behind, behind
         connection.close()
-        print(f"\n{args.agencies} agencies onboarded; {n_schemas} agency schemas (+ public + agency_template)")
+        print(
+            f"\n{args.agencies} agencies onboarded; {n_schemas} agency schemas (+ public + agency_template)"
+        )
 
         cmds = commands()
         names = list(cmds)
@@ -116,7 +122,7 @@ def main():
             for name in ("startup", "fast"):
                 run(cmds[name])
         for r in range(args.repeats):
-            order = names[r % len(names):] + names[: r % len(names)]
+            order = names[r % len(names) :] + names[: r % len(names)]
             for name in order:
                 elapsed, output = run(cmds[name])
                 note = verify(name, output, args.agencies)
@@ -128,11 +134,20 @@ def main():
     n = args.agencies
     med = {k: statistics.median(v) for k, v in times.items()}
     print(f"\n## Wall seconds per command ({args.repeats} runs each)")
-    print(common.md_table(
-        ["command", "median s", "min s", "max s"],
-        [[f"`{' '.join(['python' if i == 0 else a for i, a in enumerate(cmds[k])]).replace(str(common.PROJECT_DIR) + '/', '')}`",
-          f"{med[k]:.2f}", f"{min(times[k]):.2f}", f"{max(times[k]):.2f}"] for k in names],
-    ))
+    print(
+        common.md_table(
+            ["command", "median s", "min s", "max s"],
+            [
+                [
+                    f"`{' '.join(['python' if i == 0 else a for i, a in enumerate(cmds[k])]).replace(str(common.PROJECT_DIR) + '/', '')}`",
+                    f"{med[k]:.2f}",
+                    f"{min(times[k]):.2f}",
+                    f"{max(times[k]):.2f}",
+                ]
+                for k in names
+            ],
+        )
+    )
     for k, v in notes.items():
         print(f"- {k}: {v}")
 
@@ -147,28 +162,70 @@ def main():
 
     fast, stock = per_schema("fast"), per_schema("stock")
     print(f"\n## Per agency schema ({n} schemas, medians)")
-    print(common.md_table(
-        ["executor", "total s", "raw s/schema", "net of start-up s/schema", "marginal s/schema (minus --shared run)",
-         "fixed cost of public(+template) s"],
-        [[label, f"{med[key]:.2f}", f"{d['raw']:.4f}", f"{d['net']:.4f}", f"{d['marginal']:.4f}", f"{d['fixed']:.2f}"]
-         for label, key, d in (("fast (ours)", "fast", fast), ("stock (standard)", "stock", stock))],
-    ))
+    print(
+        common.md_table(
+            [
+                "executor",
+                "total s",
+                "raw s/schema",
+                "net of start-up s/schema",
+                "marginal s/schema (minus --shared run)",
+                "fixed cost of public(+template) s",
+            ],
+            [
+                [
+                    label,
+                    f"{med[key]:.2f}",
+                    f"{d['raw']:.4f}",
+                    f"{d['net']:.4f}",
+                    f"{d['marginal']:.4f}",
+                    f"{d['fixed']:.2f}",
+                ]
+                for label, key, d in (("fast (ours)", "fast", fast), ("stock (standard)", "stock", stock))
+            ],
+        )
+    )
     d = common.summary(direct)
-    print(f"\nin-process `schemas_behind(required_migrations())` over {len(schemas)} schemas (7 runs): median "
-          f"{d['median']:.4f} s = {d['median'] / len(schemas) * 1000:.2f} ms/schema (p95 {d['p95'] / len(schemas) * 1000:.2f})")
-    print(f"start-up baseline (django.setup in a fresh interpreter): {med['startup']:.2f} s; "
-          f"manage.py check: {med['check']:.2f} s")
+    print(
+        f"\nin-process `schemas_behind(required_migrations())` over {len(schemas)} schemas (7 runs): median "
+        f"{d['median']:.4f} s = {d['median'] / len(schemas) * 1000:.2f} ms/schema (p95 {d['p95'] / len(schemas) * 1000:.2f})"
+    )
+    print(
+        f"start-up baseline (django.setup in a fresh interpreter): {med['startup']:.2f} s; "
+        f"manage.py check: {med['check']:.2f} s"
+    )
     print("\n## Ratios stock / fast")
-    print(common.md_table(["figure", "ratio"], [
-        ["total wall", f"{med['stock'] / med['fast']:.1f}×"],
-        ["net of start-up per schema", f"{stock['net'] / fast['net']:.1f}×"],
-        ["marginal per schema", f"{stock['marginal'] / fast['marginal']:.1f}×" if fast["marginal"] > 0 else "n/a"],
-    ]))
+    print(
+        common.md_table(
+            ["figure", "ratio"],
+            [
+                ["total wall", f"{med['stock'] / med['fast']:.1f}×"],
+                ["net of start-up per schema", f"{stock['net'] / fast['net']:.1f}×"],
+                [
+                    "marginal per schema",
+                    f"{stock['marginal'] / fast['marginal']:.1f}×" if fast["marginal"] > 0 else "n/a",
+                ],
+            ],
+        )
+    )
     print("\n## Target")
-    print(common.md_table(["target", "measured", "verdict"], [
-        ["≤ 0.02 s per agency schema (net of start-up)", f"{fast['net']:.4f} s", "met" if fast["net"] <= 0.02 else "MISSED"],
-        ["(raw, start-up included)", f"{fast['raw']:.4f} s", "met" if fast["raw"] <= 0.02 else "MISSED"],
-    ]))
+    print(
+        common.md_table(
+            ["target", "measured", "verdict"],
+            [
+                [
+                    "≤ 0.02 s per agency schema (net of start-up)",
+                    f"{fast['net']:.4f} s",
+                    "met" if fast["net"] <= 0.02 else "MISSED",
+                ],
+                [
+                    "(raw, start-up included)",
+                    f"{fast['raw']:.4f} s",
+                    "met" if fast["raw"] <= 0.02 else "MISSED",
+                ],
+            ],
+        )
+    )
     print(f"\nwall time: {time.perf_counter() - wall:.1f} s")
 
 

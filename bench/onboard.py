@@ -92,8 +92,12 @@ def run_method(method, ident):
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE SCHEMA "{schema}"')
         call_command(
-            "migrate_schemas", tenant=True, schema_name=schema, executor="standard",
-            interactive=False, verbosity=0,
+            "migrate_schemas",
+            tenant=True,
+            schema_name=schema,
+            executor="standard",
+            interactive=False,
+            verbosity=0,
         )
         elapsed = time.perf_counter() - started
     elif method == "dt-clone":
@@ -121,7 +125,7 @@ def measure_condition(label, counter, samples, stock_samples, methods):
     results = {m: [] for m in methods}
     rounds = max(samples, stock_samples)
     for r in range(rounds):
-        order = list(methods[r % len(methods):]) + list(methods[: r % len(methods)])
+        order = list(methods[r % len(methods) :]) + list(methods[: r % len(methods)])
         for method in order:
             wanted = stock_samples if method == "stock-migrate" else samples
             if len(results[method]) >= wanted:
@@ -136,11 +140,20 @@ def measure_condition(label, counter, samples, stock_samples, methods):
     base = common.summary(results["clone"])
     for method in methods:
         s = common.summary(results[method])
-        rows.append([
-            method, s["n"], common.fmt_s(s["median"]), common.fmt_s(s["p95"]), common.fmt_s(s["min"]),
-            common.fmt_s(s["max"]), f"{s['median'] / base['median']:.2f}×",
-        ])
-    print(common.md_table(["method", "n", "median s", "p95 s", "min s", "max s", "median / clone median"], rows))
+        rows.append(
+            [
+                method,
+                s["n"],
+                common.fmt_s(s["median"]),
+                common.fmt_s(s["p95"]),
+                common.fmt_s(s["min"]),
+                common.fmt_s(s["max"]),
+                f"{s['median'] / base['median']:.2f}×",
+            ]
+        )
+    print(
+        common.md_table(["method", "n", "median s", "p95 s", "min s", "max s", "median / clone median"], rows)
+    )
     sys.stdout.flush()
     return {m: common.summary(v) for m, v in results.items()}
 
@@ -167,7 +180,9 @@ def part_one(args):
             elapsed, schema, cleanup = run_method(method, ident)
             reopen_connection()
             diff = compare_with_template(schema)
-            rows.append([method, common.fmt_s(elapsed), "identical" if not diff else "differs: " + ", ".join(diff)])
+            rows.append(
+                [method, common.fmt_s(elapsed), "identical" if not diff else "differs: " + ", ".join(diff)]
+            )
             cleanup()
             reopen_connection()
         print(common.md_table(["method", "first call s", "schema_describe vs template"], rows))
@@ -188,15 +203,27 @@ def part_one(args):
         print(common.check_identities(idents))
         s = common.summary(series)
         first10, last10 = common.summary(series[:10]), common.summary(series[-10:])
-        print(common.md_table(
-            ["total s", "median s", "p95 s", "max s", "median first 10", "median last 10"],
-            [[f"{sum(series):.2f}", common.fmt_s(s["median"]), common.fmt_s(s["p95"]), common.fmt_s(s["max"]),
-              common.fmt_s(first10["median"]), common.fmt_s(last10["median"])]],
-        ))
+        print(
+            common.md_table(
+                ["total s", "median s", "p95 s", "max s", "median first 10", "median last 10"],
+                [
+                    [
+                        f"{sum(series):.2f}",
+                        common.fmt_s(s["median"]),
+                        common.fmt_s(s["p95"]),
+                        common.fmt_s(s["max"]),
+                        common.fmt_s(first10["median"]),
+                        common.fmt_s(last10["median"]),
+                    ]
+                ],
+            )
+        )
         present = Agency.objects.count()
         print(f"agencies present: {present}, agency schemas: {common.count_schemas('ag_')}")
 
-        condn = measure_condition(f"{present} agencies present", counter, args.samples, args.stock_samples, METHODS)
+        condn = measure_condition(
+            f"{present} agencies present", counter, args.samples, args.stock_samples, METHODS
+        )
     return cond0, condn, present
 
 
@@ -210,8 +237,14 @@ def city_identities():
     province = next(p for p in Province.iter_all() if "Hải Phòng" in p.name)
     specs = city_units(province_code=int(province.code.value))
     return [
-        {"name": u.name, "slug": u.slug, "kind": u.kind, "national_code": u.national_code,
-         "admin_unit_code": u.admin_unit_code, "is_city": u.is_city}
+        {
+            "name": u.name,
+            "slug": u.slug,
+            "kind": u.kind,
+            "national_code": u.national_code,
+            "admin_unit_code": u.admin_unit_code,
+            "is_city": u.is_city,
+        }
         for u in specs
     ]
 
@@ -240,9 +273,13 @@ def part_city(catalogue):
         out["counts"] = {
             "city": sum(1 for a in everything if a["kind"] == "city"),
             "departments": sum(1 for a in everything if a["kind"] == "department"),
-            "wards_communes_zones": sum(1 for a in everything if a["kind"] in ("ward", "commune", "special_zone")),
+            "wards_communes_zones": sum(
+                1 for a in everything if a["kind"] in ("ward", "commune", "special_zone")
+            ),
         }
-        out["examples"] = [(a["national_code"], a["slug"]) for a in (everything[0], everything[1], everything[-1])]
+        out["examples"] = [
+            (a["national_code"], a["slug"]) for a in (everything[0], everything[1], everything[-1])
+        ]
         out["collision_slugs"] = [a["slug"] for a in everything if a["slug"].startswith("xa-cam-giang")]
         per_agency = []
         city_agency = None
@@ -278,7 +315,9 @@ def main():
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--stock-samples", type=int, default=20)
     parser.add_argument("--present", type=int, default=150)
-    parser.add_argument("--city", choices=["empty", "catalogue"], help="internal: run only the Hai Phong part")
+    parser.add_argument(
+        "--city", choices=["empty", "catalogue"], help="internal: run only the Hai Phong part"
+    )
     parser.add_argument("--skip-city", action="store_true")
     args = parser.parse_args()
 
@@ -295,58 +334,112 @@ def main():
     for label, cond in (("0 present", cond0), (f"{present} present", condn)):
         for ours in ("clone", "clone-schema"):
             for other in ("stock-migrate", "dt-clone"):
-                rows.append([
-                    label, other, ours,
-                    f"{cond[other]['median'] / cond[ours]['median']:.1f}×",
-                    f"{cond[other]['p95'] / cond[ours]['p95']:.1f}×",
-                ])
+                rows.append(
+                    [
+                        label,
+                        other,
+                        ours,
+                        f"{cond[other]['median'] / cond[ours]['median']:.1f}×",
+                        f"{cond[other]['p95'] / cond[ours]['p95']:.1f}×",
+                    ]
+                )
     print(common.md_table(["condition", "other", "ours", "median ratio", "p95 ratio"], rows))
 
     cities = []
     if not args.skip_city:
         for variant in ("empty", "catalogue"):
             proc = subprocess.run(
-                [common.PYTHON, "-m", "bench.onboard", "--city", variant], cwd=common.PROJECT_DIR,
-                env=common.bench_env(CITY_DB), capture_output=True, text=True,
+                [common.PYTHON, "-m", "bench.onboard", "--city", variant],
+                cwd=common.PROJECT_DIR,
+                env=common.bench_env(CITY_DB),
+                capture_output=True,
+                text=True,
             )
             if proc.returncode != 0:
                 print(proc.stdout, proc.stderr)
                 raise SystemExit("city part failed")
             cities.append(json.loads(proc.stdout.strip().splitlines()[-1]))
         first = cities[0]
-        print("\n## Hải Phòng: every agency of tenants.seeding.city_units() onboarded with agency_onboard into a "
-              "fresh db (fresh process, cold clone cache)")
-        print(f"{first['identities']}; {first['counts']}; e.g. {first['examples']}; "
-              f"diacritic collision handled as {first['collision_slugs']}")
+        print(
+            "\n## Hải Phòng: every agency of tenants.seeding.city_units() onboarded with agency_onboard into a "
+            "fresh db (fresh process, cold clone cache)"
+        )
+        print(
+            f"{first['identities']}; {first['counts']}; e.g. {first['examples']}; "
+            f"diacritic collision handled as {first['collision_slugs']}"
+        )
         rows = []
         for city in cities:
             pa = city["per_agency"]
-            label = ("starter catalogue imported ({:.1f} s, not in total); {} adoptions made".format(
-                city["catalogue_import_s"], city["adoptions"]) if city["catalogue"] else "empty catalogue")
-            rows.append([label, city["agencies"], city["schemas"], f"{city['total_s']:.2f}", common.fmt_s(pa["median"]),
-                         common.fmt_s(pa["p95"]), common.fmt_s(pa["max"]), common.fmt_s(city["first_s"]),
-                         f"{city['migrate_s']:.2f}"])
-        print(common.md_table(
-            ["condition", "agencies", "schemas", "total s", "per agency median s", "p95 s", "max s",
-             "first (cold) s", "migrate_schemas s (not in total)"], rows))
+            label = (
+                "starter catalogue imported ({:.1f} s, not in total); {} adoptions made".format(
+                    city["catalogue_import_s"], city["adoptions"]
+                )
+                if city["catalogue"]
+                else "empty catalogue"
+            )
+            rows.append(
+                [
+                    label,
+                    city["agencies"],
+                    city["schemas"],
+                    f"{city['total_s']:.2f}",
+                    common.fmt_s(pa["median"]),
+                    common.fmt_s(pa["p95"]),
+                    common.fmt_s(pa["max"]),
+                    common.fmt_s(city["first_s"]),
+                    f"{city['migrate_s']:.2f}",
+                ]
+            )
+        print(
+            common.md_table(
+                [
+                    "condition",
+                    "agencies",
+                    "schemas",
+                    "total s",
+                    "per agency median s",
+                    "p95 s",
+                    "max s",
+                    "first (cold) s",
+                    "migrate_schemas s (not in total)",
+                ],
+                rows,
+            )
+        )
 
     print("\n## Targets")
     worst_pool_p95 = max(cond0["pool"]["p95"], condn["pool"]["p95"])
     worst_p95 = max(cond0["clone"]["p95"], condn["clone"]["p95"])
-    worst_ratio = min(cond0["stock-migrate"]["median"] / cond0["clone"]["median"],
-                      condn["stock-migrate"]["median"] / condn["clone"]["median"])
+    worst_ratio = min(
+        cond0["stock-migrate"]["median"] / cond0["clone"]["median"],
+        condn["stock-migrate"]["median"] / condn["clone"]["median"],
+    )
     rows = [
-        ["p95 per agency (agency_onboard, spare schema in the pool) ≤ 0.25 s",
-         f"{worst_pool_p95:.4f} s (worst condition)", "met" if worst_pool_p95 <= 0.25 else "MISSED"],
-        ["p95 per agency (agency_onboard, pool empty: clone while waiting) ≤ 0.25 s",
-         f"{worst_p95:.4f} s (worst condition)", "met" if worst_p95 <= 0.25 else "MISSED"],
-        ["≥ 3× faster than stock migration path (median)", f"{worst_ratio:.1f}× (worst condition)",
-         "met" if worst_ratio >= 3 else "MISSED"],
+        [
+            "p95 per agency (agency_onboard, spare schema in the pool) ≤ 0.25 s",
+            f"{worst_pool_p95:.4f} s (worst condition)",
+            "met" if worst_pool_p95 <= 0.25 else "MISSED",
+        ],
+        [
+            "p95 per agency (agency_onboard, pool empty: clone while waiting) ≤ 0.25 s",
+            f"{worst_p95:.4f} s (worst condition)",
+            "met" if worst_p95 <= 0.25 else "MISSED",
+        ],
+        [
+            "≥ 3× faster than stock migration path (median)",
+            f"{worst_ratio:.1f}× (worst condition)",
+            "met" if worst_ratio >= 3 else "MISSED",
+        ],
     ]
     for city in cities:
-        rows.append([f"whole city ≤ 30 s ({'starter catalogue' if city['catalogue'] else 'empty catalogue'})",
-                     f"{city['total_s']:.2f} s ({city['agencies']} agencies)",
-                     "met" if city["total_s"] <= 30 else "MISSED"])
+        rows.append(
+            [
+                f"whole city ≤ 30 s ({'starter catalogue' if city['catalogue'] else 'empty catalogue'})",
+                f"{city['total_s']:.2f} s ({city['agencies']} agencies)",
+                "met" if city["total_s"] <= 30 else "MISSED",
+            ]
+        )
     print(common.md_table(["target", "measured", "verdict"], rows))
     print(f"\nwall time: {time.perf_counter() - wall:.1f} s")
 

@@ -51,8 +51,10 @@ def bar(done, total, started, label=""):
     filled = int(width * done / total) if total else width
     elapsed = time.perf_counter() - started
     eta = elapsed / done * (total - done) if done else 0
-    sys.stdout.write(f"\r  {label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
-                     f"{elapsed:.0f} s elapsed, ~{eta:.0f} s left ")
+    sys.stdout.write(
+        f"\r  {label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
+        f"{elapsed:.0f} s elapsed, ~{eta:.0f} s left "
+    )
     if done >= total:
         sys.stdout.write("\n")
     sys.stdout.flush()
@@ -71,10 +73,20 @@ def timed(fn, repeat, warm=2):
 
 def row(label, ms, target=None):
     med, p95 = statistics.median(ms), common.percentile(ms, 95)
-    verdict = "" if target is None else ("met" if p95 <= target else ("median met, p95 missed" if med <= target
-                                                                      else "MISSED"))
-    return [label, len(ms), f"{med:.1f}", f"{p95:.1f}", f"{max(ms):.1f}", f"≤ {target}" if target else "",
-            verdict]
+    verdict = (
+        ""
+        if target is None
+        else ("met" if p95 <= target else ("median met, p95 missed" if med <= target else "MISSED"))
+    )
+    return [
+        label,
+        len(ms),
+        f"{med:.1f}",
+        f"{p95:.1f}",
+        f"{max(ms):.1f}",
+        f"≤ {target}" if target else "",
+        verdict,
+    ]
 
 
 UNION_FIGURES = """
@@ -95,10 +107,31 @@ UNION_FIGURES = """
 """
 # in_progress_overdue: a dossier waiting for the citizen's supplement (paused: its clock stopped) is
 # not overdue; for a past period end its pause state is the current one, as in the roll-ups.
-UNION_NAMES = ("received_online", "received_offline", "carried_over", "settled_early", "settled_on_time",
-               "settled_late", "closed_other", "in_progress", "in_progress_overdue")
-COPY_COLUMNS = ("id", "procedure_id", "state", "national_status", "channel", "received_at", "due_at", "finished_at",
-                "timeliness", "supplement_count", "is_paused", "updated_at")
+UNION_NAMES = (
+    "received_online",
+    "received_offline",
+    "carried_over",
+    "settled_early",
+    "settled_on_time",
+    "settled_late",
+    "closed_other",
+    "in_progress",
+    "in_progress_overdue",
+)
+COPY_COLUMNS = (
+    "id",
+    "procedure_id",
+    "state",
+    "national_status",
+    "channel",
+    "received_at",
+    "due_at",
+    "finished_at",
+    "timeliness",
+    "supplement_count",
+    "is_paused",
+    "updated_at",
+)
 
 
 def build_agency_schemas(cur, agency_ids):
@@ -107,10 +140,15 @@ def build_agency_schemas(cur, agency_ids):
     for i, (n, pk) in enumerate(agency_ids, 1):
         schema = f"{SCHEMA_PREFIX}{n:05d}"
         cur.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
-        cur.execute(f"CREATE TABLE {schema}.dossiers_dossier AS SELECT {cols} FROM public.tracking_dossierindex "
-                    "WHERE agency_id = %s AND received_at IS NOT NULL", [pk])
-        cur.execute(f"CREATE INDEX ON {schema}.dossiers_dossier (received_at); "
-                    f"CREATE INDEX ON {schema}.dossiers_dossier (state, due_at)")
+        cur.execute(
+            f"CREATE TABLE {schema}.dossiers_dossier AS SELECT {cols} FROM public.tracking_dossierindex "
+            "WHERE agency_id = %s AND received_at IS NOT NULL",
+            [pk],
+        )
+        cur.execute(
+            f"CREATE INDEX ON {schema}.dossiers_dossier (received_at); "
+            f"CREATE INDEX ON {schema}.dossiers_dossier (state, due_at)"
+        )
         if i % 10 == 0 or i == len(agency_ids):
             bar(i, len(agency_ids), started, "agency schemas")
     return time.perf_counter() - started
@@ -119,7 +157,9 @@ def build_agency_schemas(cur, agency_ids):
 def union_sql(schemas):
     branches = " UNION ALL ".join(
         f"SELECT received_at, finished_at, due_at, updated_at, channel, timeliness, national_status, is_paused "
-        f"FROM {s}.dossiers_dossier" for s in schemas)
+        f"FROM {s}.dossiers_dossier"
+        for s in schemas
+    )
     return f"SELECT {UNION_FIGURES} FROM ({branches}) d"
 
 
@@ -127,7 +167,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--agencies", type=int, default=1000)
     parser.add_argument("--rows", type=int, default=10_000_000)
-    parser.add_argument("--union-agencies", type=int, default=None, help="agency schemas (default: --agencies)")
+    parser.add_argument(
+        "--union-agencies", type=int, default=None, help="agency schemas (default: --agencies)"
+    )
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--db", default=DB)
@@ -136,7 +178,9 @@ def main():
     args = parser.parse_args()
     union_n = args.union_agencies if args.union_agencies is not None else args.agencies
 
-    common.header("bench/reports.py — II.06a and the city dashboard from the roll-ups vs UNION ALL", "bench.reports")
+    common.header(
+        "bench/reports.py — II.06a and the city dashboard from the roll-ups vs UNION ALL", "bench.reports"
+    )
     wall = time.perf_counter()
     reuse = False
     if args.reuse:
@@ -168,8 +212,21 @@ def main():
             connection.close()
             print("\nmanage.py seed_bench_index (its output):")
             sys.stdout.flush()
-            t, _ = common.manage(["seed_bench_index", "--agencies", str(args.agencies), "--rows", str(args.rows),
-                                  "--events-per-row", "0", "--seed", str(args.seed)], args.db, capture=False)
+            t, _ = common.manage(
+                [
+                    "seed_bench_index",
+                    "--agencies",
+                    str(args.agencies),
+                    "--rows",
+                    str(args.rows),
+                    "--events-per-row",
+                    "0",
+                    "--seed",
+                    str(args.seed),
+                ],
+                args.db,
+                capture=False,
+            )
             setup.append((f"seed_bench_index ({args.rows:,} rows, trigger disabled)", t))
             with connection.cursor() as cur:
                 cur.execute("ALTER TABLE tracking_dossierindex ENABLE TRIGGER reports_index_rollup")
@@ -186,8 +243,10 @@ def main():
         from tenants.directory import directory
 
         with connection.cursor() as cur:
-            cur.execute("SELECT a.id, a.slug, count(*) FROM tenants_agency a JOIN tracking_dossierindex i "
-                        "ON i.agency_id = a.id WHERE a.slug LIKE 'bench-lookup-%%' GROUP BY 1, 2 ORDER BY 3, 1")
+            cur.execute(
+                "SELECT a.id, a.slug, count(*) FROM tenants_agency a JOIN tracking_dossierindex i "
+                "ON i.agency_id = a.id WHERE a.slug LIKE 'bench-lookup-%%' GROUP BY 1, 2 ORDER BY 3, 1"
+            )
             sizes = cur.fetchall()
             median_agency = sizes[len(sizes) // 2]
             cur.execute("SELECT id FROM tenants_agency WHERE slug LIKE 'bench-lookup-%%' ORDER BY id")
@@ -196,8 +255,16 @@ def main():
                 print(f"\nagency schemas for the UNION ALL comparison ({union_n}):")
                 t = build_agency_schemas(cur, list(enumerate(bench_ids[:union_n], 1)))
                 cur.execute("ANALYZE")
-                setup.append((f"{union_n} agency schemas with their dossiers (CREATE TABLE AS + 2 indexes)", t))
-            for table in ("reports_flow", "reports_flow_agency", "reports_open", "reports_late", "tracking_dossierindex"):
+                setup.append(
+                    (f"{union_n} agency schemas with their dossiers (CREATE TABLE AS + 2 indexes)", t)
+                )
+            for table in (
+                "reports_flow",
+                "reports_flow_agency",
+                "reports_open",
+                "reports_late",
+                "tracking_dossierindex",
+            ):
                 cur.execute(f"SELECT count(*), pg_total_relation_size('{table}') FROM {table}")
                 n, size = cur.fetchone()
                 setup.append((f"size: {table}", f"{n:,} rows, {size / 1024**2:.0f} MiB"))
@@ -205,10 +272,15 @@ def main():
             shared_buffers = cur.fetchone()[0]
 
         print("\n## set-up\n")
-        print(common.md_table(["step", "s / size"], [[k, f"{v:.1f}" if isinstance(v, float) else v]
-                                                     for k, v in setup]))
-        print(f"postgres shared_buffers={shared_buffers}; median agency {median_agency[1]} "
-              f"({median_agency[2]:,} dossiers)")
+        print(
+            common.md_table(
+                ["step", "s / size"], [[k, f"{v:.1f}" if isinstance(v, float) else v] for k, v in setup]
+            )
+        )
+        print(
+            f"postgres shared_buffers={shared_buffers}; median agency {median_agency[1]} "
+            f"({median_agency[2]:,} dossiers)"
+        )
 
         today = timezone.localdate()
         year = Period.year(today.year - 1)
@@ -224,23 +296,49 @@ def main():
         results = []
         R = args.repeat
         results.append(row(f"selector: ii06a city, {year.label}", timed(lambda: ii06a(period=year), R), 100))
-        results.append(row(f"selector: ii06a city, {this_year.label} (current)",
-                           timed(lambda: ii06a(period=this_year), R), 100))
-        results.append(row(f"selector: ii06a city by agency, {year.label}",
-                           timed(lambda: ii06a(period=year, by="agency"), R), 100))
-        results.append(row(f"selector: city dashboard data, {year.label}",
-                           timed(lambda: dashboard_get(scope=city, period=year), R), 100))
-        results.append(row(f"selector: ii06a one agency, {year.label}",
-                           timed(lambda: ii06a(period=year, agency_ids=[agency.pk]), R), 20))
-        results.append(row(f"selector: agency dashboard data, {year.label}",
-                           timed(lambda: dashboard_get(scope=one, period=year), R), 20))
+        results.append(
+            row(
+                f"selector: ii06a city, {this_year.label} (current)",
+                timed(lambda: ii06a(period=this_year), R),
+                100,
+            )
+        )
+        results.append(
+            row(
+                f"selector: ii06a city by agency, {year.label}",
+                timed(lambda: ii06a(period=year, by="agency"), R),
+                100,
+            )
+        )
+        results.append(
+            row(
+                f"selector: city dashboard data, {year.label}",
+                timed(lambda: dashboard_get(scope=city, period=year), R),
+                100,
+            )
+        )
+        results.append(
+            row(
+                f"selector: ii06a one agency, {year.label}",
+                timed(lambda: ii06a(period=year, agency_ids=[agency.pk]), R),
+                20,
+            )
+        )
+        results.append(
+            row(
+                f"selector: agency dashboard data, {year.label}",
+                timed(lambda: dashboard_get(scope=one, period=year), R),
+                20,
+            )
+        )
 
         from django.test import Client
 
         from shared_apps.accounts.models import User
 
         admin = User.objects.filter(username="bench_reports_admin").first() or User.objects.create_user(
-            username="bench_reports_admin", password="x-bench-1", is_city_admin=True)
+            username="bench_reports_admin", password="x-bench-1", is_city_admin=True
+        )
         client = Client()
         client.force_login(admin)
 
@@ -248,18 +346,38 @@ def main():
             def fn():
                 response = client.get(url)
                 assert response.status_code == 200, (url, response.status_code, response.content[:300])
+
             return fn
 
         y = year.code
-        results.append(row(f"http: GET /api/v1/reports/ii06a/?period={y} (city, by agency)",
-                           timed(get(f"/api/v1/reports/ii06a/?period={y}"), R), 100))
-        results.append(row(f"http: GET /api/v1/reports/dashboard/?period={y} (city)",
-                           timed(get(f"/api/v1/reports/dashboard/?period={y}"), R), 100))
-        results.append(row(f"http: GET /api/v1/reports/ii06a/?period={y}&scope=co-quan:… (one agency)",
-                           timed(get(f"/api/v1/reports/ii06a/?period={y}&scope=co-quan:{agency.slug}&by=agency"), R),
-                           20))
-        results.append(row(f"http: GET /api/v1/reports/dashboard/?period={y}&scope=co-quan:… (one agency)",
-                           timed(get(f"/api/v1/reports/dashboard/?period={y}&scope=co-quan:{agency.slug}"), R), 20))
+        results.append(
+            row(
+                f"http: GET /api/v1/reports/ii06a/?period={y} (city, by agency)",
+                timed(get(f"/api/v1/reports/ii06a/?period={y}"), R),
+                100,
+            )
+        )
+        results.append(
+            row(
+                f"http: GET /api/v1/reports/dashboard/?period={y} (city)",
+                timed(get(f"/api/v1/reports/dashboard/?period={y}"), R),
+                100,
+            )
+        )
+        results.append(
+            row(
+                f"http: GET /api/v1/reports/ii06a/?period={y}&scope=co-quan:… (one agency)",
+                timed(get(f"/api/v1/reports/ii06a/?period={y}&scope=co-quan:{agency.slug}&by=agency"), R),
+                20,
+            )
+        )
+        results.append(
+            row(
+                f"http: GET /api/v1/reports/dashboard/?period={y}&scope=co-quan:… (one agency)",
+                timed(get(f"/api/v1/reports/dashboard/?period={y}&scope=co-quan:{agency.slug}"), R),
+                20,
+            )
+        )
 
         print("\n## timings (ms, server-side, in this process)\n")
         print(common.md_table(["what", "n", "median", "p95", "max", "target", "verdict"], results))
@@ -272,6 +390,7 @@ def main():
         schemas = [f"{SCHEMA_PREFIX}{n:05d}" for n in range(1, union_n + 1)]
         sql = union_sql(schemas)
         with connection.cursor() as cur:
+
             def union():
                 cur.execute(sql, {"s": start, "e": end})
                 return cur.fetchone()
@@ -279,18 +398,30 @@ def main():
             union_ms = timed(union, 2, warm=0)
             values = dict(zip(UNION_NAMES, union(), strict=True))
         # the baseline of the comparison: no target of its own (the ratio to the roll-ups is what counts)
-        union_row = row(f"union: city II.06a totals {year.label}, UNION ALL over {union_n} agency schemas (baseline)",
-                        union_ms)
+        union_row = row(
+            f"union: city II.06a totals {year.label}, UNION ALL over {union_n} agency schemas (baseline)",
+            union_ms,
+        )
         selector_ids = bench_ids[:union_n] if union_n < len(bench_ids) else None
         mine = ii06a(period=year, agency_ids=selector_ids).totals
         same = {k: (values[k], getattr(mine, k)) for k in UNION_NAMES}
         rollup_ms = timed(lambda: ii06a(period=year, agency_ids=selector_ids), 15)
         rollup_row = row("roll-ups: the same totals by `ii06a` (same run, right after)", rollup_ms, 100)
-        print(common.md_table(["what", "n", "median", "p95", "max", "target", "verdict"], [union_row, rollup_row]))
-        print(f"\nUNION ALL / roll-ups (medians): {statistics.median(union_ms) / statistics.median(rollup_ms):,.0f}×")
+        print(
+            common.md_table(
+                ["what", "n", "median", "p95", "max", "target", "verdict"], [union_row, rollup_row]
+            )
+        )
+        print(
+            f"\nUNION ALL / roll-ups (medians): {statistics.median(union_ms) / statistics.median(rollup_ms):,.0f}×"
+        )
         print("\n## roll-ups vs UNION ALL, same figures (" + year.label + ")\n")
-        print(common.md_table(["figure", "UNION ALL over schemas", "roll-ups", "equal"],
-                              [[k, f"{a:,}", f"{b:,}", "yes" if a == b else "NO"] for k, (a, b) in same.items()]))
+        print(
+            common.md_table(
+                ["figure", "UNION ALL over schemas", "roll-ups", "equal"],
+                [[k, f"{a:,}", f"{b:,}", "yes" if a == b else "NO"] for k, (a, b) in same.items()],
+            )
+        )
         print(f"\nwall time: {time.perf_counter() - wall:.0f} s")
     finally:
         from django.db import connections

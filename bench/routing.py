@@ -84,8 +84,12 @@ def run_client(port, paths, expected, n, threads):
     cpu = time.process_time() - cpu0
     all_lat = [x for lat in latencies for x in lat]
     return {
-        "n": n, "wall": wall, "rps": n / wall, "errors": sum(errors),
-        "lat_median_ms": statistics.median(all_lat) * 1000, "lat_p95_ms": common.percentile(all_lat, 95) * 1000,
+        "n": n,
+        "wall": wall,
+        "rps": n / wall,
+        "errors": sum(errors),
+        "lat_median_ms": statistics.median(all_lat) * 1000,
+        "lat_p95_ms": common.percentile(all_lat, 95) * 1000,
         "client_cpu_share": cpu / wall,
     }
 
@@ -102,10 +106,18 @@ def run_inproc(targets, blocks, block_size):
 
     def environ(path):
         return {
-            "REQUEST_METHOD": "GET", "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "HTTP_HOST": "127.0.0.1:8000",
-            "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
-            "wsgi.input": io.BytesIO(b""), "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr,
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "SCRIPT_NAME": "",
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "HTTP_HOST": "127.0.0.1:8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
         }
 
     status_box = []
@@ -146,8 +158,11 @@ class Server(servers.WsgiServer):
         self.port = servers.free_port()
         env = common.bench_env(DB)
         env["DJANGO_SETTINGS_MODULE"] = settings_module
-        self.start(servers.gunicorn_argv(self.port, workers=1, threads=threads), env=env,
-                   log_name=Path(logdir) / f"gunicorn-{name}.log")
+        self.start(
+            servers.gunicorn_argv(self.port, workers=1, threads=threads),
+            env=env,
+            log_name=Path(logdir) / f"gunicorn-{name}.log",
+        )
 
     def get(self, path):
         with urllib.request.urlopen(self.url(path), timeout=10) as r:
@@ -156,12 +171,23 @@ class Server(servers.WsgiServer):
 
 def client_round(server, paths, expected, n, threads, tmpdir):
     spec = Path(tmpdir) / "spec.json"
-    spec.write_text(json.dumps({"port": server.port, "paths": paths,
-                                "expected": [e.decode() for e in expected], "n": n, "threads": threads}))
+    spec.write_text(
+        json.dumps(
+            {
+                "port": server.port,
+                "paths": paths,
+                "expected": [e.decode() for e in expected],
+                "n": n,
+                "threads": threads,
+            }
+        )
+    )
     cpu0 = server.worker_cpu()
     proc = subprocess.run(
         [common.PYTHON, "-m", "bench.routing", "--client", str(spec)],
-        cwd=common.PROJECT_DIR, capture_output=True, text=True,
+        cwd=common.PROJECT_DIR,
+        capture_output=True,
+        text=True,
     )
     cpu1 = server.worker_cpu()
     if proc.returncode != 0:
@@ -234,7 +260,11 @@ def main():
                 "ours-bypass": (ours, ["/_bypass/ping/"], [b"ok -\n"]),
             }
             if stock is not None:
-                targets["stock-routed"] = (stock, [f"/t/{s}/ping/" for s in slugs], [f"ok {s}\n".encode() for s in slugs])
+                targets["stock-routed"] = (
+                    stock,
+                    [f"/t/{s}/ping/" for s in slugs],
+                    [f"ok {s}\n".encode() for s in slugs],
+                )
                 targets["stock-bypass"] = (stock, ["/_bypass/ping/"], [b"ok -\n"])
 
             # Check every route answers what it should, then warm every path once.
@@ -249,15 +279,17 @@ def main():
             names = list(targets)
             results = {name: [] for name in names}
             for r in range(args.rounds):
-                order = names[r % len(names):] + names[: r % len(names)]
+                order = names[r % len(names) :] + names[: r % len(names)]
                 for name in order:
                     server, paths, expected = targets[name]
                     res = client_round(server, paths, expected, args.requests, args.threads, tmpdir)
                     if res["errors"]:
                         raise RuntimeError(f"{name}: {res['errors']} bad responses in round {r}")
                     results[name].append(res)
-                print(f"round {r + 1}/{args.rounds}: " + ", ".join(
-                    f"{n} {results[n][-1]['rps']:.0f}/s" for n in names))
+                print(
+                    f"round {r + 1}/{args.rounds}: "
+                    + ", ".join(f"{n} {results[n][-1]['rps']:.0f}/s" for n in names)
+                )
                 sys.stdout.flush()
         finally:
             for s in servers:
@@ -270,20 +302,32 @@ def main():
             groups.append(("stock", "bench.settings_stock", ("stock-routed", "stock-bypass")))
         for label, settings_module, names_ in groups:
             spec = Path(tmpdir) / f"inproc-{label}.json"
-            spec.write_text(json.dumps({
-                "blocks": args.blocks, "block_size": args.block_size,
-                "targets": {n: (targets[n][1], [e.decode() for e in targets[n][2]]) for n in names_},
-            }))
+            spec.write_text(
+                json.dumps(
+                    {
+                        "blocks": args.blocks,
+                        "block_size": args.block_size,
+                        "targets": {n: (targets[n][1], [e.decode() for e in targets[n][2]]) for n in names_},
+                    }
+                )
+            )
             env = common.bench_env(DB)
             env["DJANGO_SETTINGS_MODULE"] = settings_module
-            proc = subprocess.run([common.PYTHON, "-m", "bench.routing", "--inproc", str(spec)],
-                                  cwd=common.PROJECT_DIR, env=env, capture_output=True, text=True)
+            proc = subprocess.run(
+                [common.PYTHON, "-m", "bench.routing", "--inproc", str(spec)],
+                cwd=common.PROJECT_DIR,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             if proc.returncode != 0:
                 raise RuntimeError(f"in-process {label} failed:\n{proc.stdout}\n{proc.stderr}")
             inproc.update(json.loads(proc.stdout.strip().splitlines()[-1]))
 
-    print(f"\n## Results: {args.rounds} rounds × {args.requests} requests per target, "
-          f"{args.threads} client threads (keep-alive), gunicorn 1 worker gthread × {args.server_threads}")
+    print(
+        f"\n## Results: {args.rounds} rounds × {args.requests} requests per target, "
+        f"{args.threads} client threads (keep-alive), gunicorn 1 worker gthread × {args.server_threads}"
+    )
     rows = []
     med = {}
     for name in names:
@@ -293,58 +337,136 @@ def main():
             "rps": statistics.median(rps),
             "cpu": statistics.median(x["server_cpu_us_per_req"] for x in rs),
         }
-        rows.append([
-            name, f"{statistics.median(rps):.0f}", f"{min(rps):.0f}", f"{max(rps):.0f}",
-            f"{statistics.median(x['lat_median_ms'] for x in rs):.2f}",
-            f"{statistics.median(x['lat_p95_ms'] for x in rs):.2f}",
-            f"{med[name]['cpu']:.0f}",
-            f"{statistics.median(x['client_cpu_share'] for x in rs):.2f}",
-        ])
-    print(common.md_table(
-        ["target", "median req/s", "min req/s", "max req/s", "latency median ms", "latency p95 ms",
-         "server CPU µs/req", "client CPU share"], rows))
+        rows.append(
+            [
+                name,
+                f"{statistics.median(rps):.0f}",
+                f"{min(rps):.0f}",
+                f"{max(rps):.0f}",
+                f"{statistics.median(x['lat_median_ms'] for x in rs):.2f}",
+                f"{statistics.median(x['lat_p95_ms'] for x in rs):.2f}",
+                f"{med[name]['cpu']:.0f}",
+                f"{statistics.median(x['client_cpu_share'] for x in rs):.2f}",
+            ]
+        )
+    print(
+        common.md_table(
+            [
+                "target",
+                "median req/s",
+                "min req/s",
+                "max req/s",
+                "latency median ms",
+                "latency p95 ms",
+                "server CPU µs/req",
+                "client CPU share",
+            ],
+            rows,
+        )
+    )
 
     def ratios(routed, bypass):
         per_round = [a["rps"] / b["rps"] for a, b in zip(results[routed], results[bypass], strict=True)]
-        return (med[routed]["rps"] / med[bypass]["rps"], statistics.median(per_round),
-                common.percentile(per_round, 5), med[bypass]["cpu"] / med[routed]["cpu"])
+        return (
+            med[routed]["rps"] / med[bypass]["rps"],
+            statistics.median(per_round),
+            common.percentile(per_round, 5),
+            med[bypass]["cpu"] / med[routed]["cpu"],
+        )
 
     print("\n## Ratios routed / bypass")
     rows = []
-    for label, routed, bypass in (("ours", "ours-routed", "ours-bypass"), ("stock", "stock-routed", "stock-bypass")):
+    for label, routed, bypass in (
+        ("ours", "ours-routed", "ours-bypass"),
+        ("stock", "stock-routed", "stock-bypass"),
+    ):
         if routed not in results:
             continue
         of_medians, median_round, worst, cpu_ratio = ratios(routed, bypass)
         rows.append([label, f"{of_medians:.2f}", f"{median_round:.2f}", f"{worst:.2f}", f"{cpu_ratio:.2f}"])
-    print(common.md_table(
-        ["routing", "ratio of median req/s", "median of per-round ratios", "worst round ratio",
-         "CPU-based ratio (bypass µs / routed µs)"], rows))
+    print(
+        common.md_table(
+            [
+                "routing",
+                "ratio of median req/s",
+                "median of per-round ratios",
+                "worst round ratio",
+                "CPU-based ratio (bypass µs / routed µs)",
+            ],
+            rows,
+        )
+    )
 
-    print(f"\n## Handler level (WSGIHandler called in-process, no server): {args.blocks} alternating blocks "
-          f"× {args.block_size} requests per target")
+    print(
+        f"\n## Handler level (WSGIHandler called in-process, no server): {args.blocks} alternating blocks "
+        f"× {args.block_size} requests per target"
+    )
     rows = []
     for name in names:
         cpu, wall_us = inproc[name]["cpu"], inproc[name]["wall"]
-        rows.append([name, f"{statistics.median(cpu):.0f}", f"{common.percentile(cpu, 95):.0f}",
-                     f"{statistics.median(wall_us):.0f}", f"{1e6 / statistics.median(cpu):.0f}"])
-    print(common.md_table(["target", "CPU µs/req median", "CPU µs/req p95 (of blocks)", "wall µs/req median",
-                           "req/s equivalent (1 core)"], rows))
+        rows.append(
+            [
+                name,
+                f"{statistics.median(cpu):.0f}",
+                f"{common.percentile(cpu, 95):.0f}",
+                f"{statistics.median(wall_us):.0f}",
+                f"{1e6 / statistics.median(cpu):.0f}",
+            ]
+        )
+    print(
+        common.md_table(
+            [
+                "target",
+                "CPU µs/req median",
+                "CPU µs/req p95 (of blocks)",
+                "wall µs/req median",
+                "req/s equivalent (1 core)",
+            ],
+            rows,
+        )
+    )
     rows = []
-    for label, routed, bypass in (("ours", "ours-routed", "ours-bypass"), ("stock", "stock-routed", "stock-bypass")):
+    for label, routed, bypass in (
+        ("ours", "ours-routed", "ours-bypass"),
+        ("stock", "stock-routed", "stock-bypass"),
+    ):
         if routed not in inproc:
             continue
         per_block = [b / r for r, b in zip(inproc[routed]["cpu"], inproc[bypass]["cpu"], strict=True)]
-        rows.append([label, f"{statistics.median(inproc[bypass]['cpu']) / statistics.median(inproc[routed]['cpu']):.2f}",
-                     f"{statistics.median(per_block):.2f}",
-                     f"{statistics.median(inproc[routed]['cpu']) - statistics.median(inproc[bypass]['cpu']):.0f}"])
-    print(common.md_table(["routing", "throughput ratio routed/bypass (CPU medians)", "median of per-block ratios",
-                           "routing cost µs/req"], rows))
+        rows.append(
+            [
+                label,
+                f"{statistics.median(inproc[bypass]['cpu']) / statistics.median(inproc[routed]['cpu']):.2f}",
+                f"{statistics.median(per_block):.2f}",
+                f"{statistics.median(inproc[routed]['cpu']) - statistics.median(inproc[bypass]['cpu']):.0f}",
+            ]
+        )
+    print(
+        common.md_table(
+            [
+                "routing",
+                "throughput ratio routed/bypass (CPU medians)",
+                "median of per-block ratios",
+                "routing cost µs/req",
+            ],
+            rows,
+        )
+    )
 
     ours_ratio = med["ours-routed"]["rps"] / med["ours-bypass"]["rps"]
     print("\n## Target")
-    print(common.md_table(["target", "measured", "verdict"], [
-        ["routed / bypass ≥ 0.8 (median req/s)", f"{ours_ratio:.2f}", "met" if ours_ratio >= 0.8 else "MISSED"],
-    ]))
+    print(
+        common.md_table(
+            ["target", "measured", "verdict"],
+            [
+                [
+                    "routed / bypass ≥ 0.8 (median req/s)",
+                    f"{ours_ratio:.2f}",
+                    "met" if ours_ratio >= 0.8 else "MISSED",
+                ],
+            ],
+        )
+    )
     print(f"\nwall time: {time.perf_counter() - wall:.1f} s")
 
 

@@ -48,9 +48,23 @@ def postgres_cpu():
 
 def gunicorn_argv(port, *, workers, threads, extra=()):
     """gunicorn (gthread) serving config.wsgi:application on 127.0.0.1:`port`."""
-    return [str(Path(common.PYTHON).with_name("gunicorn")), "config.wsgi:application", "--bind",
-            f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "gthread", "--threads",
-            str(threads), "--keep-alive", "75", "--log-level", "warning", *extra]
+    return [
+        str(Path(common.PYTHON).with_name("gunicorn")),
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--keep-alive",
+        "75",
+        "--log-level",
+        "warning",
+        *extra,
+    ]
 
 
 class WsgiServer:
@@ -64,8 +78,9 @@ class WsgiServer:
     def start(self, argv, *, env, log_name):
         self.argv = argv
         self.log = open(log_name, "w")
-        self.proc = subprocess.Popen(argv, cwd=common.PROJECT_DIR, env=env, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            argv, cwd=common.PROJECT_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
 
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
@@ -74,8 +89,9 @@ class WsgiServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited; see {self.log.name}:\n"
-                                   f"{Path(self.log.name).read_text()[-2000:]}")
+                raise RuntimeError(
+                    f"{self.name} exited; see {self.log.name}:\n{Path(self.log.name).read_text()[-2000:]}"
+                )
             try:
                 with urllib.request.urlopen(self.url(self.ready_path), timeout=2) as r:
                     if r.status == 200:
@@ -86,7 +102,10 @@ class WsgiServer:
 
     def worker_pids(self):
         try:
-            return [int(c) for c in Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()]
+            return [
+                int(c)
+                for c in Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+            ]
         except OSError:
             return []
 

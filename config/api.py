@@ -23,8 +23,14 @@ def exception_handler(exc, context):
 
 # Fields whose text form is the Vietnamese one (dd/mm/yyyy, hh:mm) — documented as such, so that the
 # OpenAPI document matches what is sent (stock DateField/TimeField claim ISO "date"/"time").
-@extend_schema_field({"type": "string", "pattern": r"^\d{2}/\d{2}/\d{4}$", "example": "02/09/2026",
-                      "description": "dd/mm/yyyy (yyyy-mm-dd accepted on input)"})
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^\d{2}/\d{2}/\d{4}$",
+        "example": "02/09/2026",
+        "description": "dd/mm/yyyy (yyyy-mm-dd accepted on input)",
+    }
+)
 class VnDateField(serializers.DateField):
     def __init__(self, **kwargs):
         kwargs.setdefault("format", "%d/%m/%Y")
@@ -32,7 +38,9 @@ class VnDateField(serializers.DateField):
         super().__init__(**kwargs)
 
 
-@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}$", "example": "07:30", "description": "hh:mm"})
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\d{2}:\d{2}$", "example": "07:30", "description": "hh:mm"}
+)
 class HourMinuteField(serializers.TimeField):
     def __init__(self, **kwargs):
         kwargs.setdefault("format", "%H:%M")

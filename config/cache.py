@@ -34,7 +34,9 @@ def _log_outage(operation, exc):
     now = time.monotonic()
     if now - _last_logged >= LOG_EVERY_SECONDS:
         _last_logged = now
-        log.warning("cache unreachable (%s: %s): answering from the database until it returns", operation, exc)
+        log.warning(
+            "cache unreachable (%s: %s): answering from the database until it returns", operation, exc
+        )
 
 
 class ReusingRedisCacheClient(RedisCacheClient):

@@ -20,8 +20,10 @@ def _meta(model):
         quote = connection.ops.quote_name
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         meta = _META[model] = (
-            fields, {f.attname: quote(f.column) for f in fields},
-            {f.attname: f.db_type(connection) for f in fields}, quote(model._meta.db_table),
+            fields,
+            {f.attname: quote(f.column) for f in fields},
+            {f.attname: f.db_type(connection) for f in fields},
+            quote(model._meta.db_table),
         )
     return meta
 
@@ -64,7 +66,9 @@ class InsertChain:
         sources = ", ".join(s for s in (source, values) if s)
         self.ctes.append(
             f"{name} AS (INSERT INTO {table} ({', '.join(columns[f.attname] for f in fields)}) "
-            f"SELECT {', '.join(exprs)} FROM {sources}" + (f" RETURNING {returning}" if returning else "") + ")"
+            f"SELECT {', '.join(exprs)} FROM {sources}"
+            + (f" RETURNING {returning}" if returning else "")
+            + ")"
         )
         return self
 

@@ -20,15 +20,21 @@ RETRY_AFTER_SECONDS = 5
 
 def not_found(request, exception=None):
     if wants_json(request):  # an API path that matched nothing (e.g. /dossiers/abc/) answers in JSON too
-        return JsonResponse({"detail": _("Không tìm thấy."), "code": "not_found"}, status=404,
-                            json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            {"detail": _("Không tìm thấy."), "code": "not_found"},
+            status=404,
+            json_dumps_params={"ensure_ascii": False},
+        )
     return render(request, "404.html", status=404)
 
 
 def forbidden(request, exception=None):
     if wants_json(request):
-        return JsonResponse({"detail": _("Bạn không có quyền thực hiện thao tác này."), "code": "forbidden"},
-                            status=403, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            {"detail": _("Bạn không có quyền thực hiện thao tác này."), "code": "forbidden"},
+            status=403,
+            json_dumps_params={"ensure_ascii": False},
+        )
     return render(request, "403.html", status=403)
 
 
@@ -58,10 +64,18 @@ def server_error(request):
     status = 503 if unavailable else 500
     if wants_json(request):
         if unavailable:
-            body = {"detail": _("Hệ thống tạm thời không kết nối được cơ sở dữ liệu; yêu cầu chưa được ghi. "
-                                "Vui lòng gửi lại sau ít giây."), "code": "service_unavailable"}
+            body = {
+                "detail": _(
+                    "Hệ thống tạm thời không kết nối được cơ sở dữ liệu; yêu cầu chưa được ghi. "
+                    "Vui lòng gửi lại sau ít giây."
+                ),
+                "code": "service_unavailable",
+            }
         else:
-            body = {"detail": _("Hệ thống đang gặp sự cố. Vui lòng thử lại sau ít phút."), "code": "server_error"}
+            body = {
+                "detail": _("Hệ thống đang gặp sự cố. Vui lòng thử lại sau ít phút."),
+                "code": "server_error",
+            }
         response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
     else:
         try:

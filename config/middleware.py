@@ -34,14 +34,20 @@ class RejectNulCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "") or any(
-                "\x00" in v for values in request.GET.lists() for v in values[1]):
+        if (
+            "\x00" in request.path
+            or "%00" in request.META.get("QUERY_STRING", "")
+            or any("\x00" in v for values in request.GET.lists() for v in values[1])
+        ):
             from django.http import HttpResponseBadRequest, JsonResponse
             from django.utils.translation import gettext as _
 
             message = _("Yêu cầu chứa ký tự không hợp lệ (NUL).")
             if "/api/" in request.path:
-                return JsonResponse({"detail": message, "code": "invalid_character"}, status=400,
-                                    json_dumps_params={"ensure_ascii": False})
+                return JsonResponse(
+                    {"detail": message, "code": "invalid_character"},
+                    status=400,
+                    json_dumps_params={"ensure_ascii": False},
+                )
             return HttpResponseBadRequest(message)
         return self.get_response(request)

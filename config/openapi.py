@@ -10,10 +10,12 @@ document for every answer except a server error, which must never happen."""
 ERROR_SCHEMA = {
     "type": "object",
     "description": "Lỗi / error. `detail`: thông báo tiếng Việt; `code`: mã lỗi; `field`: trường sai. "
-                   "Dữ liệu không hợp lệ: {tên trường: [thông báo]}.",
+    "Dữ liệu không hợp lệ: {tên trường: [thông báo]}.",
     # `code` and `field` are also ordinary field names: a validation answer may carry a list there.
-    "properties": {name: {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
-                   for name in ("detail", "code", "field")},
+    "properties": {
+        name: {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+        for name in ("detail", "code", "field")
+    },
     "additionalProperties": True,
 }
 DESCRIPTIONS = {
@@ -42,6 +44,8 @@ def add_error_responses(result, generator, request, public):
             if method in WRITE_METHODS:
                 codes += ["409", "415"]
             for code in codes:
-                responses.setdefault(code, {"description": DESCRIPTIONS[code],
-                                            "content": {"application/json": {"schema": ref}}})
+                responses.setdefault(
+                    code,
+                    {"description": DESCRIPTIONS[code], "content": {"application/json": {"schema": ref}}},
+                )
     return result

@@ -27,8 +27,18 @@ ODS = "application/vnd.oasis.opendocument.spreadsheet"
 DOC = "application/msword"
 XLS = "application/vnd.ms-excel"
 
-EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", DOCX: ".docx", XLSX: ".xlsx", PPTX: ".pptx",
-              ODT: ".odt", ODS: ".ods", DOC: ".doc", XLS: ".xls"}
+EXTENSIONS = {
+    PDF: ".pdf",
+    PNG: ".png",
+    JPEG: ".jpg",
+    DOCX: ".docx",
+    XLSX: ".xlsx",
+    PPTX: ".pptx",
+    ODT: ".odt",
+    ODS: ".ods",
+    DOC: ".doc",
+    XLS: ".xls",
+}
 ALLOWED_TYPES = tuple(EXTENSIONS)
 SCAN_TYPES = (PDF, PNG, JPEG)
 # What the citizen is told is accepted (shown next to every file input).
@@ -50,8 +60,11 @@ OOXML_MAIN = {
 }
 ODF_MIMETYPES = {ODT: ODT, ODS: ODS}
 # Stream names in an OLE2 directory (UTF-16LE), which tell a Word document from an Excel workbook.
-OLE2_STREAMS = (("WordDocument".encode("utf-16-le"), DOC), ("Workbook".encode("utf-16-le"), XLS),
-                ("Book\x00".encode("utf-16-le"), XLS))
+OLE2_STREAMS = (
+    ("WordDocument".encode("utf-16-le"), DOC),
+    ("Workbook".encode("utf-16-le"), XLS),
+    ("Book\x00".encode("utf-16-le"), XLS),
+)
 CONTENT_TYPES_RE = re.compile(rb'ContentType="([^"]+)"')
 
 
@@ -79,8 +92,13 @@ def mb(n):
 
 def _refuse_type():
     return DomainError(
-        _("Chỉ nhận tệp PDF, ảnh PNG/JPEG hoặc tài liệu văn phòng (DOC, DOCX, XLS, XLSX, PPTX, ODT, ODS); "
-          "loại tệp được kiểm tra theo nội dung, không theo tên tệp."), field="file", code="file_type")
+        _(
+            "Chỉ nhận tệp PDF, ảnh PNG/JPEG hoặc tài liệu văn phòng (DOC, DOCX, XLS, XLSX, PPTX, ODT, ODS); "
+            "loại tệp được kiểm tra theo nội dung, không theo tên tệp."
+        ),
+        field="file",
+        code="file_type",
+    )
 
 
 def upload_check(upload, *, allowed=None):
@@ -91,8 +109,9 @@ def upload_check(upload, *, allowed=None):
     if upload is None:
         raise DomainError(_("Hãy chọn tệp."), field="file")
     if upload.size > lim.max_bytes:
-        raise DomainError(_("Tệp lớn hơn %(mb)s MB.") % {"mb": mb(lim.max_bytes)}, field="file",
-                          code="file_too_large")
+        raise DomainError(
+            _("Tệp lớn hơn %(mb)s MB.") % {"mb": mb(lim.max_bytes)}, field="file", code="file_too_large"
+        )
     if upload.size == 0:
         raise DomainError(_("Tệp rỗng."), field="file", code="file_empty")
     upload.seek(0)
@@ -121,8 +140,11 @@ def _check_pdf_complete(upload):
     tail = upload.read()
     upload.seek(0)
     if b"%%EOF" not in tail:
-        raise DomainError(_("Tệp PDF bị hỏng hoặc chưa tải lên hết (thiếu phần kết thúc); hãy tải lại tệp."),
-                          field="file", code="file_broken")
+        raise DomainError(
+            _("Tệp PDF bị hỏng hoặc chưa tải lên hết (thiếu phần kết thúc); hãy tải lại tệp."),
+            field="file",
+            code="file_broken",
+        )
 
 
 def _zip_kind(upload, lim):
@@ -135,16 +157,26 @@ def _zip_kind(upload, lim):
     with archive:
         entries = archive.infolist()
         if len(entries) > lim.zip_entries:
-            raise DomainError(_("Tệp nén có quá nhiều thành phần (%(n)s).") % {"n": len(entries)},
-                              field="file", code="zip_bomb")
+            raise DomainError(
+                _("Tệp nén có quá nhiều thành phần (%(n)s).") % {"n": len(entries)},
+                field="file",
+                code="zip_bomb",
+            )
         declared = sum(e.file_size for e in entries)
         compressed = sum(e.compress_size for e in entries)
         if declared > lim.zip_uncompressed:
-            raise DomainError(_("Tệp khi giải nén lớn hơn %(mb)s MB.") % {"mb": mb(lim.zip_uncompressed)},
-                              field="file", code="zip_bomb")
+            raise DomainError(
+                _("Tệp khi giải nén lớn hơn %(mb)s MB.") % {"mb": mb(lim.zip_uncompressed)},
+                field="file",
+                code="zip_bomb",
+            )
         worst = max((e.file_size / max(e.compress_size, 1) for e in entries), default=0)
-        if declared > 1024 * 1024 and (declared / max(compressed, 1) > lim.zip_ratio or worst > lim.zip_ratio * 10):
-            raise DomainError(_("Tệp có tỉ lệ nén bất thường (nghi là “bom nén”)."), field="file", code="zip_bomb")
+        if declared > 1024 * 1024 and (
+            declared / max(compressed, 1) > lim.zip_ratio or worst > lim.zip_ratio * 10
+        ):
+            raise DomainError(
+                _("Tệp có tỉ lệ nén bất thường (nghi là “bom nén”)."), field="file", code="zip_bomb"
+            )
         names = {e.filename: e for e in entries}
         if any(name.lower().endswith("vbaproject.bin") for name in names):
             raise DomainError(_("Không nhận tài liệu có macro."), field="file", code="file_type")

@@ -26,7 +26,11 @@ api_v1 = [
     path("accounts/resend/", accounts_api.ResendApi.as_view(), name="accounts-resend"),
     path("accounts/profile/", accounts_api.ProfileApi.as_view(), name="accounts-profile"),
     path("catalogue/procedures/", catalogue_api.ProcedureListApi.as_view(), name="procedure-list"),
-    path("catalogue/procedures/<str:code>/", catalogue_api.ProcedureDetailApi.as_view(), name="procedure-detail"),
+    path(
+        "catalogue/procedures/<str:code>/",
+        catalogue_api.ProcedureDetailApi.as_view(),
+        name="procedure-detail",
+    ),
     path("catalogue/sectors/", catalogue_api.SectorListApi.as_view(), name="sector-list"),
     path("catalogue/import/", catalogue_api.CatalogueImportApi.as_view(), name="catalogue-import"),
     path("calendar/", calendar_api.CalendarApi.as_view(), name="calendar"),

@@ -21,13 +21,19 @@ api_v1 = [
     path("procedures/<str:code>/", adoption_api.AdoptionDetailApi.as_view(), name="adoption-detail"),
     path("dossiers/", dossier_api.DossierListApi.as_view(), name="dossier-list"),
     path("dossiers/<int:pk>/", dossier_api.DossierDetailApi.as_view(), name="dossier-detail"),
-    path("dossiers/<int:pk>/components/<int:position>/file/", dossier_api.ComponentFileApi.as_view(),
-         name="dossier-component-file"),
+    path(
+        "dossiers/<int:pk>/components/<int:position>/file/",
+        dossier_api.ComponentFileApi.as_view(),
+        name="dossier-component-file",
+    ),
     path("dossiers/<int:pk>/history/", history_api.DossierHistoryApi.as_view(), name="dossier-history"),
     path("history/verify/", history_api.AgencyHistoryVerifyApi.as_view(), name="history-verify"),
     *[
-        path(f"dossiers/<int:pk>/{action.value.replace('_', '-')}/", dossier_api.action_view(action),
-             name=f"dossier-{action.value}")
+        path(
+            f"dossiers/<int:pk>/{action.value.replace('_', '-')}/",
+            dossier_api.action_view(action),
+            name=f"dossier-{action.value}",
+        )
         for action in Action
     ],
     path("reports/", include(reports_api.agency)),

@@ -61,7 +61,7 @@ def backup_city(*, database_url, out, batch=100, pg_bin="", progress=print):
         # public plus schemas that are not agencies (the template, spare schemas of the pool)
         groups = [("public", ["public", *other_schemas])]
         for i in range(0, len(agency_schemas), batch):
-            groups.append((f"agencies-{i // batch + 1:03d}", agency_schemas[i:i + batch]))
+            groups.append((f"agencies-{i // batch + 1:03d}", agency_schemas[i : i + batch]))
         for name, schemas in groups:
             target = out / f"{name}.dump"
             args = [pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={target}", "--no-owner"]
@@ -73,9 +73,13 @@ def backup_city(*, database_url, out, batch=100, pg_bin="", progress=print):
             parts.append({"file": target.name, "schemas": schemas, "bytes": target.stat().st_size})
             progress(f"{name}: {len(schemas)} schema(s), {target.stat().st_size:,} bytes")
         conn.rollback()
-    manifest = {"snapshot": snapshot, "agency_schemas": len(agency_schemas), "parts": parts,
-                "seconds": round(time.monotonic() - started, 2),
-                "restore_order": [p["file"] for p in parts]}
+    manifest = {
+        "snapshot": snapshot,
+        "agency_schemas": len(agency_schemas),
+        "parts": parts,
+        "seconds": round(time.monotonic() - started, 2),
+        "restore_order": [p["file"] for p in parts],
+    }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
     return manifest
 
@@ -88,12 +92,16 @@ def main(argv=None):
     parser.add_argument("--pg-bin", default="", help="directory of pg_dump matching the server's version")
     args = parser.parse_args(argv)
     try:
-        manifest = backup_city(database_url=args.database_url, out=args.out, batch=args.batch, pg_bin=args.pg_bin)
+        manifest = backup_city(
+            database_url=args.database_url, out=args.out, batch=args.batch, pg_bin=args.pg_bin
+        )
     except (RuntimeError, FileExistsError) as exc:
         print(f"backup failed: {exc}", file=sys.stderr)
         return 1
-    print(f"{manifest['agency_schemas']} agency schemas in {len(manifest['parts'])} parts, "
-          f"{manifest['seconds']} s; restore order in manifest.json")
+    print(
+        f"{manifest['agency_schemas']} agency schemas in {len(manifest['parts'])} parts, "
+        f"{manifest['seconds']} s; restore order in manifest.json"
+    )
     return 0
 
 

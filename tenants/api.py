@@ -16,8 +16,21 @@ class AgencySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Agency
-        fields = ["id", "name", "short_name", "slug", "kind", "national_code", "admin_unit_code",
-                  "parent", "successor", "status", "valid_from", "valid_to", "workspace_url"]
+        fields = [
+            "id",
+            "name",
+            "short_name",
+            "slug",
+            "kind",
+            "national_code",
+            "admin_unit_code",
+            "parent",
+            "successor",
+            "status",
+            "valid_from",
+            "valid_to",
+            "workspace_url",
+        ]
 
     def get_workspace_url(self, obj) -> str:
         return f"/{obj.slug}/"
@@ -30,10 +43,12 @@ class OnboardSerializer(serializers.Serializer):
     slug = serializers.SlugField(max_length=80, required=False)
     short_name = serializers.CharField(max_length=120, required=False, default="")
     admin_unit_code = serializers.CharField(max_length=10, required=False, default="")
-    parent = serializers.SlugRelatedField(slug_field="slug", queryset=Agency.objects.all(),
-                                          required=False, allow_null=True)
-    admin_username = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all(),
-                                                  required=False, allow_null=True)
+    parent = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Agency.objects.all(), required=False, allow_null=True
+    )
+    admin_username = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.all(), required=False, allow_null=True
+    )
 
 
 class IsCityAdmin(permissions.BasePermission):
@@ -80,12 +95,17 @@ class NewAgencySerializer(serializers.Serializer):
 
 
 class MergeRequestSerializer(serializers.Serializer):
-    sources = serializers.ListField(child=serializers.SlugField(max_length=80), min_length=1,
-                                    help_text="Đường dẫn các cơ quan bị sáp nhập.")
-    into = serializers.SlugField(max_length=80, required=False, allow_null=True,
-                                 help_text="Cơ quan kế thừa có sẵn (hoặc new_agency).")
-    new_agency = NewAgencySerializer(required=False, allow_null=True,
-                                     help_text="Cơ quan kế thừa mới, tiếp nhận trong cùng giao dịch.")
+    sources = serializers.ListField(
+        child=serializers.SlugField(max_length=80),
+        min_length=1,
+        help_text="Đường dẫn các cơ quan bị sáp nhập.",
+    )
+    into = serializers.SlugField(
+        max_length=80, required=False, allow_null=True, help_text="Cơ quan kế thừa có sẵn (hoặc new_agency)."
+    )
+    new_agency = NewAgencySerializer(
+        required=False, allow_null=True, help_text="Cơ quan kế thừa mới, tiếp nhận trong cùng giao dịch."
+    )
     dry_run = serializers.BooleanField(default=True, help_text="Mặc định chỉ báo cáo, không thay đổi gì.")
 
 
@@ -117,7 +137,9 @@ class AgencyMergeApi(APIView):
 
     permission_classes = [IsCityAdmin]
 
-    @extend_schema(request=MergeRequestSerializer, responses={200: MergeReportSerializer, 201: MergeReportSerializer})
+    @extend_schema(
+        request=MergeRequestSerializer, responses={200: MergeReportSerializer, 201: MergeReportSerializer}
+    )
     def post(self, request):
         from .errors import DomainError
         from .merge import agencies_merge
@@ -126,9 +148,13 @@ class AgencyMergeApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         try:
-            report = agencies_merge(sources=values["sources"], target=values.get("into"),
-                                    new_agency=values.get("new_agency"), dry_run=values["dry_run"],
-                                    acting_user=request.user)
+            report = agencies_merge(
+                sources=values["sources"],
+                target=values.get("into"),
+                new_agency=values.get("new_agency"),
+                dry_run=values["dry_run"],
+                acting_user=request.user,
+            )
         except DomainError as exc:
             body = {"detail": exc.message, "code": exc.code}
             if exc.field:
@@ -136,5 +162,7 @@ class AgencyMergeApi(APIView):
             return Response(body, status=exc.status)
         except ValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
-        return Response(MergeReportSerializer(report.as_dict()).data,
-                        status=status.HTTP_200_OK if report.dry_run else status.HTTP_201_CREATED)
+        return Response(
+            MergeReportSerializer(report.as_dict()).data,
+            status=status.HTTP_200_OK if report.dry_run else status.HTTP_201_CREATED,
+        )

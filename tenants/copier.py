@@ -181,8 +181,20 @@ def code_conflicts(cursor, *, source, target, where, params):
     return [r[0] for r in cursor.fetchall()]
 
 
-def dossiers_carry(*, cursor, source, target, kind, note_out, note_in, acting_user, now,
-                   closed_states, dossier_ids=None, timings=None):
+def dossiers_carry(
+    *,
+    cursor,
+    source,
+    target,
+    kind,
+    note_out,
+    note_in,
+    acting_user,
+    now,
+    closed_states,
+    dossier_ids=None,
+    timings=None,
+):
     """Copy the chosen dossiers of `source` into `target` (see the module docstring). The caller
     holds the transaction and has checked code conflicts. Returns a CarryResult."""
     result = CarryResult()
@@ -198,10 +210,19 @@ def dossiers_carry(*, cursor, source, target, kind, note_out, note_in, acting_us
     with timed(timings, "children"):
         _copy_children(cursor, source=source, target=target, result=result)
     with timed(timings, "transfer events"):
-        _transfer_events(cursor, source=source, target=target, note_in=note_in, note_out=note_out,
-                         acting_user=acting_user, now=now)
+        _transfer_events(
+            cursor,
+            source=source,
+            target=target,
+            note_in=note_in,
+            note_out=note_out,
+            acting_user=acting_user,
+            now=now,
+        )
     with timed(timings, "pointers"):
-        _pointer_rows(cursor, source=source, target=target, kind=kind, join=join, now=now, acting_user=acting_user)
+        _pointer_rows(
+            cursor, source=source, target=target, kind=kind, join=join, now=now, acting_user=acting_user
+        )
     return result
 
 
@@ -278,19 +299,45 @@ def _transfer_events(cursor, *, source, target, note_in, note_out, acting_user, 
     and the DossierTransfer pointer say where it went)"""
     src, dst = source.schema_name, target.schema_name
     transfer = {
-        "from_agency": source.slug, "from_agency_name": source.name, "to_agency": target.slug,
+        "from_agency": source.slug,
+        "from_agency_name": source.name,
+        "to_agency": target.slug,
         "to_agency_name": target.name,
     }
     actor_id = acting_user.pk if acting_user is not None else None
     actor_name = (getattr(acting_user, "display_name", None) or str(acting_user)) if acting_user else ""
-    _append_transfer_event(cursor, schema=dst, dossier_side="m.new_id", source_pk=source.pk, action="transfer_in",
-                           note=note_in, transfer=transfer, old_id_side="m.old_id", new_id_side="m.new_id",
-                           actor_id=actor_id, actor_name=actor_name, now=now, giver=source.name,
-                           receiver=target.name)
-    _append_transfer_event(cursor, schema=src, dossier_side="m.old_id", source_pk=source.pk, action="transfer_out",
-                           note=note_out, transfer=transfer, old_id_side="m.old_id", new_id_side="m.new_id",
-                           actor_id=actor_id, actor_name=actor_name, now=now, giver=source.name,
-                           receiver=target.name)
+    _append_transfer_event(
+        cursor,
+        schema=dst,
+        dossier_side="m.new_id",
+        source_pk=source.pk,
+        action="transfer_in",
+        note=note_in,
+        transfer=transfer,
+        old_id_side="m.old_id",
+        new_id_side="m.new_id",
+        actor_id=actor_id,
+        actor_name=actor_name,
+        now=now,
+        giver=source.name,
+        receiver=target.name,
+    )
+    _append_transfer_event(
+        cursor,
+        schema=src,
+        dossier_side="m.old_id",
+        source_pk=source.pk,
+        action="transfer_out",
+        note=note_out,
+        transfer=transfer,
+        old_id_side="m.old_id",
+        new_id_side="m.new_id",
+        actor_id=actor_id,
+        actor_name=actor_name,
+        now=now,
+        giver=source.name,
+        receiver=target.name,
+    )
 
 
 def index_follow(*, cursor, target, sources, now, timings=None):
@@ -334,12 +381,19 @@ def index_follow(*, cursor, target, sources, now, timings=None):
                     f"UPDATE public.{INDEX_TABLE} ix SET {q(name)} = %s FROM {MAP} m "
                     f"JOIN {t(target.schema_name, DOSSIER_TABLE)} d ON d.id = m.new_id "
                     f"WHERE ix.code = d.code AND ix.{q(name)} = m.source_agency_id",
-                    [target.pk])
+                    [target.pk],
+                )
         if history:
             _index_history_write(cursor, columns=index_columns, now=now)
         ie_cols = [c for c in table_columns(cursor, "public", INDEX_EVENT_TABLE) if c[0] != "id"]
-        overrides = {"at": "%(now)s", "action": "'transfer_in'", "national_status": "ix.national_status",
-                     "step": "ix.current_step", "agency_name": "%(target_name)s", "entry_id": "ix.id"}
+        overrides = {
+            "at": "%(now)s",
+            "action": "'transfer_in'",
+            "national_status": "ix.national_status",
+            "step": "ix.current_step",
+            "agency_name": "%(target_name)s",
+            "entry_id": "ix.id",
+        }
         names = ", ".join(q(c[0]) for c in ie_cols)
         exprs = ", ".join(overrides.get(c[0], f"last.{q(c[0])}") for c in ie_cols)
         cursor.execute(
@@ -379,7 +433,8 @@ def _index_history_keep(cursor, *, target, columns):
         f"SELECT ix.*, m.source_agency_id AS h_agency_id, m.old_id AS h_dossier_id "
         f"FROM {MAP} m JOIN {t(target.schema_name, DOSSIER_TABLE)} d ON d.id = m.new_id "
         f"JOIN public.{INDEX_TABLE} ix ON ix.code = d.code AND ix.transferred_out_at IS NULL "
-        "WHERE COALESCE(ix.origin_agency_id, ix.agency_id) = m.source_agency_id")
+        "WHERE COALESCE(ix.origin_agency_id, ix.agency_id) = m.source_agency_id"
+    )
     return True
 
 
@@ -388,16 +443,26 @@ def _index_history_write(cursor, *, columns, now):
     rows under the source's key (its agency, its dossier id), carried away at `now`, without an owner
     (a citizen's list shows the live row only) and naming no other lead agency (they report at the
     source). A row not yet received counts nowhere and leaves no history."""
-    cursor.execute(f"UPDATE public.{INDEX_TABLE} ix SET transferred_in_at = %s FROM {HISTORY} h "
-                   "WHERE ix.id = h.id", [now])
-    overrides = {"agency_id": "h.h_agency_id", "dossier_id": "h.h_dossier_id", "transferred_out_at": "%(now)s",
-                 "owner_user_id": "NULL"}
+    cursor.execute(
+        f"UPDATE public.{INDEX_TABLE} ix SET transferred_in_at = %s FROM {HISTORY} h WHERE ix.id = h.id",
+        [now],
+    )
+    overrides = {
+        "agency_id": "h.h_agency_id",
+        "dossier_id": "h.h_dossier_id",
+        "transferred_out_at": "%(now)s",
+        "owner_user_id": "NULL",
+    }
     cols = [c[0] for c in columns if c[0] != "id"]
-    exprs = [overrides.get(c, "NULL" if c.endswith("_agency_id") and c != "agency_id" else f"h.{q(c)}")
-             for c in cols]
+    exprs = [
+        overrides.get(c, "NULL" if c.endswith("_agency_id") and c != "agency_id" else f"h.{q(c)}")
+        for c in cols
+    ]
     cursor.execute(
         f"INSERT INTO public.{INDEX_TABLE} ({', '.join(q(c) for c in cols)}) "
-        f"SELECT {', '.join(exprs)} FROM {HISTORY} h WHERE h.received_at IS NOT NULL", {"now": now})
+        f"SELECT {', '.join(exprs)} FROM {HISTORY} h WHERE h.received_at IS NOT NULL",
+        {"now": now},
+    )
 
 
 def _pointer_rows(cursor, *, source, target, kind, join, now, acting_user):
@@ -416,26 +481,53 @@ def _literal(value):
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _append_transfer_event(cursor, *, schema, dossier_side, source_pk, action, note, transfer, old_id_side,
-                           new_id_side, actor_id, actor_name, now, giver, receiver):
+def _append_transfer_event(
+    cursor,
+    *,
+    schema,
+    dossier_side,
+    source_pk,
+    action,
+    note,
+    transfer,
+    old_id_side,
+    new_id_side,
+    actor_id,
+    actor_name,
+    now,
+    giver,
+    receiver,
+):
     """One event per carried dossier in `schema`: a copy of the dossier's last event with the
     transfer's values (seq = last + 1, state unchanged, old/new = where the dossier was / is)."""
     cols = [c for c in table_columns(cursor, schema, EVENT_TABLE) if not (c[0] == "id" and c[2])]
     overrides = {
-        "dossier_id": dossier_side, "seq": "last.seq + 1", "action": "%(action)s", "from_state": "d.state",
-        "to_state": "d.state", "actor_id": "%(actor_id)s", "actor_name": "%(actor_name)s", "at": "%(now)s",
+        "dossier_id": dossier_side,
+        "seq": "last.seq + 1",
+        "action": "%(action)s",
+        "from_state": "d.state",
+        "to_state": "d.state",
+        "actor_id": "%(actor_id)s",
+        "actor_name": "%(actor_name)s",
+        "at": "%(now)s",
         "note": "%(note)s",
         "old_values": f"jsonb_build_object('agency', %(from)s, 'agency_name', %(from_name)s, 'dossier_id', {old_id_side})",
         "new_values": f"jsonb_build_object('agency', %(to)s, 'agency_name', %(to_name)s, 'dossier_id', {new_id_side})",
-        "step": "d.current_step", "giver_name": "%(giver)s", "receiver_name": "%(receiver)s",
-        "step_due_at": "d.step_due_at", "step_timeliness": "''", "agency_name": "''",
+        "step": "d.current_step",
+        "giver_name": "%(giver)s",
+        "receiver_name": "%(receiver)s",
+        "step_due_at": "d.step_due_at",
+        "step_timeliness": "''",
+        "agency_name": "''",
     }
     # sealed here onto the carried chain (tenant_apps/dossiers/chain.py): the merger may run with
     # triggers off (session_replication_role), so the insert trigger cannot be relied on
-    content = ("public.dossier_event_content(last.seq + 1, %(action)s::text, d.state, d.state, "
-               "%(actor_id)s::bigint, %(actor_name)s::text, %(now)s::timestamptz, %(note)s::text, "
-               f"{overrides['old_values']}, {overrides['new_values']}, d.current_step, %(giver)s::text, "
-               "%(receiver)s::text, d.step_due_at, '')")
+    content = (
+        "public.dossier_event_content(last.seq + 1, %(action)s::text, d.state, d.state, "
+        "%(actor_id)s::bigint, %(actor_name)s::text, %(now)s::timestamptz, %(note)s::text, "
+        f"{overrides['old_values']}, {overrides['new_values']}, d.current_step, %(giver)s::text, "
+        "%(receiver)s::text, d.step_due_at, '')"
+    )
     overrides["prev_hash"] = "last.hash"
     overrides["hash"] = f"public.dossier_event_hash(last.hash, {content})"
     names = ", ".join(q(c[0]) for c in cols)
@@ -446,9 +538,20 @@ def _append_transfer_event(cursor, *, schema, dossier_side, source_pk, action, n
         f"JOIN LATERAL (SELECT * FROM {t(schema, EVENT_TABLE)} e WHERE e.dossier_id = d.id "
         "  ORDER BY e.seq DESC LIMIT 1) last ON true "
         "WHERE m.source_agency_id = %(source)s",
-        {"action": action, "actor_id": actor_id, "actor_name": actor_name, "now": now, "note": note,
-         "from": transfer["from_agency"], "from_name": transfer["from_agency_name"], "to": transfer["to_agency"],
-         "to_name": transfer["to_agency_name"], "giver": giver, "receiver": receiver, "source": source_pk},
+        {
+            "action": action,
+            "actor_id": actor_id,
+            "actor_name": actor_name,
+            "now": now,
+            "note": note,
+            "from": transfer["from_agency"],
+            "from_name": transfer["from_agency_name"],
+            "to": transfer["to_agency"],
+            "to_name": transfer["to_agency_name"],
+            "giver": giver,
+            "receiver": receiver,
+            "source": source_pk,
+        },
     )
 
 
@@ -483,8 +586,11 @@ def pointer_pairs(cursor, schema):
     """Cross-agency pointers of the dossier table: (`x_agency_id`, `x_dossier_id`) column pairs (e.g.
     the inter-agency hand-over's origin and current holder), found by name at run time."""
     names = {c[0] for c in table_columns(cursor, schema, DOSSIER_TABLE)}
-    return sorted((n, n[: -len("_agency_id")] + "_dossier_id") for n in names
-                  if n.endswith("_agency_id") and n[: -len("_agency_id")] + "_dossier_id" in names)
+    return sorted(
+        (n, n[: -len("_agency_id")] + "_dossier_id")
+        for n in names
+        if n.endswith("_agency_id") and n[: -len("_agency_id")] + "_dossier_id" in names
+    )
 
 
 def pointers_remap(*, cursor, target, sources):
@@ -497,13 +603,19 @@ def pointers_remap(*, cursor, target, sources):
     if pairs:
         refs = " UNION ".join(
             f"SELECT d.{q(a)} FROM {t(target.schema_name, DOSSIER_TABLE)} d "
-            f"JOIN {MAP} m ON m.new_id = d.id WHERE d.{q(a)} IS NOT NULL" for a, _d in pairs)
-        cursor.execute(f"SELECT a.id, a.schema_name FROM public.tenants_agency a WHERE a.id IN ({refs}) "
-                       "AND NOT (a.id = ANY(%s))", [source_ids])
+            f"JOIN {MAP} m ON m.new_id = d.id WHERE d.{q(a)} IS NOT NULL"
+            for a, _d in pairs
+        )
+        cursor.execute(
+            f"SELECT a.id, a.schema_name FROM public.tenants_agency a WHERE a.id IN ({refs}) "
+            "AND NOT (a.id = ANY(%s))",
+            [source_ids],
+        )
         schemas = {target.schema_name} | {row[1] for row in cursor.fetchall()}
         for schema in sorted(schemas):
             for agency_col, dossier_col in pointer_pairs(cursor, schema):
                 cursor.execute(
                     f"UPDATE {t(schema, DOSSIER_TABLE)} x SET {q(agency_col)} = %s, {q(dossier_col)} = m.new_id "
                     f"FROM {MAP} m WHERE x.{q(agency_col)} = m.source_agency_id AND x.{q(dossier_col)} = m.old_id",
-                    [target.pk])
+                    [target.pk],
+                )

@@ -31,14 +31,14 @@ agency_merge_source_done = Signal()
 class SourceReport:
     slug: str
     name: str
-    dossiers_by_state: dict = field(default_factory=dict)   # every dossier of the source, by state
-    carried_by_state: dict = field(default_factory=dict)    # those that move to the target
-    staying: int = 0                                        # closed dossiers that stay in the source
-    memberships_moved: int = 0                              # new members of the target
-    memberships_merged: int = 0                             # already members: roles merged
+    dossiers_by_state: dict = field(default_factory=dict)  # every dossier of the source, by state
+    carried_by_state: dict = field(default_factory=dict)  # those that move to the target
+    staying: int = 0  # closed dossiers that stay in the source
+    memberships_moved: int = 0  # new members of the target
+    memberships_merged: int = 0  # already members: roles merged
     adoptions_added: int = 0
     adoption_conflicts: list = field(default_factory=list)  # procedure ids, the target's settings kept
-    code_conflicts: list = field(default_factory=list)      # codes that already exist in the target
+    code_conflicts: list = field(default_factory=list)  # codes that already exist in the target
     unique_values_cleared: dict = field(default_factory=dict)
 
     @property
@@ -117,12 +117,19 @@ def _check_sources(sources, target):
         if s.is_public:
             raise DomainError(_("Không thể sáp nhập lược đồ chung."), field="sources")
         if s.status != AgencyStatus.ACTIVE:
-            raise DomainError(_("Cơ quan “%(n)s” không còn hoạt động (%(s)s).") % {"n": s.name, "s": s.get_status_display()},
-                              field="sources")
+            raise DomainError(
+                _("Cơ quan “%(n)s” không còn hoạt động (%(s)s).")
+                % {"n": s.name, "s": s.get_status_display()},
+                field="sources",
+            )
         if target is not None and target.pk == s.pk:
-            raise DomainError(_("Cơ quan kế thừa không thể là một trong các cơ quan bị sáp nhập."), field="target")
+            raise DomainError(
+                _("Cơ quan kế thừa không thể là một trong các cơ quan bị sáp nhập."), field="target"
+            )
     if target is not None and target.pk and target.status != AgencyStatus.ACTIVE:
-        raise DomainError(_("Cơ quan kế thừa “%(n)s” không còn hoạt động.") % {"n": target.name}, field="target")
+        raise DomainError(
+            _("Cơ quan kế thừa “%(n)s” không còn hoạt động.") % {"n": target.name}, field="target"
+        )
 
 
 def _resolve(value):
@@ -134,7 +141,9 @@ def _resolve(value):
     return agency
 
 
-def agencies_merge(*, sources, target, acting_user, dry_run=False, new_agency=None, progress=None, timings=None):
+def agencies_merge(
+    *, sources, target, acting_user, dry_run=False, new_agency=None, progress=None, timings=None
+):
     """Merge `sources` (agencies or slugs) into `target` (an agency or slug), or into a new agency
     described by `new_agency` (keyword arguments of `agency_onboard`, target=None). Returns a
     MergeReport; with `dry_run` nothing is written. `progress(done, total, label)` is called after
@@ -143,11 +152,16 @@ def agencies_merge(*, sources, target, acting_user, dry_run=False, new_agency=No
     connection.set_schema_to_public()
     sources = [_resolve(s) for s in sources]
     if (target is None) == (new_agency is None):
-        raise DomainError(_("Hãy chọn cơ quan kế thừa có sẵn hoặc mô tả cơ quan mới (chỉ một)."), field="target")
+        raise DomainError(
+            _("Hãy chọn cơ quan kế thừa có sẵn hoặc mô tả cơ quan mới (chỉ một)."), field="target"
+        )
     target_obj = _resolve(target) if target is not None else None
     _check_sources(sources, target_obj)
-    report = MergeReport(target=target_obj.slug if target_obj else new_agency.get("slug") or new_agency["name"],
-                         target_is_new=target_obj is None, dry_run=dry_run)
+    report = MergeReport(
+        target=target_obj.slug if target_obj else new_agency.get("slug") or new_agency["name"],
+        target_is_new=target_obj is None,
+        dry_run=dry_run,
+    )
     if dry_run:
         return _dry_run(report, sources, target_obj)
 
@@ -156,8 +170,10 @@ def agencies_merge(*, sources, target, acting_user, dry_run=False, new_agency=No
     now = timezone.now()
     with transaction.atomic():
         # one merger at a time per agency; desk writes to the sources wait until we commit
-        locked = {a.pk: a for a in Agency.objects.select_for_update().filter(pk__in=[s.pk for s in sources])
-                  .order_by("pk")}
+        locked = {
+            a.pk: a
+            for a in Agency.objects.select_for_update().filter(pk__in=[s.pk for s in sources]).order_by("pk")
+        }
         sources = [locked[s.pk] for s in sources]
         _check_sources(sources, target_obj)
         if target_obj is None:
@@ -172,12 +188,22 @@ def agencies_merge(*, sources, target, acting_user, dry_run=False, new_agency=No
         tick(1, total, _("Cơ quan kế thừa: %(n)s") % {"n": target_obj.name})
         with connection.cursor() as cursor:
             for s in sources:
-                cursor.execute(f"LOCK TABLE {copier.t(s.schema_name, copier.DOSSIER_TABLE)} IN EXCLUSIVE MODE")
+                cursor.execute(
+                    f"LOCK TABLE {copier.t(s.schema_name, copier.DOSSIER_TABLE)} IN EXCLUSIVE MODE"
+                )
             copier.map_reset(cursor)
             copier.bulk_begin(cursor)
             for done, source in enumerate(sources, start=2):
-                report.sources.append(_merge_one(cursor, source=source, target=target_obj, acting_user=acting_user,
-                                                 now=now, timings=timings))
+                report.sources.append(
+                    _merge_one(
+                        cursor,
+                        source=source,
+                        target=target_obj,
+                        acting_user=acting_user,
+                        now=now,
+                        timings=timings,
+                    )
+                )
                 agency_merge_source_done.send(sender=Agency, source=source, target=target_obj, report=report)
                 tick(done, total, source.name)
             with copier.timed(timings, "cross-agency pointers"):
@@ -185,21 +211,34 @@ def agencies_merge(*, sources, target, acting_user, dry_run=False, new_agency=No
             copier.index_follow(cursor=cursor, target=target_obj, sources=sources, now=now, timings=timings)
             copier.bulk_end(cursor)
         for source in sources:
-            old = {"status": source.status, "successor": source.successor_id, "valid_to": str(source.valid_to or "")}
+            old = {
+                "status": source.status,
+                "successor": source.successor_id,
+                "valid_to": str(source.valid_to or ""),
+            }
             source.status, source.successor = AgencyStatus.MERGED, target_obj
             source.status_reason = _("Sáp nhập vào %(n)s") % {"n": target_obj.name}
             source.valid_to = timezone.localdate()
             source.save(update_fields=["status", "successor", "status_reason", "valid_to", "updated_at"])
             AgencyEvent.objects.create(
-                agency=source, action="merged_into", actor=acting_user, old_values=old,
-                new_values={"status": source.status, "successor": target_obj.pk, "successor_slug": target_obj.slug,
-                            "valid_to": str(source.valid_to)},
+                agency=source,
+                action="merged_into",
+                actor=acting_user,
+                old_values=old,
+                new_values={
+                    "status": source.status,
+                    "successor": target_obj.pk,
+                    "successor_slug": target_obj.slug,
+                    "valid_to": str(source.valid_to),
+                },
                 note=source.status_reason,
             )
         AgencyEvent.objects.create(
-            agency=target_obj, action="merged_from", actor=acting_user,
-            new_values=report.as_dict(), note=_("Tiếp nhận sáp nhập: %(s)s") % {
-                "s": ", ".join(s.name for s in sources)},
+            agency=target_obj,
+            action="merged_from",
+            actor=acting_user,
+            new_values=report.as_dict(),
+            note=_("Tiếp nhận sáp nhập: %(s)s") % {"s": ", ".join(s.name for s in sources)},
         )
         transaction.on_commit(directory.invalidate_local)
         transaction.on_commit(directory.bump)
@@ -215,20 +254,29 @@ def _merge_one(cursor, *, source, target, acting_user, now, timings=None):
     conflicts = copier.code_conflicts(cursor, source=source, target=target, where=where, params=params)
     if conflicts:
         raise DomainError(
-            _("Mã hồ sơ của “%(n)s” đã có ở cơ quan kế thừa: %(c)s.") % {"n": source.name, "c": ", ".join(conflicts[:5])},
-            code="code_conflict")
+            _("Mã hồ sơ của “%(n)s” đã có ở cơ quan kế thừa: %(c)s.")
+            % {"n": source.name, "c": ", ".join(conflicts[:5])},
+            code="code_conflict",
+        )
     result = copier.dossiers_carry(
-        cursor=cursor, source=source, target=target, kind=DossierTransfer.Kind.MERGER,
+        cursor=cursor,
+        source=source,
+        target=target,
+        kind=DossierTransfer.Kind.MERGER,
         note_out=_("Chuyển sang %(t)s do sáp nhập") % {"t": target.name},
         note_in=_("Chuyển từ %(s)s do sáp nhập") % {"s": source.name},
-        acting_user=acting_user, now=now, closed_states=closed, timings=timings,
+        acting_user=acting_user,
+        now=now,
+        closed_states=closed,
+        timings=timings,
     )
     rep.carried_by_state = result.by_state
     rep.unique_values_cleared = {k: v for k, v in result.cleared.items() if v}
     rep.staying = sum(rep.dossiers_by_state.values()) - result.carried
     with copier.timed(timings, "adoptions"):
-        rep.adoptions_added, rep.adoption_conflicts = copier.adoptions_reconcile(cursor=cursor, source=source,
-                                                                                 target=target)
+        rep.adoptions_added, rep.adoption_conflicts = copier.adoptions_reconcile(
+            cursor=cursor, source=source, target=target
+        )
     with copier.timed(timings, "memberships"):
         rep.memberships_moved, rep.memberships_merged = _memberships_move(source=source, target=target)
     return rep
@@ -247,8 +295,9 @@ def _dry_run(report, sources, target):
             rep.memberships_moved, rep.memberships_merged = len(create), len(merge)
             if target is not None:
                 where, params = copier.carried_filter(closed_states=sorted(closed), dossier_ids=None)
-                rep.code_conflicts = copier.code_conflicts(cursor, source=source, target=target, where=where,
-                                                           params=params)
+                rep.code_conflicts = copier.code_conflicts(
+                    cursor, source=source, target=target, where=where, params=params
+                )
                 rep.adoptions_added, rep.adoption_conflicts = _adoption_plan(cursor, source, target)
             else:
                 rep.adoptions_added = _count(cursor, source.schema_name, "adoption_procedureadoption")

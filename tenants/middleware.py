@@ -50,7 +50,11 @@ class AgencyPathMiddleware:
         if agency is None and settings.ALLOWED_HOSTS:
             host_agency = directory.by_domain(request.get_host().split(":")[0])
             if host_agency is not None:
-                agency, urlconf, prefix = host_agency, directory.root_urlconf_for_domain(host_agency.slug), "/"
+                agency, urlconf, prefix = (
+                    host_agency,
+                    directory.root_urlconf_for_domain(host_agency.slug),
+                    "/",
+                )
 
         read_only, successor = False, None
         if agency is not None:
@@ -85,9 +89,10 @@ class AgencyPathMiddleware:
 
     @staticmethod
     def moved(request, old_slug, agency):
-        rest = request.get_full_path()[len(old_slug) + 1:]
-        return HttpResponsePermanentRedirect(f"/{agency.slug}{rest}",
-                                             preserve_request=request.method not in SAFE_METHODS)
+        rest = request.get_full_path()[len(old_slug) + 1 :]
+        return HttpResponsePermanentRedirect(
+            f"/{agency.slug}{rest}", preserve_request=request.method not in SAFE_METHODS
+        )
 
     @staticmethod
     def switch(request, agency):

@@ -117,7 +117,9 @@ class FastExecutor(MigrationExecutor):
     def _ensure_template(self):
         connection.set_schema_to_public()
         with connection.cursor() as cursor:
-            cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_schema_name(settings.TENANT_TEMPLATE_SCHEMA)}")
+            cursor.execute(
+                f"CREATE SCHEMA IF NOT EXISTS {quote_schema_name(settings.TENANT_TEMPLATE_SCHEMA)}"
+            )
 
     @staticmethod
     def _say(message):

@@ -46,17 +46,27 @@ class Agency(TenantMixin):
     )
     kind = models.CharField(_("loại"), max_length=20, choices=AgencyKind.choices)
     national_code = models.CharField(
-        _("mã cơ quan (DVCQG)"), max_length=32, unique=True,
+        _("mã cơ quan (DVCQG)"),
+        max_length=32,
+        unique=True,
         help_text=_("Theo mẫu 000.00.xx.Hnn; dùng trong mã hồ sơ."),
     )
     admin_unit_code = models.CharField(_("mã đơn vị hành chính"), max_length=10, blank=True, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("cơ quan cấp trên"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("cơ quan cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     successor = models.ForeignKey(
-        "self", verbose_name=_("cơ quan kế thừa"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="predecessors",
+        "self",
+        verbose_name=_("cơ quan kế thừa"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
     )
     status = models.CharField(
         _("trạng thái"), max_length=20, choices=AgencyStatus.choices, default=AgencyStatus.ACTIVE
@@ -169,13 +179,16 @@ class DossierTransfer(models.Model):
     code = models.CharField(max_length=40, blank=True, db_index=True)
     state = models.CharField(max_length=24)
     at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["source_agency", "source_dossier_id"], name="transfer_source_unique"),
+            models.UniqueConstraint(
+                fields=["source_agency", "source_dossier_id"], name="transfer_source_unique"
+            ),
         ]
         indexes = [models.Index(fields=["target_agency", "target_dossier_id"])]
 

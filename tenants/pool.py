@@ -24,12 +24,18 @@ def schema_pool_take(*, schema_name):
     onboarding transaction (the rename rolls back with it and the spare is then still there)."""
     if not connection.in_atomic_block:
         raise RuntimeError("schema_pool_take must run inside transaction.atomic()")
-    spare = (SpareSchema.objects.select_for_update(skip_locked=True)
-             .filter(fingerprint=template_fingerprint()).order_by("id").first())
+    spare = (
+        SpareSchema.objects.select_for_update(skip_locked=True)
+        .filter(fingerprint=template_fingerprint())
+        .order_by("id")
+        .first()
+    )
     if spare is None:
         return False
     with connection.cursor() as cursor:
-        cursor.execute(f"ALTER SCHEMA {quote_schema_name(spare.name)} RENAME TO {quote_schema_name(schema_name)}")
+        cursor.execute(
+            f"ALTER SCHEMA {quote_schema_name(spare.name)} RENAME TO {quote_schema_name(schema_name)}"
+        )
     spare.delete()
     return True
 

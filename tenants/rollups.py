@@ -12,8 +12,14 @@ import logging
 import re
 
 ROW_TRIGGER = "reports_index_rollup"
-TABLES = ("reports_flow", "reports_flow_agency", "reports_open", "reports_open_month", "reports_late",
-          "reports_step_open")
+TABLES = (
+    "reports_flow",
+    "reports_flow_agency",
+    "reports_open",
+    "reports_open_month",
+    "reports_late",
+    "reports_step_open",
+)
 ROWS = "FROM public.tracking_dossierindex WHERE received_at IS NOT NULL"  # by reporting agency
 HOLDER_ROWS = "FROM public.tracking_dossierindex ix WHERE ix.received_at IS NOT NULL"  # by holding agency
 # a roll-up derived from another one ("... FROM public.reports_flow GROUP BY agency_id, month")
@@ -23,8 +29,9 @@ log = logging.getLogger(__name__)
 
 
 def _trigger_installed(cursor):
-    cursor.execute("SELECT 1 FROM pg_trigger WHERE tgname = %s AND NOT tgisinternal AND tgenabled <> 'D'",
-                   [ROW_TRIGGER])
+    cursor.execute(
+        "SELECT 1 FROM pg_trigger WHERE tgname = %s AND NOT tgisinternal AND tgenabled <> 'D'", [ROW_TRIGGER]
+    )
     return cursor.fetchone() is not None
 
 
@@ -50,8 +57,12 @@ def recompute_statements(cursor, *, agency_ids):
         elif HOLDER_ROWS in statement:
             out.append(statement.replace(HOLDER_ROWS, f"{HOLDER_ROWS} AND ix.agency_id = ANY({ids})"))
         elif DERIVED.search(statement):
-            out.append(DERIVED.sub(lambda m: f"FROM public.{m.group(1)} WHERE agency_id = ANY({ids}) "
-                                             "GROUP BY agency_id", statement))
+            out.append(
+                DERIVED.sub(
+                    lambda m: f"FROM public.{m.group(1)} WHERE agency_id = ANY({ids}) GROUP BY agency_id",
+                    statement,
+                )
+            )
         else:
             log.warning("reports.rebuild_sql changed shape: roll-ups kept by the row trigger")
             return []

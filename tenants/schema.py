@@ -38,9 +38,9 @@ def _literal(text):
 @dataclass(frozen=True)
 class CloneScript:
     fingerprint: tuple
-    ddl: list[str]           # run with search_path = the new schema; unqualified names land there
+    ddl: list[str]  # run with search_path = the new schema; unqualified names land there
     fk_ddl: list[str]
-    data_tables: list[tuple[str, list[str]]]   # (table, insertable columns) with rows to copy
+    data_tables: list[tuple[str, list[str]]]  # (table, insertable columns) with rows to copy
     sequences: list[str]
 
 
@@ -81,7 +81,8 @@ def _refuse_unsupported(cursor, template):
     bad = [r[0] for r in cursor.fetchall()]
     if bad:
         raise TemplateSchemaError(
-            "The template schema holds objects the clone does not copy: " + ", ".join(bad)
+            "The template schema holds objects the clone does not copy: "
+            + ", ".join(bad)
             + ". Teach tenants.schema to copy them (and extend the clone-equals-migrate test)."
         )
 
@@ -190,8 +191,24 @@ def _build_script(cursor, template, fingerprint):
         for oid, relname, _relkind, persistence, comment in tables:
             cols_sql = []
             insertable = []
-            for (attname, typ, notnull, default, identity, generated, collation, col_comment,
-                 sstart, sinc, smin, smax, scache, scycle, seqname, _seqtype) in columns.get(oid, []):
+            for (
+                attname,
+                typ,
+                notnull,
+                default,
+                identity,
+                generated,
+                collation,
+                col_comment,
+                sstart,
+                sinc,
+                smin,
+                smax,
+                scache,
+                scycle,
+                seqname,
+                _seqtype,
+            ) in columns.get(oid, []):
                 part = f"{_q(attname)} {typ}"
                 if collation:
                     part += f" COLLATE {_q(collation)}"
@@ -369,7 +386,7 @@ def schema_describe(schema_name):
         cursor.execute("SELECT app, name FROM django_migrations ORDER BY app, name")
         out["migrations"] = cursor.fetchall()
         seq_states = []
-        for (seq, *_rest) in out["sequences"]:
+        for seq, *_rest in out["sequences"]:
             cursor.execute(f"SELECT last_value, is_called FROM {_q(seq)}")
             seq_states.append((seq, *cursor.fetchone()))
         out["sequence_states"] = seq_states

@@ -71,21 +71,37 @@ def city_units(*, province_code=None, only=None):
     province = Province.from_code(ProvinceCode(code))
     suffix = settings.CITY_AGENCY_SUFFIX
     city_name = province.name
-    specs = [UnitSpec(
-        name=f"Ủy ban nhân dân {city_name[0].lower()}{city_name[1:]}", slug=slug_for_name(city_name),
-        kind=AgencyKind.CITY, national_code=f"000.00.00.{suffix}", admin_unit_code=str(code),
-        is_city=True,
-    )]
+    specs = [
+        UnitSpec(
+            name=f"Ủy ban nhân dân {city_name[0].lower()}{city_name[1:]}",
+            slug=slug_for_name(city_name),
+            kind=AgencyKind.CITY,
+            national_code=f"000.00.00.{suffix}",
+            admin_unit_code=str(code),
+            is_city=True,
+        )
+    ]
     for i, name in enumerate(DEPARTMENTS, start=1):
-        specs.append(UnitSpec(name=name, slug=slug_for_name(name), kind=AgencyKind.DEPARTMENT,
-                              national_code=f"000.00.{i:02d}.{suffix}"))
+        specs.append(
+            UnitSpec(
+                name=name,
+                slug=slug_for_name(name),
+                kind=AgencyKind.DEPARTMENT,
+                national_code=f"000.00.{i:02d}.{suffix}",
+            )
+        )
     wards = sorted(Ward.iter_by_province(province.code), key=lambda w: int(w.code))
     units = []
     for i, ward in enumerate(wards, start=1):
-        units.append(UnitSpec(
-            name=ward.name, slug=ward.codename.replace("_", "-"), kind=KIND_BY_DIVISION[ward.division_type],
-            national_code=f"000.{10 + i // 100:02d}.{i % 100:02d}.{suffix}", admin_unit_code=str(int(ward.code)),
-        ))
+        units.append(
+            UnitSpec(
+                name=ward.name,
+                slug=ward.codename.replace("_", "-"),
+                kind=KIND_BY_DIVISION[ward.division_type],
+                national_code=f"000.{10 + i // 100:02d}.{i % 100:02d}.{suffix}",
+                admin_unit_code=str(int(ward.code)),
+            )
+        )
     # Names that differ only by diacritics (Xã Cẩm Giang / Xã Cẩm Giàng) fold to one slug: both
     # then carry their administrative-unit code.
     seen = {}
@@ -113,8 +129,12 @@ def city_seed(*, acting_user=None, province_code=None, only=None, progress=None)
             skipped += 1
         else:
             agency = agency_onboard(
-                name=spec.name, slug=spec.slug, kind=spec.kind, national_code=spec.national_code,
-                admin_unit_code=spec.admin_unit_code, parent=None if spec.is_city else city,
+                name=spec.name,
+                slug=spec.slug,
+                kind=spec.kind,
+                national_code=spec.national_code,
+                admin_unit_code=spec.admin_unit_code,
+                parent=None if spec.is_city else city,
                 acting_user=acting_user,
             )
             if spec.is_city:
@@ -133,7 +153,9 @@ def demo_users_ensure(*, reset_passwords=False):
 
     def _user(username, full_name, **flags):
         with transaction.atomic():
-            user, created = User.objects.get_or_create(username=username, defaults={"full_name": full_name, **flags})
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"full_name": full_name, **flags}
+            )
             password = None
             if created or reset_passwords:
                 password = secrets.token_urlsafe(9)
@@ -141,8 +163,13 @@ def demo_users_ensure(*, reset_passwords=False):
                 user.save(update_fields=["password"])
         return user, password
 
-    admin, pw = _user("thanhpho.admin", "Quản trị Trung tâm CNTT thành phố",
-                      is_city_admin=True, is_staff=True, is_superuser=True)
+    admin, pw = _user(
+        "thanhpho.admin",
+        "Quản trị Trung tâm CNTT thành phố",
+        is_city_admin=True,
+        is_staff=True,
+        is_superuser=True,
+    )
     out.append((admin.username, pw, "Quản trị thành phố (city IT admin) — /admin/"))
     for agency in Agency.objects.filter(slug__in=DEMO_AGENCY_SLUGS).order_by("slug"):
         prefix = "blv" if agency.slug == "dac-khu-bach-long-vi" else agency.slug.replace("-", "")

@@ -7,8 +7,12 @@ from .directory import directory
 from .models import AgencyKind, AgencyStatus
 
 KIND_ORDER = [
-    AgencyKind.CITY, AgencyKind.DEPARTMENT, AgencyKind.WARD, AgencyKind.COMMUNE,
-    AgencyKind.SPECIAL_ZONE, AgencyKind.DISTRICT,
+    AgencyKind.CITY,
+    AgencyKind.DEPARTMENT,
+    AgencyKind.WARD,
+    AgencyKind.COMMUNE,
+    AgencyKind.SPECIAL_ZONE,
+    AgencyKind.DISTRICT,
 ]
 
 
@@ -23,7 +27,8 @@ def agency_list_public(*, query="", include_closed=False):
     name or slug with or without diacritics."""
     needle = fold(query)
     items = [
-        a for a in directory.all()
+        a
+        for a in directory.all()
         if (include_closed or a.status == AgencyStatus.ACTIVE)
         and (not needle or needle in fold(a.name) or needle in a.slug or needle in a.national_code.lower())
     ]
@@ -37,5 +42,6 @@ def agency_groups_public(*, query=""):
         groups.setdefault(agency.kind, []).append(agency)
     return [
         {"kind": kind, "label": _(AgencyKind(kind).label), "agencies": groups[kind]}
-        for kind in KIND_ORDER if kind in groups
+        for kind in KIND_ORDER
+        if kind in groups
     ]

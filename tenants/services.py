@@ -43,9 +43,15 @@ def _ensure_city_admin(acting_user):
 
 def _agency_snapshot(agency):
     return {
-        "name": agency.name, "slug": agency.slug, "kind": agency.kind, "status": agency.status,
-        "national_code": agency.national_code, "admin_unit_code": agency.admin_unit_code,
-        "parent": agency.parent_id, "successor": agency.successor_id, "schema_name": agency.schema_name,
+        "name": agency.name,
+        "slug": agency.slug,
+        "kind": agency.kind,
+        "status": agency.status,
+        "national_code": agency.national_code,
+        "admin_unit_code": agency.admin_unit_code,
+        "parent": agency.parent_id,
+        "successor": agency.successor_id,
+        "schema_name": agency.schema_name,
     }
 
 
@@ -84,9 +90,9 @@ def agency_onboard(
     if errors:
         raise ValidationError(errors)
 
-    existing = Agency.objects.filter(slug=slug).first() or Agency.objects.filter(
-        national_code=national_code
-    ).first()
+    existing = (
+        Agency.objects.filter(slug=slug).first() or Agency.objects.filter(national_code=national_code).first()
+    )
     if existing is None and admin_unit_code:
         existing = Agency.objects.filter(admin_unit_code=admin_unit_code).first()
     if existing is None:  # the old path of a renamed agency keeps redirecting there
@@ -122,7 +128,9 @@ def agency_onboard(
             if admin_user is not None:
                 Membership.objects.create(user=admin_user, agency=agency, roles=[Role.AGENCY_ADMIN])
             AgencyEvent.objects.create(
-                agency=agency, action="onboarded", actor=acting_user,
+                agency=agency,
+                action="onboarded",
+                actor=acting_user,
                 new_values=_agency_snapshot(agency),
             )
             agency_onboarded.send(sender=Agency, agency=agency, acting_user=acting_user)
@@ -167,7 +175,10 @@ def agency_set_status(*, agency, status, reason="", acting_user):
         agency.status, agency.status_reason = status, reason
         agency.save(update_fields=["status", "status_reason", "updated_at"])
         AgencyEvent.objects.create(
-            agency=agency, action="status_changed", actor=acting_user, old_values=old,
+            agency=agency,
+            action="status_changed",
+            actor=acting_user,
+            old_values=old,
             new_values={"status": status, "status_reason": reason},
         )
     return agency

@@ -12,16 +12,26 @@ from django.db import connection, transaction
 
 
 @contextmanager
-def committed_agency(django_db_blocker, *, slug, national_code, users, password="mat-khau-thu-1",
-                     sector_code="ho-tich-committed"):
+def committed_agency(
+    django_db_blocker,
+    *,
+    slug,
+    national_code,
+    users,
+    password="mat-khau-thu-1",
+    sector_code="ho-tich-committed",
+):
     """An agency with the birth-registration procedure adopted and one user per (username, roles)."""
-    with committed_agencies(django_db_blocker, specs=[(slug, national_code, users)], password=password,
-                            sector_code=sector_code) as worlds:
+    with committed_agencies(
+        django_db_blocker, specs=[(slug, national_code, users)], password=password, sector_code=sector_code
+    ) as worlds:
         yield worlds[0]
 
 
 @contextmanager
-def committed_agencies(django_db_blocker, *, specs, password="mat-khau-thu-1", sector_code="ho-tich-committed"):
+def committed_agencies(
+    django_db_blocker, *, specs, password="mat-khau-thu-1", sector_code="ho-tich-committed"
+):
     """Several agencies at once: `specs` is a list of (slug, national code, {username: roles})."""
     from shared_apps.accounts.models import User
     from shared_apps.accounts.services import membership_grant
@@ -47,12 +57,14 @@ def committed_agencies(django_db_blocker, *, specs, password="mat-khau-thu-1", s
         sector = sector_ensure(code=sector_code, name="Hộ tịch", acting_user=None)
         publish("1.001193", "Đăng ký khai sinh", sector, time_limit=Decimal("3"))
         for slug, national_code, users in specs:
-            agency = agency_onboard(name=f"Phường {slug}", slug=slug, kind="ward", national_code=national_code,
-                                    acting_user=None)
+            agency = agency_onboard(
+                name=f"Phường {slug}", slug=slug, kind="ward", national_code=national_code, acting_user=None
+            )
             made = {}
             for username, roles in users.items():
-                made[username] = User.objects.create_user(username=username, password=password,
-                                                          full_name=username.replace("_", " ").title())
+                made[username] = User.objects.create_user(
+                    username=username, password=password, full_name=username.replace("_", " ").title()
+                )
                 membership_grant(agency=agency, user=made[username], roles=roles, acting_user=None)
             worlds.append(SimpleNamespace(agency=agency, users=made, password=password))
     try:

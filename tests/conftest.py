@@ -31,17 +31,28 @@ def city(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
-        a = agency_onboard(name="Phường Thử Nghiệm A", slug="phuong-a", kind="ward",
-                           national_code="000.90.01.H31", acting_user=None)
-        b = agency_onboard(name="Xã Thử Nghiệm B", slug="xa-b", kind="commune",
-                           national_code="000.90.02.H31", acting_user=None)
+        a = agency_onboard(
+            name="Phường Thử Nghiệm A",
+            slug="phuong-a",
+            kind="ward",
+            national_code="000.90.01.H31",
+            acting_user=None,
+        )
+        b = agency_onboard(
+            name="Xã Thử Nghiệm B",
+            slug="xa-b",
+            kind="commune",
+            national_code="000.90.02.H31",
+            acting_user=None,
+        )
 
         def user(username, **extra):
             u = User.objects.create_user(username=username, password="mat-khau-thu-1", **extra)
             return u
 
         ns = SimpleNamespace(
-            a=a, b=b,
+            a=a,
+            b=b,
             officer_a=user("officer_a", full_name="Cán bộ A"),
             admin_a=user("admin_a", full_name="Quản trị A"),
             officer_b=user("officer_b", full_name="Cán bộ B"),

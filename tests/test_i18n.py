@@ -28,8 +28,7 @@ def _po_entries(text):
 def test_every_vietnamese_ui_string_has_an_english_translation():
     entries = _po_entries(PO.read_text(encoding="utf-8"))
     assert len(entries) > 50
-    untranslated = [e["msgid"] for e in entries
-                    if not (e.get("msgstr") or e.get("msgstr[0]"))]
+    untranslated = [e["msgid"] for e in entries if not (e.get("msgstr") or e.get("msgstr[0]"))]
     assert untranslated == []
 
 

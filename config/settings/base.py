@@ -71,9 +71,27 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 # Paths at the root of the one city address that can never be an agency slug.
 RESERVED_SLUGS = {
-    "admin", "api", "static", "media", "i18n", "healthz", "tai-khoan", "dang-nhap", "dang-xuat",
-    "tra-cuu", "thu-tuc", "thong-ke", "cong-dan", "favicon.ico", "robots.txt", "_bypass",
-    "cong-khai", "danh-gia", "dang-ky", "ho-so-cua-toi", "nop-truc-tuyen",
+    "admin",
+    "api",
+    "static",
+    "media",
+    "i18n",
+    "healthz",
+    "tai-khoan",
+    "dang-nhap",
+    "dang-xuat",
+    "tra-cuu",
+    "thu-tuc",
+    "thong-ke",
+    "cong-dan",
+    "favicon.ico",
+    "robots.txt",
+    "_bypass",
+    "cong-khai",
+    "danh-gia",
+    "dang-ky",
+    "ho-so-cua-toi",
+    "nop-truc-tuyen",
 }
 # How long a process trusts its in-memory agency directory before re-checking the shared version key.
 AGENCY_DIRECTORY_CHECK_SECONDS = float(env("AGENCY_DIRECTORY_CHECK_SECONDS", "1.0"))
@@ -152,7 +170,10 @@ CACHES = {
 
 AUTH_USER_MODEL = "accounts.User"
 # Axes first (refuses locked-out logins), then ours: username, phone or e-mail + password.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "shared_apps.accounts.backends.CachedModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "shared_apps.accounts.backends.CachedModelBackend",
+]
 PASSWORD_HASHERS = [
     "shared_apps.accounts.hashers.Argon2PasswordHasher",  # Argon2id, OWASP parameters (see the module)
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # older hashes still verify, upgraded at login
@@ -236,7 +257,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.openapi.add_error_responses"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "AgencyKindEnum": "tenants.models.AgencyKind.choices",
         "ApplicantKindEnum": ["person", "organisation"],
@@ -310,6 +334,8 @@ PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(DATA_DIR / "private")))
 if env("EGOV_CACHE") == "locmem":
     # No Redis on this machine (the dev launcher says so): one process, in-memory cache.
     for _alias in CACHES:
-        CACHES[_alias] = {**{k: v for k, v in CACHES[_alias].items() if k != "LOCATION"},
-                          "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                          "LOCATION": _alias}
+        CACHES[_alias] = {
+            **{k: v for k, v in CACHES[_alias].items() if k != "LOCATION"},
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": _alias,
+        }

@@ -21,5 +21,8 @@ SCHEMA_POOL_SIZE = 0  # tests of the pool set their own size
 OUTBOX_KICK_MIN_INTERVAL = 0  # every transaction kicks: tests count the kicks
 # Workers restore a dead worker's unacknowledged tasks within a second of the visibility timeout
 # (tests/faults sets CELERY_VISIBILITY_TIMEOUT to a few seconds for the workers it starts).
-CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
-                                   "unacked_restore_interval": 1, "unacked_restore_throttle": 1}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": 1,
+}

@@ -20,8 +20,19 @@ class IdentityInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (
-        ("Thành phố", {"fields": ("full_name", "phone", "phone_verified_at", "email_verified_at", "is_city_admin",
-                                  "pending_verification")}),
+        (
+            "Thành phố",
+            {
+                "fields": (
+                    "full_name",
+                    "phone",
+                    "phone_verified_at",
+                    "email_verified_at",
+                    "is_city_admin",
+                    "pending_verification",
+                )
+            },
+        ),
         ("Hồ sơ công dân", {"fields": ("id_number", "id_number_verified_at", "date_of_birth", "address")}),
     )
     readonly_fields = ["phone_verified_at", "email_verified_at", "id_number_verified_at"]
@@ -41,7 +52,17 @@ class MembershipAdmin(admin.ModelAdmin):
 class OneTimeCodeAdmin(admin.ModelAdmin):
     """Read-only: who was sent a code, when, how many tries (the code itself is never stored)."""
 
-    list_display = ["user", "purpose", "channel", "recipient", "attempts", "sends", "sent_at", "expires_at", "used_at"]
+    list_display = [
+        "user",
+        "purpose",
+        "channel",
+        "recipient",
+        "attempts",
+        "sends",
+        "sent_at",
+        "expires_at",
+        "used_at",
+    ]
     list_select_related = ["user"]
     search_fields = ["recipient"]
     exclude = ["code_hash", "salt"]

@@ -21,8 +21,13 @@ BACKEND = "shared_apps.accounts.backends.CachedModelBackend"
 
 def _verification(row):
     kind = "phone" if row.channel == "sms" else "email"
-    return {"verification": str(row.public_id), "purpose": row.purpose, "channel": row.channel,
-            "sent_to": contact_mask(kind, row.recipient), "expires_at": row.expires_at}
+    return {
+        "verification": str(row.public_id),
+        "purpose": row.purpose,
+        "channel": row.channel,
+        "sent_to": contact_mask(kind, row.recipient),
+        "expires_at": row.expires_at,
+    }
 
 
 class VerificationSerializer(serializers.Serializer):
@@ -65,8 +70,11 @@ class SignupApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(request=SignupSerializer, responses={201: VerificationSerializer},
-                   description="Create an inactive citizen account and send a 6-digit code to the phone/e-mail.")
+    @extend_schema(
+        request=SignupSerializer,
+        responses={201: VerificationSerializer},
+        description="Create an inactive citizen account and send a 6-digit code to the phone/e-mail.",
+    )
     def post(self, request):
         s = SignupSerializer(data=request.data)
         s.is_valid(raise_exception=True)
@@ -77,16 +85,22 @@ class SignupApi(APIView):
 class VerifyApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(request=VerifySerializer, responses=ProfileSerializer,
-                   description="Enter the code. A sign-up becomes active and the session is logged in; a "
-                               "change of phone/e-mail (logged-in owner only) takes effect.")
+    @extend_schema(
+        request=VerifySerializer,
+        responses=ProfileSerializer,
+        description="Enter the code. A sign-up becomes active and the session is logged in; a "
+        "change of phone/e-mail (logged-in owner only) takes effect.",
+    )
     def post(self, request):
         if not request.user.is_authenticated:  # it logs the session in: no login CSRF
             SessionAuthentication().enforce_csrf(request)
         s = VerifySerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        user = verification_confirm(public_id=s.validated_data["verification"], code=s.validated_data["code"],
-                                    acting_user=request.user)
+        user = verification_confirm(
+            public_id=s.validated_data["verification"],
+            code=s.validated_data["code"],
+            acting_user=request.user,
+        )
         if user.pk != request.user.pk:  # a sign-up: the session is now the new account
             login(request._request, user, backend=BACKEND)
         return Response(ProfileSerializer(profile_get(user=user)).data)
@@ -100,7 +114,9 @@ class ResendApi(APIView):
     def post(self, request):
         s = ResendSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        row = otp_resend(public_id=s.validated_data["verification"], client_ip=client_address(request._request))
+        row = otp_resend(
+            public_id=s.validated_data["verification"], client_ip=client_address(request._request)
+        )
         return Response(VerificationSerializer(_verification(row)).data)
 
 
@@ -116,14 +132,22 @@ class ProfileApi(APIView):
     def get(self, request):
         return Response(ProfileSerializer(profile_get(user=request.user)).data)
 
-    @extend_schema(request=ProfileSerializer, responses=ProfileResponseSerializer,
-                   description="Change profile fields. A new phone/e-mail is sent a code (see verifications) "
-                               "and changes when it is entered at /api/v1/accounts/verify/.")
+    @extend_schema(
+        request=ProfileSerializer,
+        responses=ProfileResponseSerializer,
+        description="Change profile fields. A new phone/e-mail is sent a code (see verifications) "
+        "and changes when it is entered at /api/v1/accounts/verify/.",
+    )
     def patch(self, request):
         s = ProfileSerializer(data=request.data, partial=True)
         s.is_valid(raise_exception=True)
         values = {k: v for k, v in s.validated_data.items() if k in PROFILE_FIELDS}
-        issued = profile_update(user=request.user, acting_user=request.user,
-                                client_ip=client_address(request._request), **values)
-        return Response({"profile": ProfileSerializer(profile_get(user=request.user)).data,
-                         "verifications": [VerificationSerializer(_verification(r)).data for r in issued]})
+        issued = profile_update(
+            user=request.user, acting_user=request.user, client_ip=client_address(request._request), **values
+        )
+        return Response(
+            {
+                "profile": ProfileSerializer(profile_get(user=request.user)).data,
+                "verifications": [VerificationSerializer(_verification(r)).data for r in issued],
+            }
+        )

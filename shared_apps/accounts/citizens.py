@@ -32,18 +32,32 @@ PROFILE_FIELDS = ("full_name", "id_number", "date_of_birth", "address", "phone",
 
 def account_event_append(*, user, kind, old=None, new=None, actor=None):
     def plain(values):
-        return {k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v) for k, v in (values or {}).items()}
+        return {
+            k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v)
+            for k, v in (values or {}).items()
+        }
 
-    return AccountEvent.objects.create(user=user, actor=actor if getattr(actor, "pk", None) else None, kind=kind,
-                                       old=plain(old), new=plain(new))
+    return AccountEvent.objects.create(
+        user=user,
+        actor=actor if getattr(actor, "pk", None) else None,
+        kind=kind,
+        old=plain(old),
+        new=plain(new),
+    )
 
 
 def _duplicate(kind):
     if kind == "phone":
-        return DomainError(_("Số điện thoại này đã được dùng cho một tài khoản khác. Hãy đăng nhập bằng số này."),
-                           code="duplicate", field="contact")
-    return DomainError(_("Địa chỉ thư điện tử này đã được dùng cho một tài khoản khác. Hãy đăng nhập bằng địa chỉ này."),
-                       code="duplicate", field="contact")
+        return DomainError(
+            _("Số điện thoại này đã được dùng cho một tài khoản khác. Hãy đăng nhập bằng số này."),
+            code="duplicate",
+            field="contact",
+        )
+    return DomainError(
+        _("Địa chỉ thư điện tử này đã được dùng cho một tài khoản khác. Hãy đăng nhập bằng địa chỉ này."),
+        code="duplicate",
+        field="contact",
+    )
 
 
 def _holder(kind, value):
@@ -75,20 +89,34 @@ def citizen_signup(*, full_name, contact, password, client_ip="", acting_user=No
             if user is not None and not user.pending_verification:
                 raise _duplicate(kind)
             if user is None:
-                user = User(username=f"cd-{uuid.uuid4().hex[:16]}", full_name=full_name, is_active=False,
-                            pending_verification=True, **{kind: value})
+                user = User(
+                    username=f"cd-{uuid.uuid4().hex[:16]}",
+                    full_name=full_name,
+                    is_active=False,
+                    pending_verification=True,
+                    **{kind: value},
+                )
                 user.set_password(password)
                 user.save()
-                account_event_append(user=user, kind="signup", new={"full_name": full_name, kind: value}, actor=acting_user)
+                account_event_append(
+                    user=user, kind="signup", new={"full_name": full_name, kind: value}, actor=acting_user
+                )
             else:
                 old_name = user.full_name
                 user.full_name = full_name
                 user.set_password(password)
                 user.save(update_fields=["full_name", "password"])
-                account_event_append(user=user, kind="signup_restarted", old={"full_name": old_name},
-                              new={"full_name": full_name}, actor=acting_user)
+                account_event_append(
+                    user=user,
+                    kind="signup_restarted",
+                    old={"full_name": old_name},
+                    new={"full_name": full_name},
+                    actor=acting_user,
+                )
             channel = OneTimeCode.Channel.SMS if kind == "phone" else OneTimeCode.Channel.EMAIL
-            return otp_issue(user=user, purpose=Purpose.SIGNUP, channel=channel, recipient=value, client_ip=client_ip)
+            return otp_issue(
+                user=user, purpose=Purpose.SIGNUP, channel=channel, recipient=value, client_ip=client_ip
+            )
     except IntegrityError:  # a concurrent sign-up of the same phone/e-mail won the race
         raise _duplicate(kind) from None
 
@@ -113,8 +141,13 @@ def _apply_verification(row):
     except IntegrityError:
         kind_ = "phone" if field == "phone" else "email"
         raise _duplicate(kind_) from None
-    account_event_append(user=user, kind=kind, old=old,
-                  new={field: row.recipient, f"{field}_verified_at": now, "is_active": user.is_active}, actor=user)
+    account_event_append(
+        user=user,
+        kind=kind,
+        old=old,
+        new={field: row.recipient, f"{field}_verified_at": now, "is_active": user.is_active},
+        actor=user,
+    )
     return user
 
 
@@ -174,14 +207,18 @@ def profile_update(*, user, acting_user, client_ip="", **values):
     if "id_number" in values:
         new["id_number"] = _clean_id_number(values["id_number"])
         if user.id_number_verified_at and new["id_number"] != user.id_number:
-            raise DomainError(_("Số định danh đã được xác thực qua VNeID nên không sửa được."), field="id_number")
+            raise DomainError(
+                _("Số định danh đã được xác thực qua VNeID nên không sửa được."), field="id_number"
+            )
     if "date_of_birth" in values:
         new["date_of_birth"] = _clean_date_of_birth(values["date_of_birth"])
     if "address" in values:
         new["address"] = " ".join(str(values["address"] or "").split())[:255]
     contacts = {}
-    for field, normalise, message in (("phone", phone_normalise, _("Số điện thoại không hợp lệ.")),
-                                      ("email", email_normalise, _("Địa chỉ thư điện tử không hợp lệ."))):
+    for field, normalise, message in (
+        ("phone", phone_normalise, _("Số điện thoại không hợp lệ.")),
+        ("email", email_normalise, _("Địa chỉ thư điện tử không hợp lệ.")),
+    ):
         if field in values:
             raw = str(values[field] or "").strip()
             value = normalise(raw) if raw else ""
@@ -196,7 +233,10 @@ def profile_update(*, user, acting_user, client_ip="", **values):
     issued = []
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
-        if new.get("id_number") and User.objects.filter(id_number=new["id_number"]).exclude(pk=user.pk).exists():
+        if (
+            new.get("id_number")
+            and User.objects.filter(id_number=new["id_number"]).exclude(pk=user.pk).exists()
+        ):
             raise DomainError(_("Số định danh này đã thuộc một tài khoản khác."), field="id_number")
         changed = {k: v for k, v in new.items() if getattr(locked, k) != v}
         for field, value in contacts.items():
@@ -211,7 +251,9 @@ def profile_update(*, user, acting_user, client_ip="", **values):
                 with transaction.atomic():
                     locked.save(update_fields=list(changed))
             except IntegrityError:
-                raise DomainError(_("Số định danh này đã thuộc một tài khoản khác."), field="id_number") from None
+                raise DomainError(
+                    _("Số định danh này đã thuộc một tài khoản khác."), field="id_number"
+                ) from None
             account_event_append(user=locked, kind="profile_updated", old=old, new=changed, actor=acting_user)
         for field, value in contacts.items():
             if not value:
@@ -223,8 +265,9 @@ def profile_update(*, user, acting_user, client_ip="", **values):
                 raise error
             purpose = Purpose.CHANGE_PHONE if field == "phone" else Purpose.CHANGE_EMAIL
             channel = OneTimeCode.Channel.SMS if field == "phone" else OneTimeCode.Channel.EMAIL
-            issued.append(otp_issue(user=locked, purpose=purpose, channel=channel, recipient=value,
-                                    client_ip=client_ip))
+            issued.append(
+                otp_issue(user=locked, purpose=purpose, channel=channel, recipient=value, client_ip=client_ip)
+            )
     for k in PROFILE_FIELDS + ("phone_verified_at", "email_verified_at"):
         setattr(user, k, getattr(locked, k))
     return issued

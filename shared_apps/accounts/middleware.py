@@ -32,7 +32,9 @@ class AgencyMembershipMiddleware:
         if not user.is_authenticated:
             if is_api:
                 return JsonResponse(
-                    {"detail": _("Bạn cần đăng nhập."), "code": "not_authenticated"}, status=401, json_dumps_params={"ensure_ascii": False}
+                    {"detail": _("Bạn cần đăng nhập."), "code": "not_authenticated"},
+                    status=401,
+                    json_dumps_params={"ensure_ascii": False},
                 )
             return redirect_to_login(request.get_full_path())
         request.membership = membership_get(user=user, agency=agency)
@@ -41,7 +43,8 @@ class AgencyMembershipMiddleware:
             if is_api:
                 return JsonResponse(
                     {"detail": _("Bạn không phải thành viên của cơ quan này."), "code": "not_a_member"},
-                    status=403, json_dumps_params={"ensure_ascii": False},
+                    status=403,
+                    json_dumps_params={"ensure_ascii": False},
                 )
             return render(request, "403.html", {"reason": "not_a_member"}, status=403)
         return None

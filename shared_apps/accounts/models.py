@@ -22,13 +22,18 @@ class User(AbstractUser):
     full_name = models.CharField(_("họ và tên"), max_length=255, blank=True)
     phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
     is_city_admin = models.BooleanField(
-        _("quản trị thành phố"), default=False,
-        help_text=_("Cán bộ Sở/Trung tâm CNTT thành phố: tiếp nhận cơ quan mới, xem thống kê toàn thành phố."),
+        _("quản trị thành phố"),
+        default=False,
+        help_text=_(
+            "Cán bộ Sở/Trung tâm CNTT thành phố: tiếp nhận cơ quan mới, xem thống kê toàn thành phố."
+        ),
     )
     # Citizens' profile (pre-fills the forms they submit).
     id_number = models.CharField(_("số định danh cá nhân (CCCD)"), max_length=12, blank=True)
     id_number_verified_at = models.DateTimeField(
-        _("số định danh xác thực lúc"), null=True, blank=True,
+        _("số định danh xác thực lúc"),
+        null=True,
+        blank=True,
         help_text=_("Khi số định danh đến từ nhà cung cấp định danh (VNeID), không do người dùng tự khai."),
     )
     date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
@@ -45,10 +50,15 @@ class User(AbstractUser):
         constraints = [
             # Officials created before citizen accounts have blank phones/e-mails: only filled ones
             # must be unique (partial unique indexes).
-            models.UniqueConstraint(fields=["phone"], condition=~models.Q(phone=""), name="user_phone_unique"),
-            models.UniqueConstraint(Lower("email"), condition=~models.Q(email=""), name="user_email_ci_unique"),
-            models.UniqueConstraint(fields=["id_number"], condition=~models.Q(id_number=""),
-                                    name="user_id_number_unique"),
+            models.UniqueConstraint(
+                fields=["phone"], condition=~models.Q(phone=""), name="user_phone_unique"
+            ),
+            models.UniqueConstraint(
+                Lower("email"), condition=~models.Q(email=""), name="user_email_ci_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["id_number"], condition=~models.Q(id_number=""), name="user_id_number_unique"
+            ),
         ]
 
     def __str__(self):
@@ -69,7 +79,9 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("thành viên cơ quan")
         verbose_name_plural = _("thành viên cơ quan")
-        constraints = [models.UniqueConstraint(fields=["user", "agency"], name="membership_user_agency_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency"], name="membership_user_agency_unique")
+        ]
 
     def __str__(self):
         return f"{self.user} @ {self.agency_id}: {', '.join(self.roles)}"
@@ -99,7 +111,9 @@ class OneTimeCode(models.Model):
         EMAIL = "email", _("Thư điện tử")
 
     public_id = models.UUIDField(unique=True, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="one_time_codes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="one_time_codes"
+    )
     purpose = models.CharField(max_length=16, choices=Purpose.choices)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     recipient = models.CharField(_("gửi đến"), max_length=254)
@@ -133,7 +147,9 @@ class UserIdentity(models.Model):
     class Meta:
         verbose_name = _("liên kết định danh")
         verbose_name_plural = _("liên kết định danh")
-        constraints = [models.UniqueConstraint(fields=["provider", "subject"], name="identity_provider_subject_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="identity_provider_subject_unique")
+        ]
 
     def __str__(self):
         return f"{self.provider}:{self.subject} → {self.user_id}"
@@ -142,9 +158,12 @@ class UserIdentity(models.Model):
 class AccountEvent(models.Model):
     """Every change to an account's identity data, with the old and the new values."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     kind = models.CharField(max_length=32)
     old = models.JSONField(default=dict, blank=True)
     new = models.JSONField(default=dict, blank=True)

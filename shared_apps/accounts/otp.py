@@ -67,10 +67,14 @@ def _throttle_send(*, recipient, client_ip):
     cooldown = _setting("ACCOUNTS_OTP_RESEND_COOLDOWN_SECONDS", 60)
     try:
         if cooldown and not cache.add(f"throttle:otp:cool:{recipient}", 1, cooldown):
-            raise Throttled(_("Mã vừa được gửi. Vui lòng chờ %(s)d giây rồi yêu cầu gửi lại.") % {"s": cooldown})
+            raise Throttled(
+                _("Mã vừa được gửi. Vui lòng chờ %(s)d giây rồi yêu cầu gửi lại.") % {"s": cooldown}
+            )
         limits = [(f"throttle:otp:to:{recipient}", _setting("ACCOUNTS_OTP_SENDS_PER_RECIPIENT_PER_HOUR", 5))]
         if client_ip:  # a web or API request (services called by commands have no address)
-            limits.append((f"throttle:otp:ip:{client_ip}", _setting("ACCOUNTS_OTP_SENDS_PER_IP_PER_HOUR", 20)))
+            limits.append(
+                (f"throttle:otp:ip:{client_ip}", _setting("ACCOUNTS_OTP_SENDS_PER_IP_PER_HOUR", 20))
+            )
         for key, limit in limits:
             if not cache.add(key, 1, 3600) and cache.incr(key) > limit:
                 raise Throttled(_("Đã gửi quá nhiều mã xác thực. Vui lòng thử lại sau một giờ."))
@@ -90,15 +94,23 @@ def _enqueue(row, code):
     purpose = row.get_purpose_display()
 
     def texts(shown):
-        body = _("Mã xác thực (%(purpose)s) Một cửa điện tử Hải Phòng: %(code)s. Hiệu lực %(m)d phút. "
-                 "Không cung cấp mã này cho bất kỳ ai.") % {"purpose": purpose, "code": shown, "m": minutes}
+        body = _(
+            "Mã xác thực (%(purpose)s) Một cửa điện tử Hải Phòng: %(code)s. Hiệu lực %(m)d phút. "
+            "Không cung cấp mã này cho bất kỳ ai."
+        ) % {"purpose": purpose, "code": shown, "m": minutes}
         return _("Mã xác thực: %(code)s") % {"code": shown}, body
 
     subject, body = texts(code)
     redacted_subject, redacted_body = texts(MASK)
-    outbox_enqueue(channel=row.channel, recipient=row.recipient, subject=subject, body=body,
-                   redacted_subject=redacted_subject, redacted_body=redacted_body,
-                   dedupe_key=f"otp:{row.public_id}:{row.sends}")
+    outbox_enqueue(
+        channel=row.channel,
+        recipient=row.recipient,
+        subject=subject,
+        body=body,
+        redacted_subject=redacted_subject,
+        redacted_body=redacted_body,
+        dedupe_key=f"otp:{row.public_id}:{row.sends}",
+    )
 
 
 # --- writes --------------------------------------------------------------------------------------
@@ -111,9 +123,18 @@ def otp_issue(*, user, purpose, channel, recipient, client_ip):
     salt = secrets.token_hex(8)
     with transaction.atomic():
         OneTimeCode.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(expires_at=now)
-        row = OneTimeCode.objects.create(public_id=uuid.uuid4(), user=user, purpose=purpose, channel=channel,
-                                         recipient=recipient, code_hash=_hash(salt, code), salt=salt,
-                                         created_at=now, sent_at=now, expires_at=now + ttl())
+        row = OneTimeCode.objects.create(
+            public_id=uuid.uuid4(),
+            user=user,
+            purpose=purpose,
+            channel=channel,
+            recipient=recipient,
+            code_hash=_hash(salt, code),
+            salt=salt,
+            created_at=now,
+            sent_at=now,
+            expires_at=now + ttl(),
+        )
         _enqueue(row, code)
     return row
 
@@ -121,7 +142,11 @@ def otp_issue(*, user, purpose, channel, recipient, client_ip):
 def otp_resend(*, public_id, client_ip):
     """A new code for the same verification (after the cool-down): new expiry, attempts back to 0."""
     with transaction.atomic():
-        row = OneTimeCode.objects.select_for_update().filter(public_id=_uuid(public_id), used_at__isnull=True).first()
+        row = (
+            OneTimeCode.objects.select_for_update()
+            .filter(public_id=_uuid(public_id), used_at__isnull=True)
+            .first()
+        )
         if row is None:
             raise DomainError(_("Không tìm thấy yêu cầu xác thực, hoặc mã đã được dùng."), code="not_found")
         _throttle_send(recipient=row.recipient, client_ip=client_ip)
@@ -149,8 +174,11 @@ def otp_consume(*, public_id, code, apply):
         if row.used_at is not None:
             raise DomainError(_("Mã này đã được dùng."), code="used", field="code")
         if row.attempts >= max_attempts():
-            raise DomainError(_("Bạn đã nhập sai quá %(n)d lần. Hãy yêu cầu gửi mã mới.") % {"n": max_attempts()},
-                              code="too_many_attempts", field="code")
+            raise DomainError(
+                _("Bạn đã nhập sai quá %(n)d lần. Hãy yêu cầu gửi mã mới.") % {"n": max_attempts()},
+                code="too_many_attempts",
+                field="code",
+            )
         if timezone.now() >= row.expires_at:
             raise DomainError(_("Mã đã hết hạn. Hãy yêu cầu gửi mã mới."), code="expired", field="code")
         if len(code) != 6 or not constant_time_compare(_hash(row.salt, code), row.code_hash):
@@ -158,11 +186,17 @@ def otp_consume(*, public_id, code, apply):
             row.save(update_fields=["attempts"])
             left = max_attempts() - row.attempts
             if left > 0:
-                error = DomainError(_("Mã xác thực không đúng. Bạn còn %(n)d lần thử.") % {"n": left},
-                                    code="wrong_code", field="code")
+                error = DomainError(
+                    _("Mã xác thực không đúng. Bạn còn %(n)d lần thử.") % {"n": left},
+                    code="wrong_code",
+                    field="code",
+                )
             else:
-                error = DomainError(_("Mã xác thực không đúng. Bạn đã hết lượt thử; hãy yêu cầu gửi mã mới."),
-                                    code="too_many_attempts", field="code")
+                error = DomainError(
+                    _("Mã xác thực không đúng. Bạn đã hết lượt thử; hãy yêu cầu gửi mã mới."),
+                    code="too_many_attempts",
+                    field="code",
+                )
         else:
             row.used_at = timezone.now()
             row.save(update_fields=["used_at"])

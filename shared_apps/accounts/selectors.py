@@ -6,15 +6,15 @@ def membership_get(*, user, agency):
     """The user's active membership of the agency, or None (read through the cache)."""
     if not user.is_authenticated:
         return None
-    return cached(membership_key(user.pk, agency.pk),
-                  lambda: Membership.objects.filter(user_id=user.pk, agency_id=agency.pk, is_active=True).first())
+    return cached(
+        membership_key(user.pk, agency.pk),
+        lambda: Membership.objects.filter(user_id=user.pk, agency_id=agency.pk, is_active=True).first(),
+    )
 
 
 def membership_list_for_user(*, user):
     return list(
-        Membership.objects.filter(user=user, is_active=True)
-        .select_related("agency")
-        .order_by("agency__name")
+        Membership.objects.filter(user=user, is_active=True).select_related("agency").order_by("agency__name")
     )
 
 
@@ -36,8 +36,13 @@ def profile_prefill(*, user):
 def profile_get(*, user):
     """The account's own profile as the API shows it."""
     return {
-        "username": user.username, "full_name": user.full_name, "id_number": user.id_number,
-        "date_of_birth": user.date_of_birth, "address": user.address, "phone": user.phone, "email": user.email,
+        "username": user.username,
+        "full_name": user.full_name,
+        "id_number": user.id_number,
+        "date_of_birth": user.date_of_birth,
+        "address": user.address,
+        "phone": user.phone,
+        "email": user.email,
         "phone_verified": bool(user.phone and user.phone_verified_at),
         "email_verified": bool(user.email and user.email_verified_at),
         "id_number_verified": bool(user.id_number and user.id_number_verified_at),
@@ -57,4 +62,8 @@ def users_with_email(email):
 
     from .models import User
 
-    return User.objects.alias(email_lower=Lower("email")).filter(email_lower=str(email).lower()).exclude(email="")
+    return (
+        User.objects.alias(email_lower=Lower("email"))
+        .filter(email_lower=str(email).lower())
+        .exclude(email="")
+    )

@@ -10,7 +10,8 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
         if len(password) < self.min_length:
             raise ValidationError(
                 _("Mật khẩu quá ngắn: cần ít nhất %(min_length)d ký tự.") % {"min_length": self.min_length},
-                code="password_too_short", params={"min_length": self.min_length},
+                code="password_too_short",
+                params={"min_length": self.min_length},
             )
 
     def get_help_text(self):

@@ -80,8 +80,12 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            row = citizen_signup(full_name=d["full_name"], contact=d["contact"], password=d["password"],
-                                 client_ip=client_address(request))
+            row = citizen_signup(
+                full_name=d["full_name"],
+                contact=d["contact"],
+                password=d["password"],
+                client_ip=client_address(request),
+            )
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
@@ -107,23 +111,36 @@ def verify(request):
         return HttpResponseRedirect(reverse("accounts:verify"))
     if request.method == "POST" and form.is_valid():
         try:
-            user = verification_confirm(public_id=row.public_id, code=form.cleaned_data["code"],
-                                        acting_user=request.user)
+            user = verification_confirm(
+                public_id=row.public_id, code=form.cleaned_data["code"], acting_user=request.user
+            )
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
             if row.purpose == OneTimeCode.Purpose.SIGNUP:  # the new account, whoever was logged in before
                 login(request, user, backend=BACKEND)
-                messages.success(request, _("Tài khoản đã được xác thực. Chào mừng %(name)s!") % {"name": user.display_name})
+                messages.success(
+                    request,
+                    _("Tài khoản đã được xác thực. Chào mừng %(name)s!") % {"name": user.display_name},
+                )
             else:
                 messages.success(request, _("Đã cập nhật thông tin liên lạc."))
             if _pending_row(request) is not None:
                 return HttpResponseRedirect(reverse("accounts:verify"))
-            return HttpResponseRedirect(request.session.pop("accounts:next", "") or reverse("accounts:profile"))
+            return HttpResponseRedirect(
+                request.session.pop("accounts:next", "") or reverse("accounts:profile")
+            )
     kind = "phone" if row.channel == "sms" else "email"
-    return render(request, "accounts/verify.html", {
-        "row": row, "form": form, "sent_to": contact_mask(kind, row.recipient), "kind": kind,
-    })
+    return render(
+        request,
+        "accounts/verify.html",
+        {
+            "row": row,
+            "form": form,
+            "sent_to": contact_mask(kind, row.recipient),
+            "kind": kind,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -131,14 +148,20 @@ def profile(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     user = request.user
-    initial = {"full_name": user.full_name, "id_number": user.id_number, "address": user.address,
-               "phone": user.phone, "email": user.email,
-               "date_of_birth": user.date_of_birth.strftime("%d/%m/%Y") if user.date_of_birth else ""}
+    initial = {
+        "full_name": user.full_name,
+        "id_number": user.id_number,
+        "address": user.address,
+        "phone": user.phone,
+        "email": user.email,
+        "date_of_birth": user.date_of_birth.strftime("%d/%m/%Y") if user.date_of_birth else "",
+    }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            issued = profile_update(user=user, acting_user=user, client_ip=client_address(request),
-                                    **form.cleaned_data)
+            issued = profile_update(
+                user=user, acting_user=user, client_ip=client_address(request), **form.cleaned_data
+            )
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
@@ -149,8 +172,9 @@ def profile(request):
                 return HttpResponseRedirect(reverse("accounts:verify"))
             messages.success(request, _("Đã lưu hồ sơ."))
             return HttpResponseRedirect(reverse("accounts:profile"))
-    return render(request, "accounts/profile.html",
-                  {"form": form, "memberships": membership_list_for_user(user=user)})
+    return render(
+        request, "accounts/profile.html", {"form": form, "memberships": membership_list_for_user(user=user)}
+    )
 
 
 def identity_begin(request, name):
@@ -158,8 +182,11 @@ def identity_begin(request, name):
     if provider is None:
         raise Http404
     redirect_uri = request.build_absolute_uri(reverse("accounts:identity-callback", args=[name]))
-    return HttpResponseRedirect(provider.begin(request, redirect_uri=redirect_uri,
-                                               next_url=_safe_next(request, request.GET.get("next", ""))))
+    return HttpResponseRedirect(
+        provider.begin(
+            request, redirect_uri=redirect_uri, next_url=_safe_next(request, request.GET.get("next", ""))
+        )
+    )
 
 
 def identity_callback(request, name):
@@ -171,8 +198,12 @@ def identity_callback(request, name):
         identity, next_url = provider.complete(request, redirect_uri=redirect_uri)
         user = identity_login(identity=identity)
     except (IdentityError, DomainError) as exc:
-        return render(request, "accounts/identity_error.html",
-                      {"message": getattr(exc, "message", str(exc)), "provider": provider}, status=400)
+        return render(
+            request,
+            "accounts/identity_error.html",
+            {"message": getattr(exc, "message", str(exc)), "provider": provider},
+            status=400,
+        )
     login(request, user, backend=BACKEND)
     return HttpResponseRedirect(next_url or reverse("accounts:profile"))
 
@@ -194,8 +225,13 @@ class MeApi(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request):
         user = request.user
-        return Response(MeSerializer({
-            "username": user.username, "full_name": user.display_name,
-            "is_city_admin": user.is_city_admin or user.is_superuser,
-            "memberships": membership_list_for_user(user=user),
-        }).data)
+        return Response(
+            MeSerializer(
+                {
+                    "username": user.username,
+                    "full_name": user.display_name,
+                    "is_city_admin": user.is_city_admin or user.is_superuser,
+                    "memberships": membership_list_for_user(user=user),
+                }
+            ).data
+        )

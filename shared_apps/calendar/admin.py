@@ -26,8 +26,14 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         from .services import calendar_day_set
 
-        calendar_day_set(calendar=obj.calendar, date=obj.date, kind=obj.kind, name=obj.name,
-                         source=obj.source, acting_user=request.user)
+        calendar_day_set(
+            calendar=obj.calendar,
+            date=obj.date,
+            kind=obj.kind,
+            name=obj.name,
+            source=obj.source,
+            acting_user=request.user,
+        )
 
     def delete_model(self, request, obj):
         from .services import calendar_day_remove

@@ -44,8 +44,9 @@ class OfficeHoursSerializer(serializers.Serializer):
 
 
 class CalendarSerializer(serializers.Serializer):
-    office_hours = serializers.DictField(child=serializers.ListField(child=serializers.ListField(
-        child=serializers.CharField())))
+    office_hours = serializers.DictField(
+        child=serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+    )
     days = CalendarDaySerializer(many=True)
 
 
@@ -53,7 +54,9 @@ class CalendarApi(APIView):
     def get_permissions(self):
         return [permissions.AllowAny()] if self.request.method == "GET" else [IsCityAdmin()]
 
-    @extend_schema(parameters=[OpenApiParameter("year", int, description="1900–2200")], responses=CalendarSerializer)
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, description="1900–2200")], responses=CalendarSerializer
+    )
     def get(self, request):
         calendar = city_calendar()
         try:
@@ -63,11 +66,14 @@ class CalendarApi(APIView):
         if not 1900 <= year <= 2200:
             raise DomainError(_("Năm không hợp lệ (1900–2200)."), field="year")
         hours = office_hours_by_weekday(calendar=calendar)
-        return Response({
-            "office_hours": {str(wd): [[f"{s:%H:%M}", f"{e:%H:%M}"] for s, e in hours.get(wd, [])]
-                             for wd in range(7)},
-            "days": CalendarDaySerializer(calendar_days(calendar=calendar, year=year), many=True).data,
-        })
+        return Response(
+            {
+                "office_hours": {
+                    str(wd): [[f"{s:%H:%M}", f"{e:%H:%M}"] for s, e in hours.get(wd, [])] for wd in range(7)
+                },
+                "days": CalendarDaySerializer(calendar_days(calendar=calendar, year=year), many=True).data,
+            }
+        )
 
     @extend_schema(request=CalendarDaySerializer, responses={201: CalendarDaySerializer})
     def post(self, request):
@@ -97,8 +103,12 @@ class OfficeHoursApi(APIView):
     def put(self, request):
         data = OfficeHoursSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        office_hours_set(calendar=city_calendar(), weekday=data.validated_data["weekday"],
-                         intervals=[tuple(i) for i in data.validated_data["intervals"]], acting_user=request.user)
+        office_hours_set(
+            calendar=city_calendar(),
+            weekday=data.validated_data["weekday"],
+            intervals=[tuple(i) for i in data.validated_data["intervals"]],
+            acting_user=request.user,
+        )
         return Response(data.data)
 
 
@@ -110,6 +120,7 @@ class DeadlineQuerySerializer(serializers.Serializer):
         if not 1900 <= value.year <= 2200:
             raise serializers.ValidationError(_("Thời điểm phải trong khoảng năm 1900–2200."))
         return value
+
     amount = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0)
     unit = serializers.ChoiceField(choices=[u.value for u in deadlines.Unit])
     cutoff = HourMinuteField(required=False)
@@ -145,14 +156,21 @@ class DeadlineApi(APIView):
         amount = int(amount) if amount == int(amount) else float(amount)
         try:
             result = deadlines.deadline_compute(
-                calendar=work_calendar_for(agency=agency), start=timezone.localtime(q["start"]), amount=amount,
-                unit=q["unit"], cutoff=q.get("cutoff"))
+                calendar=work_calendar_for(agency=agency),
+                start=timezone.localtime(q["start"]),
+                amount=amount,
+                unit=q["unit"],
+                cutoff=q.get("cutoff"),
+            )
         except ValueError as exc:
             raise DomainError(str(exc), field="amount") from exc
-        return Response(DeadlineSerializer({
-            "due": result.due, "due_display": f"{timezone.localtime(result.due):%H:%M %d/%m/%Y}",
-            "counted_from": result.counted_from,
-            "reasons": [{"code": str(r.code), "text": r.text} for r in result.reasons],
-        }).data)
-
-
+        return Response(
+            DeadlineSerializer(
+                {
+                    "due": result.due,
+                    "due_display": f"{timezone.localtime(result.due):%H:%M %d/%m/%Y}",
+                    "counted_from": result.counted_from,
+                    "reasons": [{"code": str(r.code), "text": r.text} for r in result.reasons],
+                }
+            ).data
+        )

@@ -615,8 +615,11 @@ def deadline_compute(
     aware = start.tzinfo is not None
     if aware:
         start = start.astimezone(calendar.tz)
-    a = (start.toordinal() * DAY + ((start.hour * 60 + start.minute) * 60 + start.second) * US
-         + start.microsecond)
+    a = (
+        start.toordinal() * DAY
+        + ((start.hour * 60 + start.minute) * 60 + start.second) * US
+        + start.microsecond
+    )
     pz = _pauses(calendar, pauses) if pauses else ()
     t = calendar._t
     if t is None or not 0 <= a // DAY - t.lo < t.n:
@@ -777,29 +780,48 @@ def _explain(cal, u, whole, o, tod, code, cut, a0, due, moved_from, moved_to, sn
         ranges = ((o, a0 // DAY),) if moved_from < 0 else ((o, a0 // DAY), (moved_from, moved_to // DAY))
     reasons += _special_reasons(cal, ranges)
     if moved_from >= 0:
-        reasons.append(Reason(ReasonCode.MOVED_TO_WORKING_DAY,
-                              f"Hạn {whole} {'ngày' if u is _CD else 'tháng'} rơi vào"
-                              f" {_fd(moved_from)} ({_day_label(cal, moved_from)}):"
-                              f" chuyển sang {_fa(moved_to)} (hết giờ làm việc)",
-                              date.fromordinal(moved_from), date.fromordinal(moved_to // DAY)))
+        reasons.append(
+            Reason(
+                ReasonCode.MOVED_TO_WORKING_DAY,
+                f"Hạn {whole} {'ngày' if u is _CD else 'tháng'} rơi vào"
+                f" {_fd(moved_from)} ({_day_label(cal, moved_from)}):"
+                f" chuyển sang {_fa(moved_to)} (hết giờ làm việc)",
+                date.fromordinal(moved_from),
+                date.fromordinal(moved_to // DAY),
+            )
+        )
     if snap_to >= 0:
         day, tod0 = snap_to // DAY, a0 % DAY
         first = cal._sessions(day)[0][0]
         where = "trước giờ làm việc" if tod0 < first else "ngoài giờ làm việc"
-        reasons.append(Reason(ReasonCode.DUE_TIME_ADJUSTED,
-                              f"{_ft(tod0)} ngày {_fd(day)} ({_WEEKDAYS_VI[(day - 1) % 7]}) {where}"
-                              f" của ngày đó: hạn lấy {_ft(snap_to % DAY)}",
-                              date.fromordinal(day), date.fromordinal(day)))
+        reasons.append(
+            Reason(
+                ReasonCode.DUE_TIME_ADJUSTED,
+                f"{_ft(tod0)} ngày {_fd(day)} ({_WEEKDAYS_VI[(day - 1) % 7]}) {where}"
+                f" của ngày đó: hạn lấy {_ft(snap_to % DAY)}",
+                date.fromordinal(day),
+                date.fromordinal(day),
+            )
+        )
     for ps, pe, why, p, due_then in events:
         label = f"Tạm dừng {_fa(ps)} – {_fa(pe)}{f' ({why})' if why else ''}"
         span = (date.fromordinal(ps // DAY), date.fromordinal(pe // DAY))
         if p < 0:
-            reasons.append(Reason(ReasonCode.PAUSE_AFTER_DUE,
-                                  f"{label}: bắt đầu sau thời hạn {_fa(due_then)}, không tính", *span))
+            reasons.append(
+                Reason(
+                    ReasonCode.PAUSE_AFTER_DUE,
+                    f"{label}: bắt đầu sau thời hạn {_fa(due_then)}, không tính",
+                    *span,
+                )
+            )
         else:
-            reasons.append(Reason(ReasonCode.PAUSE,
-                                  f"{label}: không tính {_fdur(p)} làm việc, hạn chuyển đến {_fa(due_then)}",
-                                  *span))
+            reasons.append(
+                Reason(
+                    ReasonCode.PAUSE,
+                    f"{label}: không tính {_fdur(p)} làm việc, hạn chuyển đến {_fa(due_then)}",
+                    *span,
+                )
+            )
     return tuple(reasons)
 
 
@@ -838,8 +860,13 @@ def _special_reasons(cal: WorkCalendar, ranges) -> list[Reason]:
             seen.add(o)
             code, text = info[k]
             g = groups[-1] if groups else None
-            if (g is not None and code is not ReasonCode.SWAP_WORKDAY and g[2] is code and g[3] == text
-                    and not any(cal._sessions(x) for x in range(g[1] + 1, o))):
+            if (
+                g is not None
+                and code is not ReasonCode.SWAP_WORKDAY
+                and g[2] is code
+                and g[3] == text
+                and not any(cal._sessions(x) for x in range(g[1] + 1, o))
+            ):
                 g[1] = o
             else:
                 groups.append([o, o, code, text])

@@ -38,10 +38,12 @@ class WorkCalendar(models.Model):
 class OfficeHours(models.Model):
     """One office-hours interval of a weekday, for the city calendar or one agency's own hours."""
 
-    calendar = models.ForeignKey(WorkCalendar, on_delete=models.CASCADE, related_name="office_hours",
-                                 null=True, blank=True)
-    agency = models.ForeignKey("tenants.Agency", on_delete=models.CASCADE, related_name="office_hours",
-                               null=True, blank=True)
+    calendar = models.ForeignKey(
+        WorkCalendar, on_delete=models.CASCADE, related_name="office_hours", null=True, blank=True
+    )
+    agency = models.ForeignKey(
+        "tenants.Agency", on_delete=models.CASCADE, related_name="office_hours", null=True, blank=True
+    )
     weekday = models.PositiveSmallIntegerField(_("thứ"), choices=Weekday.choices)
     start = models.TimeField(_("từ"))
     end = models.TimeField(_("đến"))
@@ -51,11 +53,16 @@ class OfficeHours(models.Model):
         verbose_name = _("giờ làm việc")
         verbose_name_plural = _("giờ làm việc")
         constraints = [
-            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="office_hours_end_after_start"),
             models.CheckConstraint(
-                condition=(models.Q(calendar__isnull=False, agency__isnull=True)
-                           | models.Q(calendar__isnull=True, agency__isnull=False)),
-                name="office_hours_calendar_xor_agency"),
+                condition=models.Q(end__gt=models.F("start")), name="office_hours_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(calendar__isnull=False, agency__isnull=True)
+                    | models.Q(calendar__isnull=True, agency__isnull=False)
+                ),
+                name="office_hours_calendar_xor_agency",
+            ),
         ]
 
     def __str__(self):
@@ -70,8 +77,12 @@ class CalendarDay(models.Model):
     date = models.DateField(_("ngày"))
     kind = models.CharField(_("loại"), max_length=12, choices=DayKind.choices)
     name = models.CharField(_("lý do"), max_length=200)
-    source = models.CharField(_("nguồn"), max_length=200, blank=True,
-                              help_text=_("Ví dụ: thư viện holidays, Thông báo của Bộ Nội vụ ..."))
+    source = models.CharField(
+        _("nguồn"),
+        max_length=200,
+        blank=True,
+        help_text=_("Ví dụ: thư viện holidays, Thông báo của Bộ Nội vụ ..."),
+    )
 
     class Meta:
         ordering = ["date"]
@@ -88,7 +99,9 @@ class CalendarEvent(models.Model):
 
     calendar = models.ForeignKey(WorkCalendar, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(max_length=40)
-    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
     old_values = models.JSONField(default=dict, blank=True)
     new_values = models.JSONField(default=dict, blank=True)

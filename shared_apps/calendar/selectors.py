@@ -59,8 +59,11 @@ def _build(agency_id):
             swaps.append(deadlines.SwapWorkday(day.date, day.name))
     standard = next((week[wd] for wd in range(5) if week.get(wd)), None)
     return deadlines.WorkCalendar(
-        weekly_hours={wd: week.get(wd, ()) for wd in range(7)}, holidays=holidays, days_off=days_off,
-        swap_workdays=swaps, standard_hours=standard,
+        weekly_hours={wd: week.get(wd, ()) for wd in range(7)},
+        holidays=holidays,
+        days_off=days_off,
+        swap_workdays=swaps,
+        standard_hours=standard,
     )
 
 

@@ -19,6 +19,8 @@ CITY_CALENDAR = "city"
 
 def ensure_city_admin(acting_user):
     _ensure_city_admin(acting_user, message=_("Chỉ quản trị thành phố mới được sửa lịch làm việc."))
+
+
 DEFAULT_HOURS = [(time(7, 30), time(11, 30)), (time(13, 30), time(17, 0))]
 SWAP_RE = re.compile(r"thay cho ngày (\d{2}/\d{2}/\d{4})")
 
@@ -33,10 +35,14 @@ def _changed():
 def calendar_city_ensure():
     """The city calendar, created with Monday–Friday 07:30–11:30 and 13:30–17:00 on first use."""
     calendar, created = WorkCalendar.objects.get_or_create(
-        code=CITY_CALENDAR, defaults={"name": "Lịch làm việc của thành phố"})
+        code=CITY_CALENDAR, defaults={"name": "Lịch làm việc của thành phố"}
+    )
     if created:
         OfficeHours.objects.bulk_create(
-            OfficeHours(calendar=calendar, weekday=wd, start=s, end=e) for wd in range(5) for s, e in DEFAULT_HOURS)
+            OfficeHours(calendar=calendar, weekday=wd, start=s, end=e)
+            for wd in range(5)
+            for s, e in DEFAULT_HOURS
+        )
         _changed()
     return calendar
 
@@ -53,23 +59,44 @@ def calendar_holidays_seed(*, calendar, years, acting_user):
     new = []
     for day, name in sorted(lib.items()):
         if day not in existing:
-            kind = DayKind.DAY_OFF if "nghỉ bù" in name.lower() or name.startswith("Ngày nghỉ") else DayKind.HOLIDAY
-            new.append(CalendarDay(calendar=calendar, date=day, kind=kind, name=name,
-                                   source=f"holidays {holidays.__version__}"))
+            kind = (
+                DayKind.DAY_OFF
+                if "nghỉ bù" in name.lower() or name.startswith("Ngày nghỉ")
+                else DayKind.HOLIDAY
+            )
+            new.append(
+                CalendarDay(
+                    calendar=calendar,
+                    date=day,
+                    kind=kind,
+                    name=name,
+                    source=f"holidays {holidays.__version__}",
+                )
+            )
             existing.add(day)
         match = SWAP_RE.search(name)
         if match:
             swapped = datetime.strptime(match.group(1), "%d/%m/%Y").date()
             if swapped not in existing and swapped.weekday() >= 5:
-                new.append(CalendarDay(calendar=calendar, date=swapped, kind=DayKind.WORKING_DAY,
-                                       name=f"Làm bù cho ngày nghỉ {day:%d/%m/%Y}",
-                                       source=f"holidays {holidays.__version__}"))
+                new.append(
+                    CalendarDay(
+                        calendar=calendar,
+                        date=swapped,
+                        kind=DayKind.WORKING_DAY,
+                        name=f"Làm bù cho ngày nghỉ {day:%d/%m/%Y}",
+                        source=f"holidays {holidays.__version__}",
+                    )
+                )
                 existing.add(swapped)
     with transaction.atomic():
         CalendarDay.objects.bulk_create(new)
         if new:
-            CalendarEvent.objects.create(calendar=calendar, action="holidays_seeded", actor=acting_user,
-                                         new_values={"years": list(years), "added": len(new)})
+            CalendarEvent.objects.create(
+                calendar=calendar,
+                action="holidays_seeded",
+                actor=acting_user,
+                new_values={"years": list(years), "added": len(new)},
+            )
             _changed()
     return len(new)
 
@@ -85,8 +112,9 @@ def calendar_day_set(*, calendar, date, kind, name, acting_user, source=""):
         from .selectors import weekday_is_normally_working
 
         if weekday_is_normally_working(calendar=calendar, weekday=date.weekday()):
-            raise DomainError(_("%(d)s vốn là ngày làm việc, không cần làm bù.") % {"d": f"{date:%d/%m/%Y}"},
-                              field="date")
+            raise DomainError(
+                _("%(d)s vốn là ngày làm việc, không cần làm bù.") % {"d": f"{date:%d/%m/%Y}"}, field="date"
+            )
     with transaction.atomic():
         day = CalendarDay.objects.select_for_update().filter(calendar=calendar, date=date).first()
         old = {"kind": day.kind, "name": day.name} if day else {}
@@ -94,8 +122,13 @@ def calendar_day_set(*, calendar, date, kind, name, acting_user, source=""):
             day = CalendarDay(calendar=calendar, date=date)
         day.kind, day.name, day.source = kind, name.strip(), source or "Thành phố nhập"
         day.save()
-        CalendarEvent.objects.create(calendar=calendar, action="day_set", actor=acting_user, old_values=old,
-                                     new_values={"date": f"{date:%d/%m/%Y}", "kind": kind, "name": day.name})
+        CalendarEvent.objects.create(
+            calendar=calendar,
+            action="day_set",
+            actor=acting_user,
+            old_values=old,
+            new_values={"date": f"{date:%d/%m/%Y}", "kind": kind, "name": day.name},
+        )
         _changed()
     return day
 
@@ -106,8 +139,12 @@ def calendar_day_remove(*, calendar, date, acting_user):
         day = CalendarDay.objects.select_for_update().filter(calendar=calendar, date=date).first()
         if day is None:
             raise DomainError(_("Ngày %(d)s không có trong lịch.") % {"d": f"{date:%d/%m/%Y}"})
-        CalendarEvent.objects.create(calendar=calendar, action="day_removed", actor=acting_user,
-                                     old_values={"date": f"{date:%d/%m/%Y}", "kind": day.kind, "name": day.name})
+        CalendarEvent.objects.create(
+            calendar=calendar,
+            action="day_removed",
+            actor=acting_user,
+            old_values={"date": f"{date:%d/%m/%Y}", "kind": day.kind, "name": day.name},
+        )
         day.delete()
         _changed()
 
@@ -116,7 +153,11 @@ def office_hours_set(*, weekday, intervals, acting_user, calendar=None, agency=N
     """Replace the office hours of one weekday, for the city calendar or for one agency."""
     if (calendar is None) == (agency is None):
         raise ValueError("give exactly one of calendar, agency")
-    if agency is not None and acting_user is not None and not (acting_user.is_superuser or acting_user.is_city_admin):
+    if (
+        agency is not None
+        and acting_user is not None
+        and not (acting_user.is_superuser or acting_user.is_city_admin)
+    ):
         from shared_apps.accounts.models import Role
         from shared_apps.accounts.services import ensure_member
 
@@ -132,13 +173,24 @@ def office_hours_set(*, weekday, intervals, acting_user, calendar=None, agency=N
             raise DomainError(_("Các khoảng giờ làm việc không được chồng lên nhau."), field="intervals")
     owner = {"calendar": calendar} if calendar is not None else {"agency": agency}
     with transaction.atomic():
-        old = [(f"{o.start:%H:%M}", f"{o.end:%H:%M}") for o in OfficeHours.objects.filter(weekday=weekday, **owner)]
+        old = [
+            (f"{o.start:%H:%M}", f"{o.end:%H:%M}")
+            for o in OfficeHours.objects.filter(weekday=weekday, **owner)
+        ]
         OfficeHours.objects.filter(weekday=weekday, **owner).delete()
-        OfficeHours.objects.bulk_create(OfficeHours(weekday=weekday, start=s, end=e, **owner) for s, e in intervals)
+        OfficeHours.objects.bulk_create(
+            OfficeHours(weekday=weekday, start=s, end=e, **owner) for s, e in intervals
+        )
         cal = calendar or calendar_city_ensure()
         CalendarEvent.objects.create(
-            calendar=cal, action="office_hours_set", actor=acting_user,
+            calendar=cal,
+            action="office_hours_set",
+            actor=acting_user,
             old_values={"weekday": weekday, "intervals": old},
-            new_values={"weekday": weekday, "intervals": [(f"{s:%H:%M}", f"{e:%H:%M}") for s, e in intervals],
-                        "agency": agency.slug if agency is not None else None})
+            new_values={
+                "weekday": weekday,
+                "intervals": [(f"{s:%H:%M}", f"{e:%H:%M}") for s, e in intervals],
+                "agency": agency.slug if agency is not None else None,
+            },
+        )
         _changed()

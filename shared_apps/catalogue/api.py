@@ -72,14 +72,22 @@ class ProcedureListApi(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="words of the name or code, with or without diacritics"),
-                    OpenApiParameter("sector", str), OpenApiParameter("level", str),
-                    OpenApiParameter("online_mode", str)],
-        responses=ProcedureSerializer(many=True))
+        parameters=[
+            OpenApiParameter("q", str, description="words of the name or code, with or without diacritics"),
+            OpenApiParameter("sector", str),
+            OpenApiParameter("level", str),
+            OpenApiParameter("online_mode", str),
+        ],
+        responses=ProcedureSerializer(many=True),
+    )
     def get(self, request):
         p = request.query_params
-        results = procedure_search(query=p.get("q", "")[:200], sector=p.get("sector") or None,
-                                   level=p.get("level") or None, online_mode=p.get("online_mode") or None)
+        results = procedure_search(
+            query=p.get("q", "")[:200],
+            sector=p.get("sector") or None,
+            level=p.get("level") or None,
+            online_mode=p.get("online_mode") or None,
+        )
         return Response(ProcedureSerializer(results, many=True).data)
 
 
@@ -117,17 +125,27 @@ class CatalogueImportApi(APIView):
     permission_classes = [IsCityAdmin]
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request={"multipart/form-data": ImportRequestSerializer},
-                   responses={200: ImportResultSerializer})
+    @extend_schema(
+        request={"multipart/form-data": ImportRequestSerializer}, responses={200: ImportResultSerializer}
+    )
     def post(self, request):
         data = ImportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         try:
-            report = catalogue_import(data=upload.read(), filename=upload.name, acting_user=request.user,
-                                      dry_run=data.validated_data["dry_run"])
+            report = catalogue_import(
+                data=upload.read(),
+                filename=upload.name,
+                acting_user=request.user,
+                dry_run=data.validated_data["dry_run"],
+            )
         except ImportFailed as exc:
-            return Response({"detail": "Tệp có lỗi, chưa nhập gì.", "code": "import_failed",
-                             "errors": [{"row": r, "message": m} for r, m in exc.errors]},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {
+                    "detail": "Tệp có lỗi, chưa nhập gì.",
+                    "code": "import_failed",
+                    "errors": [{"row": r, "message": m} for r, m in exc.errors],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         return Response(ImportResultSerializer(report).data)

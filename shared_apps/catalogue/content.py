@@ -54,9 +54,7 @@ class VersionContent:
     valid_from: date | None = None
     components: tuple[ComponentSpec, ...] = ()
     fees: tuple[FeeSpec, ...] = ()
-    steps: tuple[StepSpec, ...] = field(
-        default_factory=lambda: tuple(StepSpec(*s) for s in DEFAULT_STEPS)
-    )
+    steps: tuple[StepSpec, ...] = field(default_factory=lambda: tuple(StepSpec(*s) for s in DEFAULT_STEPS))
 
     def comparable(self):
         data = asdict(self)
@@ -79,7 +77,9 @@ def content_of(version) -> VersionContent:
         source=version.source,
         notes=version.notes,
         valid_from=version.valid_from,
-        components=tuple(ComponentSpec(c.name, c.form, c.quantity, c.required) for c in version.components.all()),
+        components=tuple(
+            ComponentSpec(c.name, c.form, c.quantity, c.required) for c in version.components.all()
+        ),
         fees=tuple(FeeSpec(f.name, f.amount, f.collector) for f in version.fees.all()),
         steps=tuple(StepSpec(s.code, s.name, s.role, s.share, s.agency) for s in version.steps.all()),
     )

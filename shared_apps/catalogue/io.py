@@ -38,9 +38,22 @@ def step_agency_valid(value):
 
 
 COLUMNS = [
-    "ma_thu_tuc", "ten_thu_tuc", "ma_linh_vuc", "ten_linh_vuc", "cap_thuc_hien", "kenh_nop", "muc_do",
-    "thoi_han", "don_vi_thoi_han", "gio_chot", "can_cu_phap_ly", "thanh_phan_ho_so", "phi_le_phi",
-    "hieu_luc_tu", "nguon", "ghi_chu",
+    "ma_thu_tuc",
+    "ten_thu_tuc",
+    "ma_linh_vuc",
+    "ten_linh_vuc",
+    "cap_thuc_hien",
+    "kenh_nop",
+    "muc_do",
+    "thoi_han",
+    "don_vi_thoi_han",
+    "gio_chot",
+    "can_cu_phap_ly",
+    "thanh_phan_ho_so",
+    "phi_le_phi",
+    "hieu_luc_tu",
+    "nguon",
+    "ghi_chu",
 ]
 OPTIONAL_COLUMNS = ["quy_trinh"]
 CODE_RE = re.compile(r"^\d\.\d{6}$")
@@ -85,8 +98,10 @@ def _read_rows(data: bytes, filename: str):
         ws = wb.worksheets[0]
         if (ws.max_row or 0) > MAX_ROWS + 1:
             raise ImportFailed([(0, f"Tệp có quá nhiều dòng (tối đa {MAX_ROWS}).")])
-        rows = [["" if v is None else (v if isinstance(v, (date, datetime)) else str(v)) for v in r]
-                for r in ws.iter_rows(values_only=True)]
+        rows = [
+            ["" if v is None else (v if isinstance(v, (date, datetime)) else str(v)) for v in r]
+            for r in ws.iter_rows(values_only=True)
+        ]
         wb.close()
     else:
         try:
@@ -144,7 +159,10 @@ def _parse_row(number, cells):
     levels = tuple(v.strip() for v in str(cells["cap_thuc_hien"]).split(";") if v.strip())
     channels = tuple(v.strip() for v in str(cells["kenh_nop"]).split(";") if v.strip())
     mode = str(cells["muc_do"] or "").strip()
-    for value, allowed, label in ((levels, Level.values, "Cấp thực hiện"), (channels, Channel.values, "Kênh nộp")):
+    for value, allowed, label in (
+        (levels, Level.values, "Cấp thực hiện"),
+        (channels, Channel.values, "Kênh nộp"),
+    ):
         bad = [v for v in value if v not in allowed]
         if bad or not value:
             err(f"{label} không hợp lệ: {', '.join(bad) or '(trống)'}; dùng {', '.join(allowed)}.")
@@ -172,8 +190,12 @@ def _parse_row(number, cells):
     components = []
     for line in _lines(cells["thanh_phan_ho_so"]):
         parts = [p.strip() for p in line.split("|")]
-        if len(parts) != 4 or parts[1] not in ComponentForm.values or not parts[2].isdigit() \
-                or parts[3] not in ("required", "optional"):
+        if (
+            len(parts) != 4
+            or parts[1] not in ComponentForm.values
+            or not parts[2].isdigit()
+            or parts[3] not in ("required", "optional")
+        ):
             err(f"Thành phần hồ sơ sai dạng “Tên | hình thức | số lượng | required/optional”: “{line[:80]}”.")
             continue
         components.append(ComponentSpec(parts[0], parts[1], int(parts[2]), parts[3] == "required"))
@@ -194,19 +216,31 @@ def _parse_row(number, cells):
             except (InvalidOperation, IndexError):
                 share = None
             if len(parts) not in (4, 5) or parts[2] not in StepRole.values or share is None:
-                err(f"Bước quy trình sai dạng “mã | tên | vai trò | tỷ lệ % [| cơ quan thực hiện]”: “{line[:80]}”.")
+                err(
+                    f"Bước quy trình sai dạng “mã | tên | vai trò | tỷ lệ % [| cơ quan thực hiện]”: “{line[:80]}”."
+                )
                 continue
             performer = parts[4] if len(parts) == 5 else ""
             if performer and not step_agency_valid(performer):
-                err(f"Cơ quan thực hiện bước “{parts[0]}” phải là loại cơ quan ({', '.join(AgencyKind.values)}) "
-                    f"hoặc mã cơ quan dạng 000.00.xx.Hnn: “{performer[:40]}”.")
+                err(
+                    f"Cơ quan thực hiện bước “{parts[0]}” phải là loại cơ quan ({', '.join(AgencyKind.values)}) "
+                    f"hoặc mã cơ quan dạng 000.00.xx.Hnn: “{performer[:40]}”."
+                )
                 continue
             steps.append(StepSpec(parts[0], parts[1], parts[2], share, performer))
     content_kwargs = dict(
-        levels=levels, channels=channels, time_limit=time_limit, time_unit=unit, online_mode=mode,
-        cutoff=cutoff, legal_basis="\n".join(_lines(cells["can_cu_phap_ly"])),
-        source=str(cells["nguon"] or "").strip(), notes=str(cells["ghi_chu"] or "").strip(),
-        valid_from=valid_from, components=tuple(components), fees=tuple(fees),
+        levels=levels,
+        channels=channels,
+        time_limit=time_limit,
+        time_unit=unit,
+        online_mode=mode,
+        cutoff=cutoff,
+        legal_basis="\n".join(_lines(cells["can_cu_phap_ly"])),
+        source=str(cells["nguon"] or "").strip(),
+        notes=str(cells["ghi_chu"] or "").strip(),
+        valid_from=valid_from,
+        components=tuple(components),
+        fees=tuple(fees),
     )
     if steps is not None:
         content_kwargs["steps"] = tuple(steps)
@@ -233,18 +267,29 @@ def catalogue_import(*, data: bytes, filename: str, acting_user, dry_run=False) 
     if errors:
         raise ImportFailed(errors)
     report = ImportReport()
-    existing = {p.national_code: p for p in Procedure.objects.filter(national_code__in=[r.code for r in parsed])}
+    existing = {
+        p.national_code: p for p in Procedure.objects.filter(national_code__in=[r.code for r in parsed])
+    }
     with transaction.atomic():
         for row in parsed:
             procedure = existing.get(row.code)
             current = procedure_current_version(procedure=procedure) if procedure else None
-            if current is not None and content_of(current).comparable() == row.content.comparable() \
-                    and procedure.name == row.name and procedure.sector.code == row.sector_code:
+            if (
+                current is not None
+                and content_of(current).comparable() == row.content.comparable()
+                and procedure.name == row.name
+                and procedure.sector.code == row.sector_code
+            ):
                 report.unchanged.append(row.code)
                 continue
             sector = sector_ensure(code=row.sector_code, name=row.sector_name, acting_user=acting_user)
-            version = procedure_draft_create(national_code=row.code, name=row.name, sector=sector,
-                                             content=row.content, acting_user=acting_user)
+            version = procedure_draft_create(
+                national_code=row.code,
+                name=row.name,
+                sector=sector,
+                content=row.content,
+                acting_user=acting_user,
+            )
             procedure_version_publish(version=version, acting_user=acting_user)
             (report.updated if procedure else report.created).append(row.code)
         if dry_run:
@@ -263,16 +308,30 @@ def _safe_cell(value):
 def _row_for(procedure, version):
     content = content_of(version)
     return [
-        procedure.national_code, procedure.name, procedure.sector.code, procedure.sector.name,
-        ";".join(content.levels), ";".join(content.channels), content.online_mode,
-        format(Decimal(content.time_limit).normalize(), "f"), content.time_unit,
-        content.cutoff.strftime("%H:%M") if content.cutoff else "", content.legal_basis,
-        "\n".join(f"{c.name} | {c.form} | {c.quantity} | {'required' if c.required else 'optional'}"
-                  for c in content.components),
+        procedure.national_code,
+        procedure.name,
+        procedure.sector.code,
+        procedure.sector.name,
+        ";".join(content.levels),
+        ";".join(content.channels),
+        content.online_mode,
+        format(Decimal(content.time_limit).normalize(), "f"),
+        content.time_unit,
+        content.cutoff.strftime("%H:%M") if content.cutoff else "",
+        content.legal_basis,
+        "\n".join(
+            f"{c.name} | {c.form} | {c.quantity} | {'required' if c.required else 'optional'}"
+            for c in content.components
+        ),
         "\n".join(f"{f.name} | {f.amount} | {f.collector}" for f in content.fees),
-        content.valid_from.strftime("%d/%m/%Y") if content.valid_from else "", content.source, content.notes,
-        "\n".join(f"{s.code} | {s.name} | {s.role} | {Decimal(s.share).normalize():f}"
-                  + (f" | {s.agency}" if s.agency else "") for s in content.steps),
+        content.valid_from.strftime("%d/%m/%Y") if content.valid_from else "",
+        content.source,
+        content.notes,
+        "\n".join(
+            f"{s.code} | {s.name} | {s.role} | {Decimal(s.share).normalize():f}"
+            + (f" | {s.agency}" if s.agency else "")
+            for s in content.steps
+        ),
     ]
 
 
@@ -281,10 +340,16 @@ def catalogue_export_rows():
 
     from .models import ProcedureVersion, VersionStatus
 
-    published = ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED).order_by("-number") \
+    published = (
+        ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .order_by("-number")
         .prefetch_related("components", "fees", "steps")
-    procedures = Procedure.objects.select_related("sector").prefetch_related(
-        Prefetch("versions", queryset=published, to_attr="published_versions")).order_by("national_code")
+    )
+    procedures = (
+        Procedure.objects.select_related("sector")
+        .prefetch_related(Prefetch("versions", queryset=published, to_attr="published_versions"))
+        .order_by("national_code")
+    )
     for procedure in procedures:
         if procedure.published_versions:
             yield _row_for(procedure, procedure.published_versions[0])

@@ -78,8 +78,9 @@ class Sector(models.Model):
 class Procedure(models.Model):
     national_code = models.CharField(_("mã thủ tục"), max_length=32, unique=True)
     name = models.CharField(_("tên thủ tục"), max_length=500)
-    sector = models.ForeignKey(Sector, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT,
-                               related_name="procedures")
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="procedures"
+    )
     # Lower-case, without diacritics: what citizens' searches are matched against.
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -96,26 +97,36 @@ class Procedure(models.Model):
 class ProcedureVersion(models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("phiên bản"))
-    status = models.CharField(_("trạng thái"), max_length=12, choices=VersionStatus.choices,
-                              default=VersionStatus.DRAFT)
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
-    levels = ArrayField(models.CharField(max_length=12, choices=Level.choices), verbose_name=_("cấp thực hiện"))
-    channels = ArrayField(models.CharField(max_length=12, choices=Channel.choices),
-                          verbose_name=_("cách thức nộp"))
-    online_mode = models.CharField(_("mức độ trực tuyến"), max_length=8, choices=OnlineMode.choices,
-                                   blank=True, default="")
+    levels = ArrayField(
+        models.CharField(max_length=12, choices=Level.choices), verbose_name=_("cấp thực hiện")
+    )
+    channels = ArrayField(
+        models.CharField(max_length=12, choices=Channel.choices), verbose_name=_("cách thức nộp")
+    )
+    online_mode = models.CharField(
+        _("mức độ trực tuyến"), max_length=8, choices=OnlineMode.choices, blank=True, default=""
+    )
     time_limit = models.DecimalField(_("thời hạn giải quyết"), max_digits=7, decimal_places=2)
     time_unit = models.CharField(_("đơn vị thời hạn"), max_length=16, choices=TimeUnit.choices)
-    cutoff = models.TimeField(_("giờ chốt buổi chiều"), null=True, blank=True,
-                              help_text=_("Nhận sau giờ này thì tính từ ngày làm việc tiếp theo."))
+    cutoff = models.TimeField(
+        _("giờ chốt buổi chiều"),
+        null=True,
+        blank=True,
+        help_text=_("Nhận sau giờ này thì tính từ ngày làm việc tiếp theo."),
+    )
     source = models.TextField(_("nguồn công bố"), blank=True)
     notes = models.TextField(_("ghi chú"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -124,8 +135,9 @@ class ProcedureVersion(models.Model):
         verbose_name_plural = _("phiên bản thủ tục")
         constraints = [
             models.UniqueConstraint(fields=["procedure", "number"], name="procedure_version_number_unique"),
-            models.UniqueConstraint(fields=["procedure"], condition=models.Q(status="draft"),
-                                    name="procedure_one_draft"),
+            models.UniqueConstraint(
+                fields=["procedure"], condition=models.Q(status="draft"), name="procedure_one_draft"
+            ),
             models.CheckConstraint(condition=models.Q(time_limit__gte=0), name="procedure_time_limit_gte_0"),
         ]
         indexes = [models.Index(fields=["procedure", "status"])]
@@ -213,14 +225,20 @@ class ProcessStep(_VersionPart):
     code = models.SlugField(_("mã bước"), max_length=40)
     name = models.CharField(_("tên bước"), max_length=200)
     role = models.CharField(_("vai trò thực hiện"), max_length=24, choices=StepRole.choices)
-    share = models.DecimalField(_("tỷ lệ thời hạn (%)"), max_digits=5, decimal_places=2,
-                                default=Decimal("0"))
+    share = models.DecimalField(_("tỷ lệ thời hạn (%)"), max_digits=5, decimal_places=2, default=Decimal("0"))
     # Inter-agency processing (liên thông): blank = the lead agency (the one that receives the dossier);
     # an agency kind ("department") = an agency of that kind; otherwise a named agency's national code
     # ("000.00.xx.Hnn", e.g. the tax office).
-    agency = models.CharField(_("cơ quan thực hiện"), max_length=32, blank=True, default="",
-                              help_text=_("Để trống: cơ quan tiếp nhận. Loại cơ quan (department) "
-                                          "hoặc mã cơ quan (000.00.xx.Hnn) nếu bước do cơ quan khác thực hiện."))
+    agency = models.CharField(
+        _("cơ quan thực hiện"),
+        max_length=32,
+        blank=True,
+        default="",
+        help_text=_(
+            "Để trống: cơ quan tiếp nhận. Loại cơ quan (department) "
+            "hoặc mã cơ quan (000.00.xx.Hnn) nếu bước do cơ quan khác thực hiện."
+        ),
+    )
 
     class Meta(_VersionPart.Meta):
         verbose_name = _("bước xử lý")
@@ -242,11 +260,13 @@ class CatalogueEvent(models.Model):
     """Append-only history of the catalogue: who created, changed, published or retired what."""
 
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="events")
-    version = models.ForeignKey(ProcedureVersion, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="events")
+    version = models.ForeignKey(
+        ProcedureVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
     action = models.CharField(max_length=40)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
     old_values = models.JSONField(default=dict, blank=True)
     new_values = models.JSONField(default=dict, blank=True)

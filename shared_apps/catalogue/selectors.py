@@ -7,8 +7,11 @@ from .models import Procedure, ProcedureVersion, VersionStatus
 from .services import fold
 
 AGENCY_KIND_LEVEL = {
-    "ward": "commune", "commune": "commune", "special_zone": "commune",
-    "department": "department", "city": "city",
+    "ward": "commune",
+    "commune": "commune",
+    "special_zone": "commune",
+    "department": "department",
+    "city": "city",
 }
 
 
@@ -20,7 +23,8 @@ def procedure_current_version(*, procedure):
     """The latest published version (what new dossiers bind to unless an agency stays behind)."""
     return (
         ProcedureVersion.objects.filter(procedure=procedure, status=VersionStatus.PUBLISHED)
-        .order_by("-number").first()
+        .order_by("-number")
+        .first()
     )
 
 
@@ -36,7 +40,8 @@ def procedure_version_in_force(*, procedure, at=None, pinned_version_id=None):
     return (
         published.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-        .order_by("-number").first()
+        .order_by("-number")
+        .first()
     )
 
 
@@ -73,15 +78,15 @@ def procedure_search(*, query="", sector=None, level=None, online_mode=None, lim
 
 def procedure_detail(*, national_code):
     procedure = (
-        Procedure.objects.select_related("sector").prefetch_related(_published_prefetch())
-        .filter(national_code=national_code).first()
+        Procedure.objects.select_related("sector")
+        .prefetch_related(_published_prefetch())
+        .filter(national_code=national_code)
+        .first()
     )
     if procedure is None or not procedure.published_versions:
         return None
     current = procedure.published_versions[0]
-    current = (
-        ProcedureVersion.objects.prefetch_related("components", "fees", "steps").get(pk=current.pk)
-    )
+    current = ProcedureVersion.objects.prefetch_related("components", "fees", "steps").get(pk=current.pk)
     procedure.current = current
     return procedure
 

@@ -43,11 +43,17 @@ def content_problems(content: VersionContent):
     """Every reason this content cannot be published, as (field, message)."""
     problems = []
     if not content.levels or any(level not in Level.values for level in content.levels):
-        problems.append(("levels", _("Cấp thực hiện không hợp lệ: %(v)s.") % {"v": ", ".join(content.levels)}))
+        problems.append(
+            ("levels", _("Cấp thực hiện không hợp lệ: %(v)s.") % {"v": ", ".join(content.levels)})
+        )
     if not content.channels or any(c not in Channel.values for c in content.channels):
-        problems.append(("channels", _("Cách thức nộp không hợp lệ: %(v)s.") % {"v": ", ".join(content.channels)}))
+        problems.append(
+            ("channels", _("Cách thức nộp không hợp lệ: %(v)s.") % {"v": ", ".join(content.channels)})
+        )
     if content.online_mode not in OnlineMode.values:
-        problems.append(("online_mode", _("Mức độ trực tuyến không hợp lệ: %(v)s.") % {"v": content.online_mode}))
+        problems.append(
+            ("online_mode", _("Mức độ trực tuyến không hợp lệ: %(v)s.") % {"v": content.online_mode})
+        )
     elif content.online_mode and Channel.ONLINE not in content.channels:
         problems.append(("online_mode", _("Dịch vụ trực tuyến phải nhận hồ sơ qua kênh trực tuyến.")))
     if content.time_unit not in TimeUnit.values:
@@ -71,29 +77,47 @@ def content_problems(content: VersionContent):
 
 def _write_parts(version, content):
     Component.objects.bulk_create(
-        Component(version=version, position=i, name=c.name, form=c.form, quantity=c.quantity,
-                  required=c.required) for i, c in enumerate(content.components, start=1))
+        Component(
+            version=version, position=i, name=c.name, form=c.form, quantity=c.quantity, required=c.required
+        )
+        for i, c in enumerate(content.components, start=1)
+    )
     Fee.objects.bulk_create(
         Fee(version=version, position=i, name=f.name, amount=f.amount, collector=f.collector)
-        for i, f in enumerate(content.fees, start=1))
+        for i, f in enumerate(content.fees, start=1)
+    )
     ProcessStep.objects.bulk_create(
-        ProcessStep(version=version, position=i, code=s.code, name=s.name, role=s.role, share=s.share,
-                    agency=s.agency)
-        for i, s in enumerate(content.steps, start=1))
+        ProcessStep(
+            version=version, position=i, code=s.code, name=s.name, role=s.role, share=s.share, agency=s.agency
+        )
+        for i, s in enumerate(content.steps, start=1)
+    )
 
 
 def _version_fields(content):
     return dict(
-        levels=list(content.levels), channels=list(content.channels), online_mode=content.online_mode,
-        time_limit=content.time_limit, time_unit=content.time_unit, cutoff=content.cutoff,
-        legal_basis=content.legal_basis, source=content.source, notes=content.notes,
+        levels=list(content.levels),
+        channels=list(content.channels),
+        online_mode=content.online_mode,
+        time_limit=content.time_limit,
+        time_unit=content.time_unit,
+        cutoff=content.cutoff,
+        legal_basis=content.legal_basis,
+        source=content.source,
+        notes=content.notes,
         valid_from=content.valid_from,
     )
 
 
 def _event(procedure, version, action, acting_user, old=None, new=None):
-    CatalogueEvent.objects.create(procedure=procedure, version=version, action=action, actor=acting_user,
-                                  old_values=old or {}, new_values=new or {})
+    CatalogueEvent.objects.create(
+        procedure=procedure,
+        version=version,
+        action=action,
+        actor=acting_user,
+        old_values=old or {},
+        new_values=new or {},
+    )
 
 
 def sector_ensure(*, code, name, acting_user):
@@ -120,10 +144,18 @@ def procedure_draft_create(*, national_code, name, sector, content: VersionConte
         if procedure.versions.filter(status=VersionStatus.DRAFT).exists():
             raise DomainError(_("Thủ tục %(c)s đang có một dự thảo chưa công bố.") % {"c": national_code})
         number = (procedure.versions.aggregate(m=Max("number"))["m"] or 0) + 1
-        version = ProcedureVersion.objects.create(procedure=procedure, number=number, **_version_fields(content))
+        version = ProcedureVersion.objects.create(
+            procedure=procedure, number=number, **_version_fields(content)
+        )
         _write_parts(version, content)
-        _event(procedure, version, "procedure_created" if created else "draft_created", acting_user,
-               old=None if created else old, new={"name": name, "number": number})
+        _event(
+            procedure,
+            version,
+            "procedure_created" if created else "draft_created",
+            acting_user,
+            old=None if created else old,
+            new={"name": name, "number": number},
+        )
     return version
 
 
@@ -141,8 +173,14 @@ def procedure_draft_update(*, version, content: VersionContent, acting_user):
         version.fees.all().delete()
         version.steps.all().delete()
         _write_parts(version, content)
-        _event(version.procedure, version, "draft_updated", acting_user, old=_jsonable(old),
-               new=_jsonable(content.comparable()))
+        _event(
+            version.procedure,
+            version,
+            "draft_updated",
+            acting_user,
+            old=_jsonable(old),
+            new=_jsonable(content.comparable()),
+        )
     return version
 
 
@@ -155,8 +193,11 @@ def procedure_version_publish(*, version, acting_user, at=None):
             raise DomainError(_("Chỉ công bố được phiên bản dự thảo."), code="not_draft")
         problems = content_problems(content_of(version))
         if problems:
-            raise DomainError("; ".join(message for _field, message in problems), code="invalid_content",
-                              field=problems[0][0])
+            raise DomainError(
+                "; ".join(message for _field, message in problems),
+                code="invalid_content",
+                field=problems[0][0],
+            )
         now = at or timezone.now()
         version.status = VersionStatus.PUBLISHED
         version.published_at = now
@@ -164,8 +205,14 @@ def procedure_version_publish(*, version, acting_user, at=None):
         if version.valid_from is None:
             version.valid_from = timezone.localdate(now)
         version.save(_lifecycle=True)
-        _event(version.procedure, version, "published", acting_user, old={"status": "draft"},
-               new={"status": "published", "number": version.number})
+        _event(
+            version.procedure,
+            version,
+            "published",
+            acting_user,
+            old={"status": "draft"},
+            new={"status": "published", "number": version.number},
+        )
     return version
 
 
@@ -181,8 +228,14 @@ def procedure_version_retire(*, version, acting_user, at=None):
         version.retired_at = now
         version.valid_to = timezone.localdate(now)
         version.save(_lifecycle=True)
-        _event(version.procedure, version, "retired", acting_user, old={"status": "published"},
-               new={"status": "retired"})
+        _event(
+            version.procedure,
+            version,
+            "retired",
+            acting_user,
+            old={"status": "published"},
+            new={"status": "retired"},
+        )
     return version
 
 
@@ -193,9 +246,13 @@ def procedure_version_draft_from_current(*, procedure, acting_user):
     current = procedure_current_version(procedure=procedure)
     if current is None:
         raise DomainError(_("Thủ tục chưa có phiên bản đã công bố."))
-    return procedure_draft_create(national_code=procedure.national_code, name=procedure.name,
-                                  sector=procedure.sector, content=content_of(current),
-                                  acting_user=acting_user)
+    return procedure_draft_create(
+        national_code=procedure.national_code,
+        name=procedure.name,
+        sector=procedure.sector,
+        content=content_of(current),
+        acting_user=acting_user,
+    )
 
 
 def _jsonable(data):

@@ -131,8 +131,9 @@ class SmsAdapter:
         phone = (message.recipient or "").strip()
         if not phone:
             raise DeliveryRefused("no phone number")
-        return sms_provider_get().send(phone=phone, body=message.body,
-                                       idempotency_key=outbox_idempotency_key(message))
+        return sms_provider_get().send(
+            phone=phone, body=message.body, idempotency_key=outbox_idempotency_key(message)
+        )
 
 
 # --- e-mail ---------------------------------------------------------------------------------------
@@ -157,8 +158,13 @@ class EmailAdapter:
         message_id = email_message_id(message)
         if self.already_delivered(message_id):
             return message_id
-        email = EmailMessage(subject=message.subject, body=message.body, from_email=settings.DEFAULT_FROM_EMAIL,
-                             to=[address], headers={"Message-ID": message_id})
+        email = EmailMessage(
+            subject=message.subject,
+            body=message.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[address],
+            headers={"Message-ID": message_id},
+        )
         email.send(fail_silently=False)
         return message_id
 

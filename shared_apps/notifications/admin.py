@@ -5,7 +5,16 @@ from .models import OutboxMessage, SmsMessage
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "channel", "recipient", "subject", "status", "attempts", "sent_at", "agency")
+    list_display = (
+        "created_at",
+        "channel",
+        "recipient",
+        "subject",
+        "status",
+        "attempts",
+        "sent_at",
+        "agency",
+    )
     list_filter = ("status", "channel")
     search_fields = ("recipient", "dossier_code", "dedupe_key", "subject")
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]

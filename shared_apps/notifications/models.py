@@ -37,8 +37,14 @@ class OutboxMessage(models.Model):
     recipient = models.CharField(_("người nhận"), max_length=254)
     subject = models.CharField(_("tiêu đề"), max_length=255, blank=True)
     body = models.TextField(_("nội dung"))
-    agency = models.ForeignKey("tenants.Agency", verbose_name=_("cơ quan"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="outbox_messages")
+    agency = models.ForeignKey(
+        "tenants.Agency",
+        verbose_name=_("cơ quan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="outbox_messages",
+    )
     dossier_code = models.CharField(_("mã hồ sơ"), max_length=40, blank=True)
     dedupe_key = models.CharField(max_length=255, unique=True)
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -59,10 +65,13 @@ class OutboxMessage(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             # the dispatcher's claim: pending rows by available_at
-            models.Index(fields=["available_at", "id"], name="outbox_pending_idx",
-                         condition=models.Q(status="pending")),
+            models.Index(
+                fields=["available_at", "id"], name="outbox_pending_idx", condition=models.Q(status="pending")
+            ),
             # the reaper: rows left in `sending`
-            models.Index(fields=["claimed_at"], name="outbox_sending_idx", condition=models.Q(status="sending")),
+            models.Index(
+                fields=["claimed_at"], name="outbox_sending_idx", condition=models.Q(status="sending")
+            ),
             # an officer's in-app messages, a dossier's messages
             models.Index(fields=["channel", "recipient", "created_at"], name="outbox_recipient_idx"),
             models.Index(fields=["agency", "dossier_code"], name="outbox_dossier_idx"),

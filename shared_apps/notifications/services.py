@@ -91,7 +91,10 @@ def _kick_dispatcher():
 
         cache = caches["shared"]
         try:
-            if not cache.add("outbox:kick", 1, max(1, int(interval))) and not getattr(cache, "last_call_failed", bool)():
+            if (
+                not cache.add("outbox:kick", 1, max(1, int(interval)))
+                and not getattr(cache, "last_call_failed", bool)()
+            ):
                 return
         except Exception:
             pass
@@ -102,12 +105,15 @@ def _kick_dispatcher():
         with app.producer_or_acquire() as producer:
             # Fail fast (one retry, ~0.2 s) instead of kombu's default reconnect loop (seconds), so a
             # request that committed is not held up by a broker outage.
-            producer.connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2,
-                                                  interval_max=0.2, timeout=2)
+            producer.connection.ensure_connection(
+                max_retries=1, interval_start=0, interval_step=0.2, interval_max=0.2, timeout=2
+            )
             outbox_dispatch.apply_async(producer=producer, retry=False)
     except Exception:  # the broker is down or refuses: the rows wait for beat
-        logger.warning("outbox: could not queue the dispatcher; the periodic dispatch will send the messages",
-                       exc_info=True)
+        logger.warning(
+            "outbox: could not queue the dispatcher; the periodic dispatch will send the messages",
+            exc_info=True,
+        )
 
 
 def _kick_after_commit():
@@ -123,8 +129,19 @@ def outbox_kick():
     _kick_after_commit()
 
 
-def outbox_enqueue(*, channel, recipient, subject, body, dedupe_key, agency=None, dossier_code="",
-                   available_at=None, redacted_subject=None, redacted_body=None):
+def outbox_enqueue(
+    *,
+    channel,
+    recipient,
+    subject,
+    body,
+    dedupe_key,
+    agency=None,
+    dossier_code="",
+    available_at=None,
+    redacted_subject=None,
+    redacted_body=None,
+):
     """Queue one message in the caller's transaction. Returns the new row, or None when a row with
     this `dedupe_key` already exists (the message is then not queued again).
 
@@ -137,20 +154,32 @@ def outbox_enqueue(*, channel, recipient, subject, body, dedupe_key, agency=None
     if not (recipient or "").strip():
         raise ValueError("a recipient is required")
     now = timezone.now()
-    row = OutboxMessage(channel=channel, recipient=str(recipient).strip(), subject=subject or "", body=body or "",
-                        dedupe_key=dedupe_key, agency=agency, dossier_code=dossier_code or "",
-                        created_at=now, available_at=available_at or now)
+    row = OutboxMessage(
+        channel=channel,
+        recipient=str(recipient).strip(),
+        subject=subject or "",
+        body=body or "",
+        dedupe_key=dedupe_key,
+        agency=agency,
+        dossier_code=dossier_code or "",
+        created_at=now,
+        available_at=available_at or now,
+    )
     if redacted_subject is not None or redacted_body is not None:
-        row.redacted = {"subject": (subject or "") if redacted_subject is None else redacted_subject,
-                        "body": (body or "") if redacted_body is None else redacted_body}
+        row.redacted = {
+            "subject": (subject or "") if redacted_subject is None else redacted_subject,
+            "body": (body or "") if redacted_body is None else redacted_body,
+        }
     row.full_clean(exclude=["agency", "dedupe_key"])  # lengths and choices; uniqueness is the INSERT's job
     meta = OutboxMessage._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     qn = connection.ops.quote_name
     table = f"{qn(settings.PUBLIC_SCHEMA_NAME)}.{qn(meta.db_table)}"
-    sql = (f"INSERT INTO {table} ({', '.join(qn(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))}) "
-           f"ON CONFLICT ({qn(meta.get_field('dedupe_key').column)}) DO NOTHING RETURNING {qn(meta.pk.column)}")
+    sql = (
+        f"INSERT INTO {table} ({', '.join(qn(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({qn(meta.get_field('dedupe_key').column)}) DO NOTHING RETURNING {qn(meta.pk.column)}"
+    )
     params = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -169,8 +198,11 @@ def _redaction(message):
     """The values that take a sensitive message's secret out of its row (nothing for other rows)."""
     if not message.redacted:
         return {}
-    return {"subject": message.redacted.get("subject", ""), "body": message.redacted.get("body", ""),
-            "redacted": None}
+    return {
+        "subject": message.redacted.get("subject", ""),
+        "body": message.redacted.get("body", ""),
+        "redacted": None,
+    }
 
 
 def _claim(*, limit, now):
@@ -183,8 +215,9 @@ def _claim(*, limit, now):
         )
         if not ids:
             return []
-        OutboxMessage.objects.filter(id__in=ids).update(status=Status.SENDING, claimed_at=now,
-                                                        attempts=F("attempts") + 1)
+        OutboxMessage.objects.filter(id__in=ids).update(
+            status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
         return list(OutboxMessage.objects.filter(id__in=ids).order_by("available_at", "id"))
 
 
@@ -192,8 +225,9 @@ def _renew_claim(message, *, now):
     """Take the lease on one claimed row again, just before its send: the lease (``claimed_at``)
     then covers only this send, however long the rows before it in the batch took. False when the
     row is no longer in this dispatcher's claim (the reaper took it back)."""
-    renewed = OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING,
-                                           claimed_at=message.claimed_at).update(claimed_at=now)
+    renewed = OutboxMessage.objects.filter(
+        pk=message.pk, status=Status.SENDING, claimed_at=message.claimed_at
+    ).update(claimed_at=now)
     if renewed:
         message.claimed_at = now
     return bool(renewed)
@@ -209,16 +243,27 @@ def _record_failure(*, message, error, permanent, now):
     else:
         values["status"] = Status.PENDING
         values["available_at"] = now + backoff_for(attempts)
-    OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING, claimed_at=message.claimed_at).update(**values)
+    OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING, claimed_at=message.claimed_at).update(
+        **values
+    )
     level = logging.ERROR if give_up else logging.WARNING
-    logger.log(level, "outbox: %s message %s to %s failed (attempt %s%s): %s", message.channel, message.pk,
-               message.recipient, attempts, ", giving up" if give_up else "", error)
+    logger.log(
+        level,
+        "outbox: %s message %s to %s failed (attempt %s%s): %s",
+        message.channel,
+        message.pk,
+        message.recipient,
+        attempts,
+        ", giving up" if give_up else "",
+        error,
+    )
     return "failed" if give_up else "retried"
 
 
 def outbox_dispatch_batch(*, limit=100, now=None):
     """Claim up to `limit` due messages and send them; returns counts
     ``{"claimed", "sent", "retried", "failed"}``. Safe to run in many workers at once."""
+
     def clock():  # `now` pins the time (tests); otherwise the time of each result
         return now or timezone.now()
 
@@ -228,19 +273,32 @@ def outbox_dispatch_batch(*, limit=100, now=None):
     for message in claimed:
         if not _renew_claim(message, now=clock()):
             # Reaped while it waited behind slow sends in this batch: whoever took it over sends it.
-            logger.warning("outbox: message %s was taken back before its turn; not sending it here", message.pk)
+            logger.warning(
+                "outbox: message %s was taken back before its turn; not sending it here", message.pk
+            )
             continue
         try:
             provider_id = adapter_get(channel=message.channel).send(message)
         except DeliveryRefused as exc:
-            counts[_record_failure(message=message, error=f"refused: {exc}", permanent=True, now=clock())] += 1
+            counts[
+                _record_failure(message=message, error=f"refused: {exc}", permanent=True, now=clock())
+            ] += 1
         except Exception as exc:  # any provider error: retry later
-            counts[_record_failure(message=message, error=f"{type(exc).__name__}: {exc}", permanent=False,
-                                   now=clock())] += 1
+            counts[
+                _record_failure(
+                    message=message, error=f"{type(exc).__name__}: {exc}", permanent=False, now=clock()
+                )
+            ] += 1
         else:
-            OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING, claimed_at=message.claimed_at).update(
-                status=Status.SENT, sent_at=clock(), provider_message_id=str(provider_id or "")[:255],
-                last_error="", **_redaction(message))
+            OutboxMessage.objects.filter(
+                pk=message.pk, status=Status.SENDING, claimed_at=message.claimed_at
+            ).update(
+                status=Status.SENT,
+                sent_at=clock(),
+                provider_message_id=str(provider_id or "")[:255],
+                last_error="",
+                **_redaction(message),
+            )
             counts["sent"] += 1
     return counts
 
@@ -259,11 +317,13 @@ def outbox_reap_stuck(*, older_than=None, now=None):
     note = "the worker stopped after claiming the message (reaped)"
     with transaction.atomic():
         given_up = stuck.filter(attempts__gte=max_attempts())
-        given_up.filter(redacted__isnull=False).update(subject=KT("redacted__subject"), body=KT("redacted__body"),
-                                                       redacted=None)
+        given_up.filter(redacted__isnull=False).update(
+            subject=KT("redacted__subject"), body=KT("redacted__body"), redacted=None
+        )
         failed = given_up.update(status=Status.FAILED, last_error=note)
-        requeued = stuck.filter(attempts__lt=max_attempts()).update(status=Status.PENDING, available_at=now,
-                                                                    last_error=note)
+        requeued = stuck.filter(attempts__lt=max_attempts()).update(
+            status=Status.PENDING, available_at=now, last_error=note
+        )
     if requeued or failed:
         logger.warning("outbox: reaped %s stuck message(s), %s given up", requeued + failed, failed)
     return {"requeued": requeued, "failed": failed}

@@ -13,10 +13,19 @@ from .views import rate_limit
 class RatingSubmitSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="dossier code (on the appointment slip)")
     value = serializers.ChoiceField(choices=Value.choices)
-    comment = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False,
-                                    help_text="optional, at most 1000 characters")
-    proof = serializers.CharField(required=False, allow_blank=True, default="",
-                                  help_text="last 4 digits of the applicant's phone or ID number")
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+        help_text="optional, at most 1000 characters",
+    )
+    proof = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="last 4 digits of the applicant's phone or ID number",
+    )
 
 
 class RatingSerializer(serializers.Serializer):
@@ -31,7 +40,9 @@ class RatingErrorSerializer(serializers.Serializer):
     """Refusals (invalid input is documented by the generic 400 answer, config/openapi.py)."""
 
     detail = serializers.CharField()
-    code = serializers.CharField(help_text="not_found, not_returned, proof_refused, already_rated, throttled, ...")
+    code = serializers.CharField(
+        help_text="not_found, not_returned, proof_refused, already_rated, throttled, ..."
+    )
     field = serializers.CharField(required=False)
 
 
@@ -42,21 +53,34 @@ class RatingCreateApi(APIView):
     authentication_classes = []
 
     @extend_schema(
-        operation_id="rating_create", request=RatingSubmitSerializer,
-        responses={201: RatingSerializer,
-                   403: OpenApiResponse(RatingErrorSerializer, description="proof does not match"),
-                   404: OpenApiResponse(RatingErrorSerializer, description="no dossier with this code"),
-                   409: OpenApiResponse(RatingErrorSerializer, description="not yet returned, or already rated"),
-                   429: OpenApiResponse(RatingErrorSerializer, description="too many attempts")},
+        operation_id="rating_create",
+        request=RatingSubmitSerializer,
+        responses={
+            201: RatingSerializer,
+            403: OpenApiResponse(RatingErrorSerializer, description="proof does not match"),
+            404: OpenApiResponse(RatingErrorSerializer, description="no dossier with this code"),
+            409: OpenApiResponse(RatingErrorSerializer, description="not yet returned, or already rated"),
+            429: OpenApiResponse(RatingErrorSerializer, description="too many attempts"),
+        },
     )
     def post(self, request):
         if throttle_exceeded(scope="rating", request=request._request, limit=rate_limit()):
-            return Response({"detail": "Bạn thử quá nhiều lần; vui lòng thử lại sau một phút.",
-                             "code": "throttled"}, status=429)
+            return Response(
+                {"detail": "Bạn thử quá nhiều lần; vui lòng thử lại sau một phút.", "code": "throttled"},
+                status=429,
+            )
         data = RatingSubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rating = rating_submit(**data.validated_data, channel=Channel.API)
-        return Response(RatingSerializer({
-            "code": rating.entry.code, "value": rating.value, "comment": rating.comment,
-            "channel": rating.channel, "created_at": rating.created_at,
-        }).data, status=status.HTTP_201_CREATED)
+        return Response(
+            RatingSerializer(
+                {
+                    "code": rating.entry.code,
+                    "value": rating.value,
+                    "comment": rating.comment,
+                    "channel": rating.channel,
+                    "created_at": rating.created_at,
+                }
+            ).data,
+            status=status.HTTP_201_CREATED,
+        )

@@ -33,8 +33,9 @@ class Rating(models.Model):
     comment = models.CharField(_("ý kiến"), max_length=COMMENT_MAX_LENGTH, blank=True)
     channel = models.CharField(_("kênh đánh giá"), max_length=8, choices=Channel.choices)
     # The logged-in citizen who rated, if any (a visitor who proved with the last digits has none).
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -43,7 +44,9 @@ class Rating(models.Model):
         verbose_name_plural = _("đánh giá")
         constraints = [
             models.CheckConstraint(condition=models.Q(value__in=Value.values), name="rating_value_valid"),
-            models.CheckConstraint(condition=models.Q(channel__in=Channel.values), name="rating_channel_valid"),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=Channel.values), name="rating_channel_valid"
+            ),
         ]
         indexes = [
             models.Index(fields=["agency", "created_at"]),

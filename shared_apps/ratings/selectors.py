@@ -87,5 +87,15 @@ def rating_rollup(*, by="agency", agency=None, date_from=None, date_to=None):
         )
         .order_by("-total", name, key)
     )
-    return [RollupRow(key=r[key], code=r[code] or "", name=r[name], total=r["total"], satisfied=r["satisfied"],
-                      acceptable=r["acceptable"], not_satisfied=r["not_satisfied"]) for r in rows]
+    return [
+        RollupRow(
+            key=r[key],
+            code=r[code] or "",
+            name=r[name],
+            total=r["total"],
+            satisfied=r["satisfied"],
+            acceptable=r["acceptable"],
+            not_satisfied=r["not_satisfied"],
+        )
+        for r in rows
+    ]

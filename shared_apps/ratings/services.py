@@ -60,8 +60,11 @@ def proves_applicant(entry, *, proof="", user=None):
 def clean_comment(comment):
     comment = unicodedata.normalize("NFC", comment or "").strip()
     if len(comment) > COMMENT_MAX_LENGTH:
-        raise DomainError(_("Ý kiến dài quá %(n)s ký tự.") % {"n": COMMENT_MAX_LENGTH},
-                          code="comment_too_long", field="comment")
+        raise DomainError(
+            _("Ý kiến dài quá %(n)s ký tự.") % {"n": COMMENT_MAX_LENGTH},
+            code="comment_too_long",
+            field="comment",
+        )
     return comment
 
 
@@ -77,18 +80,27 @@ def rating_submit(*, code, value, comment="", proof="", acting_user=None, channe
     code = normalise_code(code)
     entry = DossierIndex.objects.filter(code=code).first() if code else None
     if entry is None:
-        raise DossierNotFound(_("Không tìm thấy hồ sơ có mã này. Hãy kiểm tra lại mã trên giấy hẹn."),
-                              field="code")
+        raise DossierNotFound(
+            _("Không tìm thấy hồ sơ có mã này. Hãy kiểm tra lại mã trên giấy hẹn."), field="code"
+        )
     if entry.national_status != RETURNED:
         raise not_returned_error()
     if not proves_applicant(entry, proof=proof, user=acting_user):
-        raise ProofRefused(_("4 số cuối điện thoại hoặc giấy tờ tùy thân không khớp với hồ sơ."),
-                           field="proof")
+        raise ProofRefused(
+            _("4 số cuối điện thoại hoặc giấy tờ tùy thân không khớp với hồ sơ."), field="proof"
+        )
     user = acting_user if acting_user is not None and acting_user.is_authenticated else None
     try:
         with transaction.atomic():
-            return Rating.objects.create(entry=entry, agency_id=entry.agency_id, procedure_id=entry.procedure_id,
-                                         value=value, comment=comment, channel=channel, user=user)
+            return Rating.objects.create(
+                entry=entry,
+                agency_id=entry.agency_id,
+                procedure_id=entry.procedure_id,
+                value=value,
+                comment=comment,
+                channel=channel,
+                user=user,
+            )
     except IntegrityError as exc:
         # The one-to-one to the index is unique: a second rating, even one racing the first, ends here.
         if Rating.objects.filter(entry_id=entry.pk).exists():

@@ -35,17 +35,31 @@ def _channel(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def rating_page(request, code):
     if throttle_exceeded(scope="rating", request=request, limit=rate_limit()):
-        return render(request, "ratings/form.html",
-                      {"error": _("Bạn thử quá nhiều lần; vui lòng thử lại sau một phút."), "code": code},
-                      status=429)
+        return render(
+            request,
+            "ratings/form.html",
+            {"error": _("Bạn thử quá nhiều lần; vui lòng thử lại sau một phút."), "code": code},
+            status=429,
+        )
     entry = rating_entry(code=code)
     if entry is None:
-        return render(request, "ratings/form.html",
-                      {"error": _("Không tìm thấy hồ sơ có mã “%(code)s”. Hãy kiểm tra lại mã trên giấy hẹn.")
-                       % {"code": code}, "code": code}, status=404)
+        return render(
+            request,
+            "ratings/form.html",
+            {
+                "error": _("Không tìm thấy hồ sơ có mã “%(code)s”. Hãy kiểm tra lại mã trên giấy hẹn.")
+                % {"code": code},
+                "code": code,
+            },
+            status=404,
+        )
     user = request.user
     context = {
-        "entry": entry, "code": entry.code, "channel": _channel(request), "open": True, "values": {},
+        "entry": entry,
+        "code": entry.code,
+        "channel": _channel(request),
+        "open": True,
+        "values": {},
         "needs_proof": not (user.is_authenticated and entry.owner_user_id == user.pk),
     }
     refusal = None
@@ -55,12 +69,20 @@ def rating_page(request, code):
         refusal = already_rated_error()
     elif request.method == "POST":
         try:
-            rating_submit(code=entry.code, value=request.POST.get("value", ""),
-                          comment=request.POST.get("comment", ""), proof=request.POST.get("xac-minh", ""),
-                          acting_user=user, channel=context["channel"])
+            rating_submit(
+                code=entry.code,
+                value=request.POST.get("value", ""),
+                comment=request.POST.get("comment", ""),
+                proof=request.POST.get("xac-minh", ""),
+                acting_user=user,
+                channel=context["channel"],
+            )
         except DomainError as exc:
             refusal = exc
-            context["values"] = {"value": request.POST.get("value", ""), "comment": request.POST.get("comment", "")}
+            context["values"] = {
+                "value": request.POST.get("value", ""),
+                "comment": request.POST.get("comment", ""),
+            }
         else:
             return redirect("ratings:thanks", code=entry.code)
     if refusal is None:

@@ -16,8 +16,12 @@ from .indicators import indicators_766
 from .scopes import update_compliance
 from .selectors import COLUMNS
 
-SCOPE = OpenApiParameter("scope", str, description="thanh-pho (mặc định), nhom:xa-phuong | nhom:so-nganh | "
-                         "nhom:phuong | nhom:xa, co-quan:<slug> (chỉ ở địa chỉ thành phố)")
+SCOPE = OpenApiParameter(
+    "scope",
+    str,
+    description="thanh-pho (mặc định), nhom:xa-phuong | nhom:so-nganh | "
+    "nhom:phuong | nhom:xa, co-quan:<slug> (chỉ ở địa chỉ thành phố)",
+)
 PERIOD = OpenApiParameter("period", str, description="2025 | 2025-Q1 | 03/2025 (mặc định: năm nay)")
 BY = OpenApiParameter("by", str, enum=["agency", "procedure", "sector"])
 SORT = OpenApiParameter("sort", str, description="một cột II.06a, '-' phía trước: giảm dần")
@@ -28,13 +32,17 @@ class FiguresSerializer(serializers.Serializer):
     received_online = serializers.IntegerField()
     received_offline = serializers.IntegerField()
     carried_over = serializers.IntegerField()
-    received_transferred = serializers.IntegerField(help_text="Nhận từ cơ quan sáp nhập, điều chuyển trong kỳ")
+    received_transferred = serializers.IntegerField(
+        help_text="Nhận từ cơ quan sáp nhập, điều chuyển trong kỳ"
+    )
     settled = serializers.IntegerField()
     settled_early = serializers.IntegerField()
     settled_on_time = serializers.IntegerField()
     settled_late = serializers.IntegerField()
     closed_other = serializers.IntegerField()
-    transferred_out = serializers.IntegerField(help_text="Chuyển sang cơ quan khác (sáp nhập, điều chuyển) trong kỳ")
+    transferred_out = serializers.IntegerField(
+        help_text="Chuyển sang cơ quan khác (sáp nhập, điều chuyển) trong kỳ"
+    )
     in_progress = serializers.IntegerField()
     in_progress_within = serializers.IntegerField()
     in_progress_overdue = serializers.IntegerField()
@@ -140,27 +148,55 @@ class DossiersSerializer(serializers.Serializer):
 # -- plain data ------------------------------------------------------------------------------------
 def table_data(table):
     return {
-        "scope": table.scope.code, "scope_label": table.scope.label, "period": table.period.code,
-        "period_label": table.period.label, "by": table.by, "as_of": table.as_of,
+        "scope": table.scope.code,
+        "scope_label": table.scope.label,
+        "period": table.period.code,
+        "period_label": table.period.label,
+        "by": table.by,
+        "as_of": table.as_of,
         "totals": table.totals.as_dict(),
-        "rows": [{"key": r.key, "label": r.label, "slug": r.slug, "merged": r.merged, "figures": r.figures.as_dict()}
-                 for r in table.rows],
+        "rows": [
+            {
+                "key": r.key,
+                "label": r.label,
+                "slug": r.slug,
+                "merged": r.merged,
+                "figures": r.figures.as_dict(),
+            }
+            for r in table.rows
+        ],
     }
 
 
 def indicators_data(scope, result):
-    return {"scope": scope.code, "period": result["period"].code, "points": result["points"],
-            "max_points": result["max_points"], "indicators": [i.as_dict() for i in result["indicators"]],
-            "average_processing": result["average_processing"]}
+    return {
+        "scope": scope.code,
+        "period": result["period"].code,
+        "points": result["points"],
+        "max_points": result["max_points"],
+        "indicators": [i.as_dict() for i in result["indicators"]],
+        "average_processing": result["average_processing"],
+    }
 
 
 def compliance_data(result):
     if result is None:
         return None
-    return {"communes": result["communes"], "communes_complying": result["communes_complying"],
-            "share": result["share"],
-            "rows": [{"slug": r.agency.slug, "name": r.agency.name, "kind": r.agency.kind,
-                      "overdue_open": r.overdue_open, "complies": r.complies} for r in result["rows"]]}
+    return {
+        "communes": result["communes"],
+        "communes_complying": result["communes_complying"],
+        "share": result["share"],
+        "rows": [
+            {
+                "slug": r.agency.slug,
+                "name": r.agency.name,
+                "kind": r.agency.kind,
+                "overdue_open": r.overdue_open,
+                "complies": r.complies,
+            }
+            for r in result["rows"]
+        ],
+    }
 
 
 def table_json(table):
@@ -186,8 +222,10 @@ def compliance_json(result):
 
 
 def trend_data(trend):
-    return [{"month": m, "received": a, "received_online": b, "settled_in_time": c, "settled_late": d}
-            for m, a, b, c, d in trend]
+    return [
+        {"month": m, "received": a, "received_online": b, "settled_in_time": c, "settled_late": d}
+        for m, a, b, c, d in trend
+    ]
 
 
 class _ReportApi(APIView):
@@ -195,27 +233,38 @@ class _ReportApi(APIView):
 
     def scope(self, request):
         agency = getattr(request._request, "agency", None)
-        return report_scope_get(acting_user=request.user, code=request.query_params.get("scope", ""),
-                                agency=agency, membership=getattr(request._request, "membership", None))
+        return report_scope_get(
+            acting_user=request.user,
+            code=request.query_params.get("scope", ""),
+            agency=agency,
+            membership=getattr(request._request, "membership", None),
+        )
 
     def period(self, request):
         return period_get(request.query_params.get("period", ""))
 
 
 class II06aApi(_ReportApi):
-    @extend_schema(parameters=[SCOPE, PERIOD, BY, SORT], responses=TableSerializer,
-                   summary="Báo cáo II.06a (tình hình giải quyết TTHC)")
+    @extend_schema(
+        parameters=[SCOPE, PERIOD, BY, SORT],
+        responses=TableSerializer,
+        summary="Báo cáo II.06a (tình hình giải quyết TTHC)",
+    )
     def get(self, request):
         scope = self.scope(request)
         by = request.query_params.get("by", "procedure" if scope.agency else "agency")
-        table = report_table(scope=scope, period=self.period(request), by=by,
-                             sort=request.query_params.get("sort", ""))
+        table = report_table(
+            scope=scope, period=self.period(request), by=by, sort=request.query_params.get("sort", "")
+        )
         return Response(table_json(table))
 
 
 class IndicatorsApi(_ReportApi):
-    @extend_schema(parameters=[SCOPE, PERIOD], responses=IndicatorsSerializer,
-                   summary="Chỉ số theo Quyết định 766/QĐ-TTg")
+    @extend_schema(
+        parameters=[SCOPE, PERIOD],
+        responses=IndicatorsSerializer,
+        summary="Chỉ số theo Quyết định 766/QĐ-TTg",
+    )
     def get(self, request):
         scope = self.scope(request)
         result = indicators_766(period=self.period(request), agency_ids=scope.agency_ids, kinds=scope.kinds)
@@ -223,34 +272,51 @@ class IndicatorsApi(_ReportApi):
 
 
 class ComplianceApi(_ReportApi):
-    @extend_schema(responses=ComplianceSerializer, summary="Cập nhật hồ sơ đúng hạn (tỷ lệ xã, phường tuân thủ)")
+    @extend_schema(
+        responses=ComplianceSerializer, summary="Cập nhật hồ sơ đúng hạn (tỷ lệ xã, phường tuân thủ)"
+    )
     def get(self, request):
         self.scope(request)  # city administrators only
         return Response(compliance_json(update_compliance()))
 
 
 class DashboardApi(_ReportApi):
-    @extend_schema(parameters=[SCOPE, PERIOD, SORT], responses=DashboardSerializer,
-                   summary="Số liệu bảng điều khiển")
+    @extend_schema(
+        parameters=[SCOPE, PERIOD, SORT], responses=DashboardSerializer, summary="Số liệu bảng điều khiển"
+    )
     def get(self, request):
         scope = self.scope(request)
-        data = dashboard_get(scope=scope, period=self.period(request), sort=request.query_params.get("sort", ""))
-        return Response({  # DashboardSerializer's output, part by part (see table_json)
-            "table": table_json(data["table"]),
-            "trend": TrendSerializer(trend_data(data["trend"]), many=True).data,
-            "indicators": IndicatorsSerializer(indicators_data(scope, data["indicators"])).data,
-            "compliance": compliance_json(data["compliance"]),
-        })
+        data = dashboard_get(
+            scope=scope, period=self.period(request), sort=request.query_params.get("sort", "")
+        )
+        return Response(
+            {  # DashboardSerializer's output, part by part (see table_json)
+                "table": table_json(data["table"]),
+                "trend": TrendSerializer(trend_data(data["trend"]), many=True).data,
+                "indicators": IndicatorsSerializer(indicators_data(scope, data["indicators"])).data,
+                "compliance": compliance_json(data["compliance"]),
+            }
+        )
 
 
 class DossiersApi(_ReportApi):
-    @extend_schema(parameters=[SCOPE, PERIOD, OpenApiParameter("column", str, enum=list(COLUMNS), required=True),
-                               OpenApiParameter("procedure", OpenApiTypes.INT)],
-                   responses=DossiersSerializer, summary="Các hồ sơ sau một con số (tối đa 200)")
+    @extend_schema(
+        parameters=[
+            SCOPE,
+            PERIOD,
+            OpenApiParameter("column", str, enum=list(COLUMNS), required=True),
+            OpenApiParameter("procedure", OpenApiTypes.INT),
+        ],
+        responses=DossiersSerializer,
+        summary="Các hồ sơ sau một con số (tối đa 200)",
+    )
     def get(self, request):
         scope = self.scope(request)
         procedure = request.query_params.get("procedure") or None
-        rows, total = report_dossiers(scope=scope, period=self.period(request),
-                                      column=request.query_params.get("column", ""),
-                                      procedure_id=int(procedure) if procedure and procedure.isdigit() else None)
+        rows, total = report_dossiers(
+            scope=scope,
+            period=self.period(request),
+            column=request.query_params.get("column", ""),
+            procedure_id=int(procedure) if procedure and procedure.isdigit() else None,
+        )
         return Response(DossiersSerializer({"count": total, "results": rows}).data)

@@ -7,8 +7,14 @@ from __future__ import annotations
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-COLOURS = {"received": "#1f5fa8", "online": "#2e8b57", "early": "#2e8b57", "on_time": "#1f5fa8", "late": "#b3261e",
-           "rest": "#c7ccd3"}
+COLOURS = {
+    "received": "#1f5fa8",
+    "online": "#2e8b57",
+    "early": "#2e8b57",
+    "on_time": "#1f5fa8",
+    "late": "#b3261e",
+    "rest": "#c7ccd3",
+}
 
 
 def _n(value):
@@ -28,17 +34,33 @@ def trend_svg(trend, *, title):
         ho = (base - pad) * online / peak
         label = f"{month.month:02d}/{month.year}: {received} hồ sơ, {online} trực tuyến"
         n = _n
-        parts.append(format_html(
-            '<g><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
-            '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
-            '<text x="{}" y="{}" font-size="12" text-anchor="middle">{}</text></g>',
-            label, n(x), n(base - h), n(bar), n(h), COLOURS["received"], n(x), n(base - ho), n(bar), n(ho),
-            COLOURS["online"], n(x + bar / 2), base + 16, f"{month.month:02d}"))
+        parts.append(
+            format_html(
+                '<g><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
+                '<text x="{}" y="{}" font-size="12" text-anchor="middle">{}</text></g>',
+                label,
+                n(x),
+                n(base - h),
+                n(bar),
+                n(h),
+                COLOURS["received"],
+                n(x),
+                n(base - ho),
+                n(bar),
+                n(ho),
+                COLOURS["online"],
+                n(x + bar / 2),
+                base + 16,
+                f"{month.month:02d}",
+            )
+        )
     summary = "; ".join(f"{m.month:02d}/{m.year}: {r}" for m, r, *_ in trend)
     return mark_safe(
         f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{escape(title)}: {escape(summary)}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
-        f'<line x1="{pad}" y1="{base}" x2="{width - pad}" y2="{base}" stroke="#555"/>{"".join(parts)}</svg>')
+        f'<line x1="{pad}" y1="{base}" x2="{width - pad}" y2="{base}" stroke="#555"/>{"".join(parts)}</svg>'
+    )
 
 
 def split_svg(parts, *, title):
@@ -49,12 +71,24 @@ def split_svg(parts, *, title):
     for label, value, colour in parts:
         w = width * value / total if total else 0
         pct = f"{value * 100 / total:.1f}%" if total else "—"
-        out.append(format_html('<g><title>{}: {} ({})</title><rect x="{}" y="8" width="{}" height="32" '
-                               'fill="{}"/></g>', label, value, pct, _n(x), _n(w), COLOURS[colour]))
+        out.append(
+            format_html(
+                '<g><title>{}: {} ({})</title><rect x="{}" y="8" width="{}" height="32" fill="{}"/></g>',
+                label,
+                value,
+                pct,
+                _n(x),
+                _n(w),
+                COLOURS[colour],
+            )
+        )
         x += w
     if not total:
-        out.append(format_html('<rect x="0" y="8" width="{}" height="32" fill="{}"/>', width, COLOURS["rest"]))
+        out.append(
+            format_html('<rect x="0" y="8" width="{}" height="32" fill="{}"/>', width, COLOURS["rest"])
+        )
     alt = ", ".join(f"{label} {value}" for label, value, _c in parts)
     return mark_safe(
         f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{escape(title)}: {escape(alt)}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(out)}</svg>')
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(out)}</svg>'
+    )

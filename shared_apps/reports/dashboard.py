@@ -34,7 +34,9 @@ LEADER_ROLES = ("leader", "unit_head", "agency_admin")
 
 
 def is_city_admin(user):
-    return bool(user and user.is_authenticated and (user.is_superuser or getattr(user, "is_city_admin", False)))
+    return bool(
+        user and user.is_authenticated and (user.is_superuser or getattr(user, "is_city_admin", False))
+    )
 
 
 def report_scope_get(*, acting_user, code="", agency=None, membership=None):
@@ -55,8 +57,10 @@ def period_get(text, *, now=None) -> Period:
         return Period.current_year(now=now)
     period = Period.parse(text)
     if period is None or period.start.year < 2000 or period.start > timezone.localdate(now or timezone.now()):
-        raise DomainError(_("Kỳ báo cáo “%(p)s” không hợp lệ (ví dụ: 2025, 2025-Q1, 03/2025).") % {"p": text[:20]},
-                          field="ky")
+        raise DomainError(
+            _("Kỳ báo cáo “%(p)s” không hợp lệ (ví dụ: 2025, 2025-Q1, 03/2025).") % {"p": text[:20]},
+            field="ky",
+        )
     return period
 
 
@@ -93,7 +97,9 @@ def _sorted(rows, sort):
     column, desc = sort.lstrip("-"), sort.startswith("-")
     if column in COLUMNS:
         return sorted(rows, key=lambda r: (r.value(column), fold(r.label)), reverse=desc)
-    return sorted(rows, key=lambda r: (KIND_ORDER.index(r.kind) if r.kind in KIND_ORDER else 99, fold(r.label)))
+    return sorted(
+        rows, key=lambda r: (KIND_ORDER.index(r.kind) if r.kind in KIND_ORDER else 99, fold(r.label))
+    )
 
 
 def report_table(*, scope, period, by="agency", sort="", now=None, monthly=False) -> Table:
@@ -102,13 +108,21 @@ def report_table(*, scope, period, by="agency", sort="", now=None, monthly=False
     monthly trend too (``Table.trend``), from the same scan."""
     if by not in BY:
         raise DomainError(_("Cách nhóm “%(b)s” không hợp lệ.") % {"b": by[:20]}, field="theo")
-    report = ii06a(period=period, agency_ids=scope.agency_ids, by="agency" if by == "agency" else "procedure",
-                   now=now, monthly=monthly)
+    report = ii06a(
+        period=period,
+        agency_ids=scope.agency_ids,
+        by="agency" if by == "agency" else "procedure",
+        now=now,
+        monthly=monthly,
+    )
     rows = []
     if by == "agency":
         known = {a.pk: a for a in agencies()}
-        ids = set(report.rows) | {pk for pk, a in known.items() if a.status == AgencyStatus.ACTIVE
-                                  and (scope.agency_ids is None or pk in scope.agency_ids)}
+        ids = set(report.rows) | {
+            pk
+            for pk, a in known.items()
+            if a.status == AgencyStatus.ACTIVE and (scope.agency_ids is None or pk in scope.agency_ids)
+        }
         for pk in ids:
             a = known.get(pk)
             if a is None:
@@ -133,8 +147,15 @@ def report_table(*, scope, period, by="agency", sort="", now=None, monthly=False
                 else:
                     sectors[key] = Row(key, label, fig)
             rows = list(sectors.values())
-    return Table(scope=scope, period=period, by=by, as_of=report.as_of, totals=report.totals,
-                 rows=_sorted(rows, sort), trend=report.monthly)
+    return Table(
+        scope=scope,
+        period=period,
+        by=by,
+        as_of=report.as_of,
+        totals=report.totals,
+        rows=_sorted(rows, sort),
+        trend=report.monthly,
+    )
 
 
 def dashboard_get(*, scope, period, sort="", now=None) -> dict:
@@ -145,13 +166,25 @@ def dashboard_get(*, scope, period, sort="", now=None) -> dict:
     for the city: flow, open, catalogue stamp, ratings, compliance; the agency: flow, open, procedure
     names, catalogue stamp, ratings)."""
     now = now or timezone.now()
-    table = report_table(scope=scope, period=period, by="procedure" if scope.agency else "agency", sort=sort,
-                         now=now, monthly=True)
+    table = report_table(
+        scope=scope,
+        period=period,
+        by="procedure" if scope.agency else "agency",
+        sort=sort,
+        now=now,
+        monthly=True,
+    )
     return {
         "table": table,
         "trend": table.trend,
-        "indicators": indicators_766(period=period, agency_ids=scope.agency_ids, kinds=scope.kinds, now=now,
-                                     totals=table.totals, with_processing=False),
+        "indicators": indicators_766(
+            period=period,
+            agency_ids=scope.agency_ids,
+            kinds=scope.kinds,
+            now=now,
+            totals=table.totals,
+            with_processing=False,
+        ),
         "compliance": None if scope.agency else update_compliance(now=now),
     }
 
@@ -162,11 +195,22 @@ def dashboard_get(*, scope, period, sort="", now=None) -> dict:
 # away; a row carried in already settled counts nowhere — it counts where it was settled).
 CARRIED_IN = Q(transferred_in_at__isnull=False, received_at__lt=F("transferred_in_at"))
 ARRIVED_AT = Case(When(CARRIED_IN, then=F("transferred_in_at")), default=F("received_at"))
-LEFT_AT = Case(When(finished_at__isnull=False, then=F("finished_at")),
-               When(~Q(national_status__in=OPEN_STATUSES), then=F("updated_at")),
-               When(transferred_out_at__isnull=False, then=F("transferred_out_at")), default=None)
-COUNTS = ~(CARRIED_IN & (Q(finished_at__isnull=False, finished_at__lt=F("transferred_in_at")) | (
-    Q(finished_at__isnull=True, updated_at__lt=F("transferred_in_at")) & ~Q(national_status__in=OPEN_STATUSES))))
+LEFT_AT = Case(
+    When(finished_at__isnull=False, then=F("finished_at")),
+    When(~Q(national_status__in=OPEN_STATUSES), then=F("updated_at")),
+    When(transferred_out_at__isnull=False, then=F("transferred_out_at")),
+    default=None,
+)
+COUNTS = ~(
+    CARRIED_IN
+    & (
+        Q(finished_at__isnull=False, finished_at__lt=F("transferred_in_at"))
+        | (
+            Q(finished_at__isnull=True, updated_at__lt=F("transferred_in_at"))
+            & ~Q(national_status__in=OPEN_STATUSES)
+        )
+    )
+)
 
 
 def _conditions(period, now):
@@ -227,14 +271,27 @@ def report_dossiers(*, scope, period, column, procedure_id=None, limit=200, now=
     if column not in conditions:
         raise DomainError(_("Chỉ tiêu “%(c)s” không hợp lệ.") % {"c": column[:30]}, field="chi_tieu")
     # every row, history rows of merged-away agencies included (their old periods)
-    qs = (DossierIndex.all_rows.annotate(arrived_at=ARRIVED_AT, left_at=LEFT_AT)
-          .filter(COUNTS, conditions[column], received_at__isnull=False))
+    qs = DossierIndex.all_rows.annotate(arrived_at=ARRIVED_AT, left_at=LEFT_AT).filter(
+        COUNTS, conditions[column], received_at__isnull=False
+    )
     if scope.agency_ids is not None:
         qs = qs.filter(_agency_filter(scope.agency_ids))
     if procedure_id:
         qs = qs.filter(procedure_id=procedure_id)
     qs = qs.order_by("-received_at", "-id")
-    rows = list(qs.values("id", "code", "agency_id", "procedure_name", "state", "channel", "received_at", "due_at",
-                          "finished_at", "timeliness")[:limit])
+    rows = list(
+        qs.values(
+            "id",
+            "code",
+            "agency_id",
+            "procedure_name",
+            "state",
+            "channel",
+            "received_at",
+            "due_at",
+            "finished_at",
+            "timeliness",
+        )[:limit]
+    )
     total = len(rows) if len(rows) < limit else qs.count()
     return rows, total

@@ -28,9 +28,14 @@ from .periods import Period
 from .selectors import ii06a
 
 COMMUNE_LEVEL = (AgencyKind.COMMUNE, AgencyKind.WARD, AgencyKind.SPECIAL_ZONE)
-LEVEL_OF_KIND = {AgencyKind.COMMUNE: Level.COMMUNE, AgencyKind.WARD: Level.COMMUNE,
-                 AgencyKind.SPECIAL_ZONE: Level.COMMUNE, AgencyKind.DEPARTMENT: Level.DEPARTMENT,
-                 AgencyKind.CITY: Level.CITY, AgencyKind.DISTRICT: Level.COMMUNE}
+LEVEL_OF_KIND = {
+    AgencyKind.COMMUNE: Level.COMMUNE,
+    AgencyKind.WARD: Level.COMMUNE,
+    AgencyKind.SPECIAL_ZONE: Level.COMMUNE,
+    AgencyKind.DEPARTMENT: Level.DEPARTMENT,
+    AgencyKind.CITY: Level.CITY,
+    AgencyKind.DISTRICT: Level.COMMUNE,
+}
 NO_DATA = "chưa có dữ liệu"
 
 
@@ -56,9 +61,19 @@ class Indicator:
         return round(self.max_points * self.value / self.threshold, 2)
 
     def as_dict(self):
-        return {"code": self.code, "name": self.name, "group": self.group, "value": self.value, "unit": self.unit,
-                "max_points": self.max_points, "threshold": self.threshold, "points": self.points,
-                "numerator": self.numerator, "denominator": self.denominator, "missing": self.missing or None}
+        return {
+            "code": self.code,
+            "name": self.name,
+            "group": self.group,
+            "value": self.value,
+            "unit": self.unit,
+            "max_points": self.max_points,
+            "threshold": self.threshold,
+            "points": self.points,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "missing": self.missing or None,
+        }
 
 
 def _pct(num, den):
@@ -79,17 +94,34 @@ def on_time_rate(fig) -> Indicator:
     supplement request. Same for past period ends (the supplement count is the current one)."""
     num = fig.settled_on_time_766 + fig.in_progress_within - fig.in_progress_multi_supplement_within
     den = fig.settled_judged + fig.in_progress
-    return Indicator("on_time", "Tỷ lệ hồ sơ giải quyết đúng hạn", "Tiến độ, kết quả giải quyết", 20, 100,
-                     _pct(num, den), numerator=num, denominator=den,
-                     missing="" if den else NO_DATA)
+    return Indicator(
+        "on_time",
+        "Tỷ lệ hồ sơ giải quyết đúng hạn",
+        "Tiến độ, kết quả giải quyết",
+        20,
+        100,
+        _pct(num, den),
+        numerator=num,
+        denominator=den,
+        missing="" if den else NO_DATA,
+    )
 
 
 def online_submission_rate(fig) -> Indicator:
     """Tỷ lệ hồ sơ trực tuyến = received online in the period ÷ received in the period (online + in
     person + post) × 100. 10 points from 50 %, pro-rated below."""
     num, den = fig.received_online, fig.received_in_period
-    return Indicator("online_submission", "Tỷ lệ hồ sơ nộp trực tuyến", "Dịch vụ công trực tuyến", 10, 50,
-                     _pct(num, den), numerator=num, denominator=den, missing="" if den else NO_DATA)
+    return Indicator(
+        "online_submission",
+        "Tỷ lệ hồ sơ nộp trực tuyến",
+        "Dịch vụ công trực tuyến",
+        10,
+        50,
+        _pct(num, den),
+        numerator=num,
+        denominator=den,
+        missing="" if den else NO_DATA,
+    )
 
 
 def online_offer_counts(*, levels) -> tuple[int, int]:
@@ -105,18 +137,24 @@ def online_offer_counts(*, levels) -> tuple[int, int]:
     stamp = ProcedureVersion.objects.aggregate(
         n=Count("id", filter=Q(status=VersionStatus.PUBLISHED)),
         top=Max("id", filter=Q(status=VersionStatus.PUBLISHED)),
-        published=Max("published_at"), retired=Max("retired_at"))
+        published=Max("published_at"),
+        retired=Max("retired_at"),
+    )
     # hashed: the stamp holds timestamps (spaces), which some cache backends refuse in keys
-    key = "reports:online-offer:" + hashlib.sha256(
-        "|".join(str(v) for v in (*levels, *stamp.values())).encode()).hexdigest()[:32]
+    key = (
+        "reports:online-offer:"
+        + hashlib.sha256("|".join(str(v) for v in (*levels, *stamp.values())).encode()).hexdigest()[:32]
+    )
     cache = caches["shared"]
     found = cache.get(key)
     if found is not None:
         return tuple(found)
     agg = ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED, levels__overlap=levels).aggregate(
         total=Count("procedure", distinct=True),
-        online=Count("procedure", distinct=True,
-                     filter=Q(online_mode__in=[OnlineMode.PARTIAL, OnlineMode.FULL])))
+        online=Count(
+            "procedure", distinct=True, filter=Q(online_mode__in=[OnlineMode.PARTIAL, OnlineMode.FULL])
+        ),
+    )
     value = (agg["online"], agg["total"])
     cache.set(key, list(value), 24 * 3600)
     return value
@@ -131,16 +169,31 @@ def online_offer_share(*, kinds) -> Indicator:
     levels = sorted({LEVEL_OF_KIND.get(k, Level.COMMUNE) for k in kinds}) if kinds else sorted(Level.values)
     online, total = online_offer_counts(levels=levels)
     agg = {"online": online, "total": total}
-    return Indicator("online_offer", "Tỷ lệ thủ tục cung cấp dịch vụ công trực tuyến", "Dịch vụ công trực tuyến",
-                     6, 80, _pct(agg["online"], agg["total"]), numerator=agg["online"], denominator=agg["total"],
-                     missing="" if agg["total"] else NO_DATA)
+    return Indicator(
+        "online_offer",
+        "Tỷ lệ thủ tục cung cấp dịch vụ công trực tuyến",
+        "Dịch vụ công trực tuyến",
+        6,
+        80,
+        _pct(agg["online"], agg["total"]),
+        numerator=agg["online"],
+        denominator=agg["total"],
+        missing="" if agg["total"] else NO_DATA,
+    )
 
 
 def online_payment_rate() -> Indicator:
     """Tỷ lệ thanh toán trực tuyến = dossiers with a fee paid online ÷ dossiers with a fee paid. The
     platform records no payment yet: no value."""
-    return Indicator("online_payment", "Tỷ lệ thanh toán trực tuyến", "Dịch vụ công trực tuyến", 6, 50, None,
-                     missing=NO_DATA + " (chưa kết nối nền tảng thanh toán)")
+    return Indicator(
+        "online_payment",
+        "Tỷ lệ thanh toán trực tuyến",
+        "Dịch vụ công trực tuyến",
+        6,
+        50,
+        None,
+        missing=NO_DATA + " (chưa kết nối nền tảng thanh toán)",
+    )
 
 
 def digitisation_rate(fig) -> Indicator:
@@ -150,8 +203,17 @@ def digitisation_rate(fig) -> Indicator:
     100 %, pro-rated below. (The electronic result is not recorded separately yet: a dossier counts on
     its components.)"""
     num, den = fig.received_digitised, fig.received_in_period
-    return Indicator("digitisation", "Tỷ lệ số hóa hồ sơ, kết quả", "Số hóa hồ sơ", 11, 100, _pct(num, den),
-                     numerator=num, denominator=den, missing="" if den else NO_DATA)
+    return Indicator(
+        "digitisation",
+        "Tỷ lệ số hóa hồ sơ, kết quả",
+        "Số hóa hồ sơ",
+        11,
+        100,
+        _pct(num, den),
+        numerator=num,
+        denominator=den,
+        missing="" if den else NO_DATA,
+    )
 
 
 def reuse_rate(fig) -> Indicator:
@@ -159,8 +221,17 @@ def reuse_rate(fig) -> Indicator:
     of the dossiers received in the period × 100 (both counted on the dossiers received in the
     period). 11 points from 100 %, pro-rated below."""
     num, den = fig.components_reused, fig.components_received
-    return Indicator("reuse", "Tỷ lệ khai thác, sử dụng lại dữ liệu số hóa", "Số hóa hồ sơ", 11, 100,
-                     _pct(num, den), numerator=num, denominator=den, missing="" if den else NO_DATA)
+    return Indicator(
+        "reuse",
+        "Tỷ lệ khai thác, sử dụng lại dữ liệu số hóa",
+        "Số hóa hồ sơ",
+        11,
+        100,
+        _pct(num, den),
+        numerator=num,
+        denominator=den,
+        missing="" if den else NO_DATA,
+    )
 
 
 def satisfaction(fig, *, period, agency_ids) -> Indicator:
@@ -183,8 +254,16 @@ def satisfaction(fig, *, period, agency_ids) -> Indicator:
         return Indicator("satisfaction", "Mức độ hài lòng", "Mức độ hài lòng", 18, 90, None, missing=NO_DATA)
     overdue = (fig.settled_late + fig.in_progress_overdue) * 100 / den
     dislike = dislikes * 100 / fig.settled if fig.settled else 0
-    return Indicator("satisfaction", "Mức độ hài lòng", "Mức độ hài lòng", 18, 90,
-                     round(max(0.0, 100 - overdue - dislike), 2), numerator=dislikes, denominator=fig.settled)
+    return Indicator(
+        "satisfaction",
+        "Mức độ hài lòng",
+        "Mức độ hài lòng",
+        18,
+        90,
+        round(max(0.0, 100 - overdue - dislike), 2),
+        numerator=dislikes,
+        denominator=fig.settled,
+    )
 
 
 def average_processing_days(*, period, agency_ids) -> list[dict]:
@@ -197,22 +276,40 @@ def average_processing_days(*, period, agency_ids) -> list[dict]:
     out = []
     for pk, fig in sorted(report.rows.items(), key=lambda kv: names.get(kv[0], "")):
         if fig.settled:
-            out.append({"procedure_id": pk, "procedure": names.get(pk, str(pk)), "settled": fig.settled,
-                        "average_days": round(fig.settled_seconds / fig.settled / 86400, 2)})
+            out.append(
+                {
+                    "procedure_id": pk,
+                    "procedure": names.get(pk, str(pk)),
+                    "settled": fig.settled,
+                    "average_days": round(fig.settled_seconds / fig.settled / 86400, 2),
+                }
+            )
     return out
 
 
-def indicators_766(*, period: Period, agency_ids=None, kinds=None, now=None, totals=None,
-                   with_processing=True) -> dict:
+def indicators_766(
+    *, period: Period, agency_ids=None, kinds=None, now=None, totals=None, with_processing=True
+) -> dict:
     """The indicators of `agency_ids` (None: the city) for `period`; `totals` the II.06a totals when
     the caller has them already; `with_processing` adds the average processing time per procedure."""
     now = now or timezone.now()
     fig = totals if totals is not None else ii06a(period=period, agency_ids=agency_ids, now=now).totals
-    items = [on_time_rate(fig), online_offer_share(kinds=kinds), online_submission_rate(fig),
-             online_payment_rate(), digitisation_rate(fig), reuse_rate(fig),
-             satisfaction(fig, period=period, agency_ids=agency_ids)]
+    items = [
+        on_time_rate(fig),
+        online_offer_share(kinds=kinds),
+        online_submission_rate(fig),
+        online_payment_rate(),
+        digitisation_rate(fig),
+        reuse_rate(fig),
+        satisfaction(fig, period=period, agency_ids=agency_ids),
+    ]
     earned = [i.points for i in items if i.points is not None]
-    return {"period": period, "indicators": items, "points": round(sum(earned), 2),
-            "max_points": sum(i.max_points for i in items if i.points is not None),
-            "average_processing": average_processing_days(period=period, agency_ids=agency_ids)
-            if with_processing else None}
+    return {
+        "period": period,
+        "indicators": items,
+        "points": round(sum(earned), 2),
+        "max_points": sum(i.max_points for i in items if i.points is not None),
+        "average_processing": average_processing_days(period=period, agency_ids=agency_ids)
+        if with_processing
+        else None,
+    }

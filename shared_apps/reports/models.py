@@ -52,9 +52,12 @@ SINCE_ALWAYS = date(1, 1, 1)  # ``since_month`` of a row held by its agency sinc
 
 
 class ReportFlow(models.Model):
-    agency = models.ForeignKey("tenants.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
-    procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.DO_NOTHING, related_name="+",
-                                  db_constraint=False)
+    agency = models.ForeignKey(
+        "tenants.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    procedure = models.ForeignKey(
+        "catalogue.Procedure", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     month = models.DateField()  # first day of the month, city local time
     received_online = models.IntegerField(default=0)
     received_offline = models.IntegerField(default=0)
@@ -75,17 +78,21 @@ class ReportFlow(models.Model):
 
     class Meta:
         db_table = "reports_flow"
-        constraints = [models.UniqueConstraint(fields=["agency", "procedure", "month"], name="reports_flow_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "procedure", "month"], name="reports_flow_key")
+        ]
         indexes = [models.Index(fields=["month", "agency"], name="reports_flow_month")]
-
 
     def __str__(self):
         return f"{self.agency_id}/{self.procedure_id}/{self.month}"
 
+
 class ReportFlowAgency(models.Model):
     """``ReportFlow`` summed over procedures (agency, month): what the city-wide figures read."""
 
-    agency = models.ForeignKey("tenants.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    agency = models.ForeignKey(
+        "tenants.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     month = models.DateField()
     received_online = models.IntegerField(default=0)
     received_offline = models.IntegerField(default=0)
@@ -108,14 +115,17 @@ class ReportFlowAgency(models.Model):
         db_table = "reports_flow_agency"
         constraints = [models.UniqueConstraint(fields=["agency", "month"], name="reports_flowagency_key")]
 
-
     def __str__(self):
         return f"{self.agency_id}/{self.month}"
 
+
 class ReportOpen(models.Model):
-    agency = models.ForeignKey("tenants.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
-    procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.DO_NOTHING, related_name="+",
-                                  db_constraint=False)
+    agency = models.ForeignKey(
+        "tenants.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    procedure = models.ForeignKey(
+        "catalogue.Procedure", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     due_date = models.DateField()
     since_month = models.DateField(default=SINCE_ALWAYS)  # held by the agency since (carried in: that month)
     n = models.IntegerField(default=0)
@@ -125,18 +135,23 @@ class ReportOpen(models.Model):
 
     class Meta:
         db_table = "reports_open"
-        constraints = [models.UniqueConstraint(fields=["agency", "procedure", "due_date", "since_month"],
-                                               name="reports_open_key")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "procedure", "due_date", "since_month"], name="reports_open_key"
+            )
+        ]
         indexes = [models.Index(fields=["due_date"], name="reports_open_due")]
-
 
     def __str__(self):
         return f"{self.agency_id}/{self.procedure_id}/{self.due_date}"
 
+
 class ReportOpenMonth(models.Model):
     """``ReportOpen`` summed over procedures and over the days of the due month (agency, due month)."""
 
-    agency = models.ForeignKey("tenants.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    agency = models.ForeignKey(
+        "tenants.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     due_month = models.DateField()
     since_month = models.DateField(default=SINCE_ALWAYS)
     n = models.IntegerField(default=0)
@@ -146,8 +161,11 @@ class ReportOpenMonth(models.Model):
 
     class Meta:
         db_table = "reports_open_month"
-        constraints = [models.UniqueConstraint(fields=["agency", "due_month", "since_month"],
-                                               name="reports_open_month_key")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "due_month", "since_month"], name="reports_open_month_key"
+            )
+        ]
 
     def __str__(self):
         return f"{self.agency_id}/{self.due_month}"
@@ -156,7 +174,9 @@ class ReportOpenMonth(models.Model):
 class ReportStepOpen(models.Model):
     """Open, not paused dossiers by holding agency and the local date their current step is due."""
 
-    agency = models.ForeignKey("tenants.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    agency = models.ForeignKey(
+        "tenants.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     due_date = models.DateField()
     n = models.IntegerField(default=0)
 
@@ -170,9 +190,12 @@ class ReportStepOpen(models.Model):
 
 
 class ReportLate(models.Model):
-    agency = models.ForeignKey("tenants.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
-    procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.DO_NOTHING, related_name="+",
-                                  db_constraint=False)
+    agency = models.ForeignKey(
+        "tenants.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    procedure = models.ForeignKey(
+        "catalogue.Procedure", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     due_month = models.DateField()
     close_month = models.DateField()
     since_month = models.DateField(default=SINCE_ALWAYS)
@@ -181,8 +204,12 @@ class ReportLate(models.Model):
 
     class Meta:
         db_table = "reports_late"
-        constraints = [models.UniqueConstraint(fields=["agency", "procedure", "due_month", "close_month",
-                                                       "since_month"], name="reports_late_key")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "procedure", "due_month", "close_month", "since_month"],
+                name="reports_late_key",
+            )
+        ]
         indexes = [models.Index(fields=["close_month", "due_month"], name="reports_late_close")]
 
     def __str__(self):

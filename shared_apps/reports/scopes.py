@@ -27,7 +27,7 @@ GROUPS = {
 
 @dataclass(frozen=True)
 class Scope:
-    code: str          # "thanh-pho", "nhom:xa-phuong", "co-quan:<slug>"
+    code: str  # "thanh-pho", "nhom:xa-phuong", "co-quan:<slug>"
     label: str
     agency_ids: tuple | None  # None: the whole city
     kinds: tuple | None
@@ -36,8 +36,10 @@ class Scope:
 
 def period_bounds(period):
     tz = timezone.get_current_timezone()
-    return (timezone.make_aware(datetime.combine(period.start, time()), tz),
-            timezone.make_aware(datetime.combine(period.end, time()), tz))
+    return (
+        timezone.make_aware(datetime.combine(period.start, time()), tz),
+        timezone.make_aware(datetime.combine(period.end, time()), tz),
+    )
 
 
 def agencies():
@@ -86,11 +88,20 @@ def update_compliance(*, now=None) -> dict:
     wards, special zones) ÷ commune-level agencies × 100. One query on ReportStepOpen."""
     today = timezone.localdate(now or timezone.now())
     with connection.cursor() as cur:
-        cur.execute("SELECT agency_id, sum(n) FROM public.reports_step_open WHERE due_date < %s GROUP BY 1 "
-                    "HAVING sum(n) > 0", [today])
+        cur.execute(
+            "SELECT agency_id, sum(n) FROM public.reports_step_open WHERE due_date < %s GROUP BY 1 "
+            "HAVING sum(n) > 0",
+            [today],
+        )
         overdue = dict(cur.fetchall())
-    rows = [ComplianceRow(a, int(overdue.get(a.pk, 0))) for a in agencies() if a.status == AgencyStatus.ACTIVE]
+    rows = [
+        ComplianceRow(a, int(overdue.get(a.pk, 0))) for a in agencies() if a.status == AgencyStatus.ACTIVE
+    ]
     communes = [r for r in rows if r.agency.kind in COMMUNE_LEVEL]
     ok = sum(1 for r in communes if r.complies)
-    return {"rows": rows, "communes": len(communes), "communes_complying": ok,
-            "share": round(ok * 100 / len(communes), 2) if communes else None}
+    return {
+        "rows": rows,
+        "communes": len(communes),
+        "communes_complying": ok,
+        "share": round(ok * 100 / len(communes), 2) if communes else None,
+    }

@@ -92,15 +92,15 @@ class II06a:
     # not II.06a columns; used by the Decision 766 indicators
     settled_on_time_766: int = 0
     settled_seconds: int = 0
-    in_progress_multi_supplement: int = 0          # in progress with more than one supplement request
+    in_progress_multi_supplement: int = 0  # in progress with more than one supplement request
     in_progress_multi_supplement_overdue: int = 0  # of which counted in in_progress_overdue
     multi_supplement_received: int = 0  # flows of the period (FLOW_COLUMNS), not read by the indicators
     multi_supplement_closed: int = 0
     received_transferred: int = 0  # carried in from another agency in the period (merger, move)
-    transferred_out: int = 0       # carried away to another agency in the period, still open
-    received_digitised: int = 0   # received in the period with every component digitised
+    transferred_out: int = 0  # carried away to another agency in the period, still open
+    received_digitised: int = 0  # received in the period with every component digitised
     components_received: int = 0  # components of the dossiers received in the period
-    components_reused: int = 0    # of which reused from digitised data
+    components_reused: int = 0  # of which reused from digitised data
 
     @property
     def received_in_period(self):
@@ -142,9 +142,22 @@ class II06a:
 
 FIELD_NAMES = tuple(f.name for f in fields(II06a))
 
-COLUMNS = ("received_total", "received_online", "received_offline", "carried_over", "received_transferred",
-           "settled", "settled_early", "settled_on_time", "settled_late", "closed_other", "transferred_out",
-           "in_progress", "in_progress_within", "in_progress_overdue")
+COLUMNS = (
+    "received_total",
+    "received_online",
+    "received_offline",
+    "carried_over",
+    "received_transferred",
+    "settled",
+    "settled_early",
+    "settled_on_time",
+    "settled_late",
+    "closed_other",
+    "transferred_out",
+    "in_progress",
+    "in_progress_within",
+    "in_progress_overdue",
+)
 
 # translated where shown (pages, exports in the reader's language)
 COLUMN_LABELS = {
@@ -191,18 +204,24 @@ def _open_now_sql(by, where, params, today):
     today from ReportOpen (index on due_date)."""
     key = KEYS[by]
     if by == "procedure":
-        return (f"SELECT {key}, sum(n), COALESCE(sum(n - paused) FILTER (WHERE due_date < %s), 0), sum(paused), "
-                f"sum(multi_supplement), COALESCE(sum(multi_supplement - multi_paused) FILTER (WHERE due_date < %s), 0)"
-                f" FROM public.reports_open WHERE {where} GROUP BY 1", [today, today] + params)
+        return (
+            f"SELECT {key}, sum(n), COALESCE(sum(n - paused) FILTER (WHERE due_date < %s), 0), sum(paused), "
+            f"sum(multi_supplement), COALESCE(sum(multi_supplement - multi_paused) FILTER (WHERE due_date < %s), 0)"
+            f" FROM public.reports_open WHERE {where} GROUP BY 1",
+            [today, today] + params,
+        )
     month = today.replace(day=1)
-    return (f"SELECT {key}, sum(n), sum(overdue), sum(paused), sum(multi_supplement), sum(multi_overdue) FROM ("
-            f" SELECT {key}, n, CASE WHEN due_month < %s THEN n - paused ELSE 0 END AS overdue, paused,"
-            f" multi_supplement, CASE WHEN due_month < %s THEN multi_supplement - multi_paused ELSE 0 END"
-            f" AS multi_overdue FROM public.reports_open_month WHERE {where}"
-            f" UNION ALL"
-            f" SELECT {key}, 0, n - paused, 0, 0, multi_supplement - multi_paused FROM public.reports_open"
-            f" WHERE {where} AND due_date >= %s AND due_date < %s"
-            f") x GROUP BY 1", [month, month] + params + params + [month, today])
+    return (
+        f"SELECT {key}, sum(n), sum(overdue), sum(paused), sum(multi_supplement), sum(multi_overdue) FROM ("
+        f" SELECT {key}, n, CASE WHEN due_month < %s THEN n - paused ELSE 0 END AS overdue, paused,"
+        f" multi_supplement, CASE WHEN due_month < %s THEN multi_supplement - multi_paused ELSE 0 END"
+        f" AS multi_overdue FROM public.reports_open_month WHERE {where}"
+        f" UNION ALL"
+        f" SELECT {key}, 0, n - paused, 0, 0, multi_supplement - multi_paused FROM public.reports_open"
+        f" WHERE {where} AND due_date >= %s AND due_date < %s"
+        f") x GROUP BY 1",
+        [month, month] + params + params + [month, today],
+    )
 
 
 def ii06a(*, period: Period, agency_ids=None, by=None, now=None, monthly=False) -> Report:
@@ -215,8 +234,10 @@ def ii06a(*, period: Period, agency_ids=None, by=None, now=None, monthly=False) 
     key = KEYS[by]
     table = "reports_flow" if by == "procedure" else "reports_flow_agency"
     where, params = _scope_sql(agency_ids)
-    net = "(received_online + received_offline + received_transferred - settled_early - settled_on_time" \
-          " - settled_late - settled_unjudged - closed_other - transferred_out)"
+    net = (
+        "(received_online + received_offline + received_transferred - settled_early - settled_on_time"
+        " - settled_late - settled_unjudged - closed_other - transferred_out)"
+    )
     multi_net = "(multi_supplement_received - multi_supplement_closed)"
     in_p = "month >= %s"
     flow_cols = FLOW_COLUMNS
@@ -233,16 +254,21 @@ def ii06a(*, period: Period, agency_ids=None, by=None, now=None, monthly=False) 
         cur.execute(
             f"SELECT {key}, {select}, COALESCE(sum({net}) FILTER (WHERE month < %s), 0), COALESCE(sum({net}), 0),"
             f" COALESCE(sum({multi_net}), 0){extra} FROM public.{table} WHERE {where} AND month < %s GROUP BY {group}",
-            [period.start] * len(flow_cols) + [period.start] + params + [period.end])
+            [period.start] * len(flow_cols) + [period.start] + params + [period.end],
+        )
         for r in cur.fetchall():
             if monthly and r[n + 4] == 0:  # a month's row (all keys)
                 if r[n + 5] >= period.start:
-                    m = dict(zip(flow_cols, r[1:n + 1], strict=True))
-                    months[r[n + 5]] = (int(m["received_online"] + m["received_offline"]), int(m["received_online"]),
-                                        int(m["settled_early"] + m["settled_on_time"]), int(m["settled_late"]))
+                    m = dict(zip(flow_cols, r[1 : n + 1], strict=True))
+                    months[r[n + 5]] = (
+                        int(m["received_online"] + m["received_offline"]),
+                        int(m["received_online"]),
+                        int(m["settled_early"] + m["settled_on_time"]),
+                        int(m["settled_late"]),
+                    )
                 continue
             fig = rows.setdefault(r[0], II06a())
-            for name, value in zip(flow_cols, r[1:n + 1], strict=True):
+            for name, value in zip(flow_cols, r[1 : n + 1], strict=True):
                 setattr(fig, name, int(value))
             fig.carried_over = int(r[n + 1])
             if not current:
@@ -257,7 +283,9 @@ def ii06a(*, period: Period, agency_ids=None, by=None, now=None, monthly=False) 
                 fig.paused, fig.in_progress_multi_supplement = int(r[3]), int(r[4])
                 fig.in_progress_multi_supplement_overdue = int(r[5])
         else:
-            open_table, due = ("reports_open", "due_date") if by == "procedure" else ("reports_open_month", "due_month")
+            open_table, due = (
+                ("reports_open", "due_date") if by == "procedure" else ("reports_open_month", "due_month")
+            )
             # overdue at E: not paused (the pause state of the still open ones is the current one)
             cur.execute(
                 f"SELECT {key}, sum(n), sum(m) FROM ("
@@ -266,7 +294,8 @@ def ii06a(*, period: Period, agency_ids=None, by=None, now=None, monthly=False) 
                 f" UNION ALL"
                 f" SELECT {key}, n - paused, multi_supplement - multi_paused FROM public.{open_table}"
                 f" WHERE {where} AND {due} < %s AND since_month < %s) x GROUP BY 1",
-                params + [period.end] * 3 + params + [period.end] * 2)
+                params + [period.end] * 3 + params + [period.end] * 2,
+            )
             for r in cur.fetchall():
                 fig = rows.setdefault(r[0], II06a())
                 fig.in_progress_overdue, fig.in_progress_multi_supplement_overdue = int(r[1]), int(r[2])
@@ -286,7 +315,8 @@ def ii06a_monthly(*, period: Period, agency_ids=None) -> list[tuple[date, int, i
             "SELECT month, sum(received_online + received_offline), sum(received_online), "
             "sum(settled_early + settled_on_time), sum(settled_late) "
             f"FROM public.reports_flow_agency WHERE {where} AND month >= %s AND month < %s GROUP BY 1",
-            params + [period.start, period.end])
+            params + [period.start, period.end],
+        )
         found = {r[0]: tuple(int(v) for v in r[1:]) for r in cur.fetchall()}
     return [(m, *found.get(m, (0, 0, 0, 0))) for m in period.months()]
 

@@ -52,13 +52,33 @@ from django.db import connection
 from .models import NO_DUE, NO_DUE_MONTH, SINCE_ALWAYS
 
 OPEN_STATUSES = (2, 4, 5, 6)
-TABLES = ("reports_flow", "reports_flow_agency", "reports_open", "reports_open_month", "reports_late",
-          "reports_step_open")
+TABLES = (
+    "reports_flow",
+    "reports_flow_agency",
+    "reports_open",
+    "reports_open_month",
+    "reports_late",
+    "reports_step_open",
+)
 TRUNCATE_LIST = ", ".join(f"public.{t}" for t in TABLES)
-FLOW_COLUMNS = ("received_online", "received_offline", "settled_early", "settled_on_time", "settled_late",
-                "settled_unjudged", "settled_on_time_766", "closed_other", "settled_seconds",
-                "received_digitised", "components_received", "components_reused",
-                "multi_supplement_received", "multi_supplement_closed", "received_transferred", "transferred_out")
+FLOW_COLUMNS = (
+    "received_online",
+    "received_offline",
+    "settled_early",
+    "settled_on_time",
+    "settled_late",
+    "settled_unjudged",
+    "settled_on_time_766",
+    "closed_other",
+    "settled_seconds",
+    "received_digitised",
+    "components_received",
+    "components_reused",
+    "multi_supplement_received",
+    "multi_supplement_closed",
+    "received_transferred",
+    "transferred_out",
+)
 # Every overload of the helper (its arguments follow FLOW_COLUMNS): dropped before it is re-created.
 DROP_FLOW_ADD = """
 DO $$ DECLARE f regprocedure;
@@ -77,8 +97,10 @@ def _tz():
 
 def has_origin_column(cursor=None) -> bool:
     def run(cur):
-        cur.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' "
-                    "AND table_name = 'tracking_dossierindex' AND column_name = 'origin_agency_id'")
+        cur.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' "
+            "AND table_name = 'tracking_dossierindex' AND column_name = 'origin_agency_id'"
+        )
         return cur.fetchone() is not None
 
     if cursor is not None:
@@ -97,8 +119,10 @@ def month_expr(value: str) -> str:
 
 def step_due_expr(prefix: str) -> str:
     """Local date the current step is due: its sub-deadline, else the appointment, else NO_DUE."""
-    return (f"COALESCE((COALESCE({prefix}step_due_at, {prefix}due_at) AT TIME ZONE '{_tz()}')::date, "
-            f"DATE '{NO_DUE}')")
+    return (
+        f"COALESCE((COALESCE({prefix}step_due_at, {prefix}due_at) AT TIME ZONE '{_tz()}')::date, "
+        f"DATE '{NO_DUE}')"
+    )
 
 
 def flow_call(ag: str, procedure: str, month: str, values: dict) -> str:
@@ -126,25 +150,50 @@ def functions_sql(origin: bool) -> str:
     agency_old, agency_new = agency_expr("OLD.", origin), agency_expr("NEW.", origin)
     month_old, month_new = month_expr("OLD.updated_at"), month_expr("NEW.updated_at")
     s_if = lambda cond: f"CASE WHEN {cond} THEN s ELSE 0 END"  # noqa: E731
-    received_here = flow_call("ag", "r.procedure_id", month_expr("r.received_at"), {
-        "received_online": s_if("on_line"), "received_offline": s_if("NOT on_line"),
-        "received_digitised": s_if("r.components_total > 0 AND r.components_digitised >= r.components_total"),
-        "components_received": "s * r.components_total", "components_reused": "s * r.components_reused",
-        "multi_supplement_received": s_if("multi")})
-    received_carried = flow_call("ag", "r.procedure_id", "v_since", {
-        "received_transferred": "s", "multi_supplement_received": s_if("multi")})
-    settled = flow_call("ag", "r.procedure_id", "v_close", {
-        "settled_early": s_if("r.timeliness = 'early'"), "settled_on_time": s_if("r.timeliness = 'on_time'"),
-        "settled_late": s_if("r.timeliness = 'late'"),
-        "settled_unjudged": s_if("r.timeliness NOT IN ('early', 'on_time', 'late')"),
-        "settled_on_time_766": s_if("r.timeliness IN ('early', 'on_time') AND r.supplement_count <= 1"),
-        "settled_seconds": "s * floor(extract(epoch FROM r.finished_at - r.received_at))::bigint",
-        "multi_supplement_closed": s_if("multi")})
-    left = flow_call("ag", "r.procedure_id", "v_close", {"transferred_out": "s",
-                                                         "multi_supplement_closed": s_if("multi")})
-    closed = flow_call("ag", "r.procedure_id", "v_close", {"closed_other": "s",
-                                                           "multi_supplement_closed": s_if("multi")})
-    return DROP_FLOW_ADD + f"""
+    received_here = flow_call(
+        "ag",
+        "r.procedure_id",
+        month_expr("r.received_at"),
+        {
+            "received_online": s_if("on_line"),
+            "received_offline": s_if("NOT on_line"),
+            "received_digitised": s_if(
+                "r.components_total > 0 AND r.components_digitised >= r.components_total"
+            ),
+            "components_received": "s * r.components_total",
+            "components_reused": "s * r.components_reused",
+            "multi_supplement_received": s_if("multi"),
+        },
+    )
+    received_carried = flow_call(
+        "ag",
+        "r.procedure_id",
+        "v_since",
+        {"received_transferred": "s", "multi_supplement_received": s_if("multi")},
+    )
+    settled = flow_call(
+        "ag",
+        "r.procedure_id",
+        "v_close",
+        {
+            "settled_early": s_if("r.timeliness = 'early'"),
+            "settled_on_time": s_if("r.timeliness = 'on_time'"),
+            "settled_late": s_if("r.timeliness = 'late'"),
+            "settled_unjudged": s_if("r.timeliness NOT IN ('early', 'on_time', 'late')"),
+            "settled_on_time_766": s_if("r.timeliness IN ('early', 'on_time') AND r.supplement_count <= 1"),
+            "settled_seconds": "s * floor(extract(epoch FROM r.finished_at - r.received_at))::bigint",
+            "multi_supplement_closed": s_if("multi"),
+        },
+    )
+    left = flow_call(
+        "ag", "r.procedure_id", "v_close", {"transferred_out": "s", "multi_supplement_closed": s_if("multi")}
+    )
+    closed = flow_call(
+        "ag", "r.procedure_id", "v_close", {"closed_other": "s", "multi_supplement_closed": s_if("multi")}
+    )
+    return (
+        DROP_FLOW_ADD
+        + f"""
 CREATE OR REPLACE FUNCTION public.reports_flow_add(a bigint, p bigint, m date, {params}) RETURNS void
 LANGUAGE sql AS $$
   INSERT INTO public.reports_flow AS t (agency_id, procedure_id, month, {cols})
@@ -276,6 +325,7 @@ BEGIN
   RETURN NULL;
 END $$;
 """
+    )
 
 
 TRIGGERS = """
@@ -287,14 +337,17 @@ CREATE TRIGGER reports_index_truncate AFTER TRUNCATE ON public.tracking_dossieri
   FOR EACH STATEMENT EXECUTE FUNCTION public.reports_index_truncated();
 """
 
-DROP = """
+DROP = (
+    """
 DROP TRIGGER IF EXISTS reports_index_rollup ON public.tracking_dossierindex;
 DROP TRIGGER IF EXISTS reports_index_truncate ON public.tracking_dossierindex;
 DROP FUNCTION IF EXISTS public.reports_index_changed();
 DROP FUNCTION IF EXISTS public.reports_index_truncated();
 DROP FUNCTION IF EXISTS public.reports_contribute(public.tracking_dossierindex, integer);
 DROP FUNCTION IF EXISTS public.reports_step_contribute(public.tracking_dossierindex, integer);
-""" + DROP_FLOW_ADD
+"""
+    + DROP_FLOW_ADD
+)
 
 
 def rebuild_sql(origin: bool) -> list[str]:
@@ -319,28 +372,31 @@ def rebuild_sql(origin: bool) -> list[str]:
       FROM public.tracking_dossierindex WHERE received_at IS NOT NULL
         AND NOT ({carried_in} AND (finished_at IS NOT NULL AND finished_at < transferred_in_at OR (finished_at IS NULL
              AND national_status NOT IN ({statuses}) AND updated_at < transferred_in_at)))"""
-    arrived = flow_select({
-        "received_online": "(on_line AND NOT carried_in)::int",
-        "received_offline": "(NOT on_line AND NOT carried_in)::int",
-        "received_digitised": "(NOT carried_in AND components_total > 0 AND components_digitised >= components_total)::int",
-        "components_received": "CASE WHEN carried_in THEN 0 ELSE components_total END::bigint",
-        "components_reused": "CASE WHEN carried_in THEN 0 ELSE components_reused END::bigint",
-        "multi_supplement_received": "(supplement_count > 1)::int",
-        "received_transferred": "carried_in::int",
-    })
-    closed = flow_select({
-        "settled_early": "(finished_at IS NOT NULL AND timeliness = 'early')::int",
-        "settled_on_time": "(finished_at IS NOT NULL AND timeliness = 'on_time')::int",
-        "settled_late": "(finished_at IS NOT NULL AND timeliness = 'late')::int",
-        "settled_unjudged": "(finished_at IS NOT NULL AND timeliness NOT IN ('early', 'on_time', 'late'))::int",
-        "settled_on_time_766":
-            "(finished_at IS NOT NULL AND timeliness IN ('early', 'on_time') AND supplement_count <= 1)::int",
-        "closed_other": "(finished_at IS NULL AND NOT gone_open)::int",
-        "settled_seconds": "CASE WHEN finished_at IS NOT NULL "
-                           "THEN floor(extract(epoch FROM finished_at - received_at))::bigint ELSE 0 END",
-        "multi_supplement_closed": "(supplement_count > 1)::int",
-        "transferred_out": "(finished_at IS NULL AND gone_open)::int",
-    })
+    arrived = flow_select(
+        {
+            "received_online": "(on_line AND NOT carried_in)::int",
+            "received_offline": "(NOT on_line AND NOT carried_in)::int",
+            "received_digitised": "(NOT carried_in AND components_total > 0 AND components_digitised >= components_total)::int",
+            "components_received": "CASE WHEN carried_in THEN 0 ELSE components_total END::bigint",
+            "components_reused": "CASE WHEN carried_in THEN 0 ELSE components_reused END::bigint",
+            "multi_supplement_received": "(supplement_count > 1)::int",
+            "received_transferred": "carried_in::int",
+        }
+    )
+    closed = flow_select(
+        {
+            "settled_early": "(finished_at IS NOT NULL AND timeliness = 'early')::int",
+            "settled_on_time": "(finished_at IS NOT NULL AND timeliness = 'on_time')::int",
+            "settled_late": "(finished_at IS NOT NULL AND timeliness = 'late')::int",
+            "settled_unjudged": "(finished_at IS NOT NULL AND timeliness NOT IN ('early', 'on_time', 'late'))::int",
+            "settled_on_time_766": "(finished_at IS NOT NULL AND timeliness IN ('early', 'on_time') AND supplement_count <= 1)::int",
+            "closed_other": "(finished_at IS NULL AND NOT gone_open)::int",
+            "settled_seconds": "CASE WHEN finished_at IS NOT NULL "
+            "THEN floor(extract(epoch FROM finished_at - received_at))::bigint ELSE 0 END",
+            "multi_supplement_closed": "(supplement_count > 1)::int",
+            "transferred_out": "(finished_at IS NULL AND gone_open)::int",
+        }
+    )
     return [
         f"TRUNCATE {TRUNCATE_LIST}",
         f"""

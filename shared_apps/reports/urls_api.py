@@ -6,8 +6,13 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from . import api
 
-VIEWS = [("ii06a", api.II06aApi), ("indicators", api.IndicatorsApi), ("compliance", api.ComplianceApi),
-         ("dashboard", api.DashboardApi), ("dossiers", api.DossiersApi)]
+VIEWS = [
+    ("ii06a", api.II06aApi),
+    ("indicators", api.IndicatorsApi),
+    ("compliance", api.ComplianceApi),
+    ("dashboard", api.DashboardApi),
+    ("dossiers", api.DossiersApi),
+]
 
 
 def _agency_view(name, view):
@@ -16,5 +21,8 @@ def _agency_view(name, view):
 
 
 city = [path(f"{name}/", view.as_view(), name=f"reports-{name}") for name, view in VIEWS]
-agency = [path(f"{name}/", _agency_view(name, view).as_view(), name=f"reports-{name}")
-          for name, view in VIEWS if name != "compliance"]
+agency = [
+    path(f"{name}/", _agency_view(name, view).as_view(), name=f"reports-{name}")
+    for name, view in VIEWS
+    if name != "compliance"
+]

@@ -35,8 +35,12 @@ def _scope(request):
     if agency is not None and membership is not None and not membership.has_role(*LEADER_ROLES):
         membership = None  # the dashboard is for the agency's leaders
     try:
-        return report_scope_get(acting_user=request.user, code=request.GET.get("pham-vi", ""), agency=agency,
-                                membership=membership)
+        return report_scope_get(
+            acting_user=request.user,
+            code=request.GET.get("pham-vi", ""),
+            agency=agency,
+            membership=membership,
+        )
     except PermissionRefused as exc:
         raise PermissionDenied(exc.message) from None
 
@@ -71,36 +75,61 @@ def dashboard_page(request):
         except DomainError as exc:
             raise PermissionDenied(exc.message) from None
         if bang == "ii06a":
-            return exports.export(exports.table_rows(table), fmt=export, filename=f"ii06a-{period.code.replace('/', '-')}",
-                                  title="II.06a")
+            return exports.export(
+                exports.table_rows(table),
+                fmt=export,
+                filename=f"ii06a-{period.code.replace('/', '-')}",
+                title="II.06a",
+            )
     data = dashboard_get(scope=scope, period=period, sort=sort)
     table, ind = data["table"], data["indicators"]
     t = table.totals
     context = {
-        "scope": scope, "period": period, "error": error, "sort": sort, "data": data, "table": table,
-        "columns": [(c, COLUMN_LABELS[c]) for c in COLUMNS], "period_choices": _period_choices(period),
+        "scope": scope,
+        "period": period,
+        "error": error,
+        "sort": sort,
+        "data": data,
+        "table": table,
+        "columns": [(c, COLUMN_LABELS[c]) for c in COLUMNS],
+        "period_choices": _period_choices(period),
         "in_agency": getattr(request, "agency", None) is not None,
         "is_city_admin": is_city_admin(request.user),
         "groups": [(f"nhom:{k}", v[0]) for k, v in GROUPS.items()],
         "agencies": sorted(agencies(), key=lambda a: a.name) if is_city_admin(request.user) else [],
         "trend_chart": trend_svg(data["trend"], title=_("Hồ sơ tiếp nhận theo tháng")),
-        "split_chart": split_svg([(_("Trước hạn"), t.settled_early, "early"), (_("Đúng hạn"), t.settled_on_time, "on_time"),
-                                  (_("Quá hạn"), t.settled_late, "late")], title=_("Kết quả giải quyết")),
-        "online_chart": split_svg([(_("Trực tuyến"), t.received_online, "online"),
-                                   (_("Trực tiếp, bưu chính"), t.received_offline, "rest")],
-                                  title=_("Tỷ lệ hồ sơ trực tuyến")),
+        "split_chart": split_svg(
+            [
+                (_("Trước hạn"), t.settled_early, "early"),
+                (_("Đúng hạn"), t.settled_on_time, "on_time"),
+                (_("Quá hạn"), t.settled_late, "late"),
+            ],
+            title=_("Kết quả giải quyết"),
+        ),
+        "online_chart": split_svg(
+            [
+                (_("Trực tuyến"), t.received_online, "online"),
+                (_("Trực tiếp, bưu chính"), t.received_offline, "rest"),
+            ],
+            title=_("Tỷ lệ hồ sơ trực tuyến"),
+        ),
         "indicators": ind,
     }
     if request.GET.get("xuat") in ("csv", "xlsx"):  # the other tables: indicators, compliance
         bang = request.GET.get("bang")
         if bang == "chi-so":
             lines = [["Chỉ số", "Nhóm", "Giá trị", "Đơn vị", "Điểm tối đa", "Ngưỡng", "Điểm", "Ghi chú"]]
-            lines += [[i.name, i.group, i.value, i.unit, i.max_points, i.threshold, i.points, i.missing]
-                      for i in ind["indicators"]]
+            lines += [
+                [i.name, i.group, i.value, i.unit, i.max_points, i.threshold, i.points, i.missing]
+                for i in ind["indicators"]
+            ]
             return exports.export(lines, fmt=request.GET["xuat"], filename="chi-so-766", title="766")
         if bang == "tuan-thu" and data["compliance"]:
             lines = [["Cơ quan", "Hồ sơ có bước xử lý quá hạn chưa cập nhật", "Tuân thủ"]]
-            lines += [[r.agency.name, r.overdue_open, "Có" if r.complies else "Không"] for r in data["compliance"]["rows"]]
+            lines += [
+                [r.agency.name, r.overdue_open, "Có" if r.complies else "Không"]
+                for r in data["compliance"]["rows"]
+            ]
             return exports.export(lines, fmt=request.GET["xuat"], filename="tuan-thu", title="Tuân thủ")
     return render(request, "reports/dashboard.html", context)
 
@@ -113,23 +142,51 @@ def dossiers_page(request):
     column = request.GET.get("chi-tieu", "")
     procedure = request.GET.get("thu-tuc", "")
     try:
-        rows, total = report_dossiers(scope=scope, period=period, column=column,
-                                      procedure_id=int(procedure) if procedure.isdigit() else None)
+        rows, total = report_dossiers(
+            scope=scope,
+            period=period,
+            column=column,
+            procedure_id=int(procedure) if procedure.isdigit() else None,
+        )
     except DomainError as exc:
         raise PermissionDenied(exc.message) from None
     names = {a.pk: a.name for a in directory.all()}
     for r in rows:
         r["agency_name"] = names.get(r["agency_id"], "")
     if request.GET.get("xuat") in ("csv", "xlsx"):
-        lines = [["Mã hồ sơ", "Cơ quan", "Thủ tục", "Trạng thái", "Kênh", "Tiếp nhận", "Hẹn trả", "Có kết quả"]]
+        lines = [
+            ["Mã hồ sơ", "Cơ quan", "Thủ tục", "Trạng thái", "Kênh", "Tiếp nhận", "Hẹn trả", "Có kết quả"]
+        ]
+
         def local(value):
             return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else ""
 
-        lines += [[r["code"] or "", r["agency_name"], r["procedure_name"], r["state"], r["channel"],
-                   local(r["received_at"]), local(r["due_at"]), local(r["finished_at"])] for r in rows]
+        lines += [
+            [
+                r["code"] or "",
+                r["agency_name"],
+                r["procedure_name"],
+                r["state"],
+                r["channel"],
+                local(r["received_at"]),
+                local(r["due_at"]),
+                local(r["finished_at"]),
+            ]
+            for r in rows
+        ]
         return exports.export(lines, fmt=request.GET["xuat"], filename="ho-so", title="Hồ sơ")
-    return render(request, "reports/dossiers.html", {
-        "scope": scope, "period": period, "error": error, "rows": rows, "total": total,
-        "column": column, "column_label": COLUMN_LABELS.get(column, column), "procedure": procedure,
-        "in_agency": getattr(request, "agency", None) is not None,
-    })
+    return render(
+        request,
+        "reports/dossiers.html",
+        {
+            "scope": scope,
+            "period": period,
+            "error": error,
+            "rows": rows,
+            "total": total,
+            "column": column,
+            "column_label": COLUMN_LABELS.get(column, column),
+            "procedure": procedure,
+            "in_agency": getattr(request, "agency", None) is not None,
+        },
+    )

@@ -62,7 +62,9 @@ class DraftFile(models.Model):
 
     class Meta:
         ordering = ["position"]
-        constraints = [models.UniqueConstraint(fields=["draft", "position"], name="draft_file_position_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["draft", "position"], name="draft_file_position_unique")
+        ]
 
     def __str__(self):
         return f"{self.draft_id}/{self.position}"

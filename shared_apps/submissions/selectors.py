@@ -52,8 +52,9 @@ def agencies_offering(*, procedure, version=None):
     if not candidates:
         return []
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)",
-                       [[a.schema_name for a in candidates]])
+        cursor.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [[a.schema_name for a in candidates]]
+        )
         existing = {row[0] for row in cursor.fetchall()}
         candidates = [a for a in candidates if a.schema_name in existing]
         if not candidates:
@@ -62,7 +63,8 @@ def agencies_offering(*, procedure, version=None):
         sql = " UNION ALL ".join(
             f"SELECT {int(a.pk)}::bigint FROM {quote(a.schema_name)}.adoption_procedureadoption "
             f"WHERE procedure_id = %s AND is_active AND online_intake_open"
-            for a in candidates)
+            for a in candidates
+        )
         cursor.execute(sql, [procedure.pk] * len(candidates))
         ids = {row[0] for row in cursor.fetchall()}
     offered = [OfferedAgency(a, level_for_agency(a) in version.levels) for a in candidates if a.pk in ids]
@@ -79,8 +81,11 @@ def agency_version(*, agency, procedure):
     from tenant_apps.adoption.selectors import adoption_version_in_force
 
     with in_schema(agency):
-        adoption = ProcedureAdoption.objects.select_related("procedure").filter(
-            procedure=procedure, is_active=True).first()
+        adoption = (
+            ProcedureAdoption.objects.select_related("procedure")
+            .filter(procedure=procedure, is_active=True)
+            .first()
+        )
         version = adoption_version_in_force(adoption=adoption) if adoption else None
     return adoption, version
 
@@ -101,16 +106,20 @@ def draft_get(*, user, pk):
     """The user's own draft, or None (someone else's draft is as if it did not exist)."""
     if not user.is_authenticated:
         return None
-    return (SubmissionDraft.objects.select_related("procedure", "agency")
-            .filter(pk=pk, owner_id=user.pk).first())
+    return (
+        SubmissionDraft.objects.select_related("procedure", "agency").filter(pk=pk, owner_id=user.pk).first()
+    )
 
 
 def drafts_of(*, user):
     """The user's unsent drafts, most recently changed first (one query)."""
     if not user.is_authenticated:
         return []
-    return list(SubmissionDraft.objects.select_related("procedure", "agency")
-                .filter(owner_id=user.pk, status=DraftStatus.DRAFT).order_by("-updated_at", "-id"))
+    return list(
+        SubmissionDraft.objects.select_related("procedure", "agency")
+        .filter(owner_id=user.pk, status=DraftStatus.DRAFT)
+        .order_by("-updated_at", "-id")
+    )
 
 
 # --- the citizen's own dossier -------------------------------------------------------------------
@@ -173,32 +182,62 @@ def citizen_dossier(*, user, agency, dossier_id):
     if not user.is_authenticated or agency is None or agency.is_public:
         return None
     with in_schema(agency):
-        dossier = (Dossier.objects.select_related("procedure").filter(pk=dossier_id, owner_user_id=user.pk)
-                   .first())
+        dossier = (
+            Dossier.objects.select_related("procedure").filter(pk=dossier_id, owner_user_id=user.pk).first()
+        )
         if dossier is None:
             return None
         components = [
-            {"position": c.position, "name": c.name, "form": c.form_label, "required": c.required,
-             "provided": c.provided, "has_file": bool(c.file),
-             "missing": c.required and not c.provided}
+            {
+                "position": c.position,
+                "name": c.name,
+                "form": c.form_label,
+                "required": c.required,
+                "provided": c.provided,
+                "has_file": bool(c.file),
+                "missing": c.required and not c.provided,
+            }
             for c in dossier.components.all()
         ]
-        events = [{"at": e.at, "label": e.action_label, "note": e.note if e.action in PUBLIC_NOTES else ""}
-                  for e in dossier.events.exclude(action="component_attached").order_by("seq")]
-        request = (dossier.events.filter(action__in=("request_intake_supplement", "request_supplement"))
-                   .order_by("-seq").first())
+        events = [
+            {"at": e.at, "label": e.action_label, "note": e.note if e.action in PUBLIC_NOTES else ""}
+            for e in dossier.events.exclude(action="component_attached").order_by("seq")
+        ]
+        request = (
+            dossier.events.filter(action__in=("request_intake_supplement", "request_supplement"))
+            .order_by("-seq")
+            .first()
+        )
         note = request.note if request is not None and dossier.state in SUPPLEMENT_STATES else ""
         return CitizenDossier(
-            agency=agency, pk=dossier.pk, code=dossier.code, reference=dossier.reference, state=dossier.state,
-            state_label=dossier.state_label, national_status=dossier.national_status,
-            what_next=WHAT_NEXT.get(dossier.state, ""), procedure_name=dossier.procedure.name,
-            registered_at=dossier.registered_at, received_at=dossier.received_at, due_at=dossier.due_at,
-            applicant_name=dossier.applicant_name, request_summary=dossier.request_summary,
+            agency=agency,
+            pk=dossier.pk,
+            code=dossier.code,
+            reference=dossier.reference,
+            state=dossier.state,
+            state_label=dossier.state_label,
+            national_status=dossier.national_status,
+            what_next=WHAT_NEXT.get(dossier.state, ""),
+            procedure_name=dossier.procedure.name,
+            registered_at=dossier.registered_at,
+            received_at=dossier.received_at,
+            due_at=dossier.due_at,
+            applicant_name=dossier.applicant_name,
+            request_summary=dossier.request_summary,
             closing_reason=dossier.closing_reason if dossier.state in ("refused", "stopped") else "",
-            supplement_note=note, supplement_items=supplement_items(note), components=components,
-            events=events)
+            supplement_note=note,
+            supplement_items=supplement_items(note),
+            components=components,
+            events=events,
+        )
 
 
 # Events whose note is written for the citizen (the others are the agency's internal opinions).
-PUBLIC_NOTES = ("request_intake_supplement", "request_supplement", "refuse", "stop", "apologize",
-                "citizen_supplement")
+PUBLIC_NOTES = (
+    "request_intake_supplement",
+    "request_supplement",
+    "refuse",
+    "stop",
+    "apologize",
+    "citizen_supplement",
+)

@@ -57,11 +57,16 @@ def draft_create(*, procedure, agency, acting_user):
     version = online_version(procedure=procedure)
     if version is None:
         raise DomainError(_("Thủ tục này không có dịch vụ công trực tuyến."), field="procedure")
-    if agency is None or agency.pk not in {o.agency.pk for o in agencies_offering(procedure=procedure,
-                                                                                   version=version)}:
+    if agency is None or agency.pk not in {
+        o.agency.pk for o in agencies_offering(procedure=procedure, version=version)
+    }:
         raise DomainError(_("Cơ quan đã chọn không nhận hồ sơ trực tuyến của thủ tục này."), field="agency")
-    return SubmissionDraft.objects.create(owner=acting_user, procedure=procedure, agency=agency,
-                                          applicant=_clean_applicant(profile_prefill(user=acting_user)))
+    return SubmissionDraft.objects.create(
+        owner=acting_user,
+        procedure=procedure,
+        agency=agency,
+        applicant=_clean_applicant(profile_prefill(user=acting_user)),
+    )
 
 
 def draft_update(*, draft, acting_user, applicant=None, request_summary=None):
@@ -88,15 +93,20 @@ def draft_attach(*, draft, position, upload, acting_user):
     _version, components = draft_components(draft=draft)
     component = next((c for c in components if c.position == int(position)), None)
     if component is None:
-        raise DomainError(_("Thủ tục không có thành phần hồ sơ số %(p)s.") % {"p": position}, field="position")
+        raise DomainError(
+            _("Thủ tục không có thành phần hồ sơ số %(p)s.") % {"p": position}, field="position"
+        )
     with transaction.atomic():
         draft = SubmissionDraft.objects.select_for_update().get(pk=draft.pk)
         _ensure_editable(draft)
         others = sum(f.size for f in draft.files.exclude(position=component.position))
         limit = settings.UPLOAD_MAX_DOSSIER_BYTES
         if others + upload.size > limit:
-            raise DomainError(_("Tổng dung lượng các tệp của hồ sơ vượt quá %(mb)s MB.") % {"mb": mb(limit)},
-                              field="file", code="dossier_too_large")
+            raise DomainError(
+                _("Tổng dung lượng các tệp của hồ sơ vượt quá %(mb)s MB.") % {"mb": mb(limit)},
+                field="file",
+                code="dossier_too_large",
+            )
         previous = draft.files.filter(position=component.position).first()
         old_name = previous.file.name if previous else None
         row = previous or DraftFile(draft=draft, position=component.position)
@@ -148,7 +158,9 @@ def draft_submit(*, draft, acting_user):
 
     _ensure_owner(draft, acting_user)
     with transaction.atomic():
-        draft = SubmissionDraft.objects.select_for_update().select_related("agency", "procedure").get(pk=draft.pk)
+        draft = (
+            SubmissionDraft.objects.select_for_update().select_related("agency", "procedure").get(pk=draft.pk)
+        )
         if draft.status == DraftStatus.SUBMITTED:
             return draft, False
         if not draft.agency.is_open:
@@ -156,16 +168,26 @@ def draft_submit(*, draft, acting_user):
         _version, components = draft_components(draft=draft)
         missing = [c.name for c in components if c.required and c.draft_file is None]
         if missing:
-            raise DomainError(_("Còn thiếu tệp của giấy tờ bắt buộc: %(m)s.") % {"m": "; ".join(missing)},
-                              field="files", code="incomplete")
+            raise DomainError(
+                _("Còn thiếu tệp của giấy tờ bắt buộc: %(m)s.") % {"m": "; ".join(missing)},
+                field="files",
+                code="incomplete",
+            )
         rows = [c.draft_file for c in components if c.draft_file is not None]
         handles = [row.file.open("rb") for row in rows]
         try:
             dossier, created = dossier_submit_online_with_files(
-                agency=draft.agency, procedure=draft.procedure, applicant=draft.applicant,
-                files=[(row.position, handle, row.content_type) for row, handle in zip(rows, handles, strict=True)],
-                acting_user=acting_user, idempotency_key=draft.idempotency_key,
-                request_summary=draft.request_summary)
+                agency=draft.agency,
+                procedure=draft.procedure,
+                applicant=draft.applicant,
+                files=[
+                    (row.position, handle, row.content_type)
+                    for row, handle in zip(rows, handles, strict=True)
+                ],
+                acting_user=acting_user,
+                idempotency_key=draft.idempotency_key,
+                request_summary=draft.request_summary,
+            )
         finally:
             for handle in handles:
                 handle.close()

@@ -63,11 +63,18 @@ def start(request, code):
             error = exc.message
         else:
             return redirect("submissions:draft", pk=draft.pk)
-    return render(request, "submissions/choose_agency.html", {
-        "procedure": procedure, "version": version, "error": error,
-        "competent": [o.agency for o in offered if o.competent],
-        "cross": [o.agency for o in offered if not o.competent],
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "submissions/choose_agency.html",
+        {
+            "procedure": procedure,
+            "version": version,
+            "error": error,
+            "competent": [o.agency for o in offered if o.competent],
+            "cross": [o.agency for o in offered if not o.competent],
+        },
+        status=400 if error else 200,
+    )
 
 
 def drafts(request):
@@ -97,11 +104,21 @@ def draft_page(request, pk):
     version, components = draft_components(draft=draft)
     for c in components:
         c.error = file_errors.get(c.position, "")
-    return render(request, "submissions/form.html", {
-        "draft": draft, "version": version, "components": components, "errors": errors,
-        "a": draft.applicant, "allowed": ALLOWED_LABEL, "max_mb": mb(_setting("UPLOAD_MAX_BYTES")),
-        "total_mb": mb(_setting("UPLOAD_MAX_DOSSIER_BYTES")),
-    }, status=400 if errors or file_errors else 200)
+    return render(
+        request,
+        "submissions/form.html",
+        {
+            "draft": draft,
+            "version": version,
+            "components": components,
+            "errors": errors,
+            "a": draft.applicant,
+            "allowed": ALLOWED_LABEL,
+            "max_mb": mb(_setting("UPLOAD_MAX_BYTES")),
+            "total_mb": mb(_setting("UPLOAD_MAX_DOSSIER_BYTES")),
+        },
+        status=400 if errors or file_errors else 200,
+    )
 
 
 def _setting(name):
@@ -113,9 +130,12 @@ def _setting(name):
 def _draft_post(request, draft, errors, file_errors):
     user = request.user
     # Fields the form did not send stay as they were.
-    applicant = {k: request.POST[f"nguoi-nop-{k}"] for k in APPLICANT_INPUTS if f"nguoi-nop-{k}" in request.POST}
-    draft = services.draft_update(draft=draft, acting_user=user, applicant=applicant,
-                                  request_summary=request.POST.get("noi-dung"))
+    applicant = {
+        k: request.POST[f"nguoi-nop-{k}"] for k in APPLICANT_INPUTS if f"nguoi-nop-{k}" in request.POST
+    }
+    draft = services.draft_update(
+        draft=draft, acting_user=user, applicant=applicant, request_summary=request.POST.get("noi-dung")
+    )
     remove = request.POST.get("xoa-tep")
     if remove and remove.isdigit():
         services.draft_detach(draft=draft, position=int(remove), acting_user=user)
@@ -172,6 +192,7 @@ def discard(request, pk):
 
 # --- the citizen's dossier -----------------------------------------------------------------------
 
+
 def _own_dossier(request, agency_slug, pk):
     agency = directory.by_slug(agency_slug)
     d = citizen_dossier(user=request.user, agency=agency, dossier_id=pk) if agency else None
@@ -184,8 +205,11 @@ def dossier_page(request, agency, pk):
     if not request.user.is_authenticated:
         return _login(request)
     agency, d = _own_dossier(request, agency, pk)
-    return render(request, "submissions/dossier.html", {
-        "d": d, "allowed": ALLOWED_LABEL, "max_mb": mb(_setting("UPLOAD_MAX_BYTES"))})
+    return render(
+        request,
+        "submissions/dossier.html",
+        {"d": d, "allowed": ALLOWED_LABEL, "max_mb": mb(_setting("UPLOAD_MAX_BYTES"))},
+    )
 
 
 @require_POST
@@ -196,12 +220,21 @@ def supplement(request, agency, pk):
     if not request.user.is_authenticated:
         return _login(request)
     agency, d = _own_dossier(request, agency, pk)
-    uploads = {int(name[4:]): f for name, f in request.FILES.items() if name.startswith("tep-") and name[4:].isdigit()}
+    uploads = {
+        int(name[4:]): f
+        for name, f in request.FILES.items()
+        if name.startswith("tep-") and name[4:].isdigit()
+    }
     try:
         with in_schema(agency):
             dossier = Dossier.objects.get(pk=d.pk, owner_user_id=request.user.pk)
-            dossier_supplement_online(agency=agency, dossier=dossier, uploads=uploads,
-                                      note=request.POST.get("ghi-chu", ""), acting_user=request.user)
+            dossier_supplement_online(
+                agency=agency,
+                dossier=dossier,
+                uploads=uploads,
+                note=request.POST.get("ghi-chu", ""),
+                acting_user=request.user,
+            )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

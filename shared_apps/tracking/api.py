@@ -49,12 +49,21 @@ def lookup_payload(result):
     cost more than the rest of the look-up; tests pin both to the same output)."""
     e, tz = result.entry, timezone.get_current_timezone()
     return {
-        "code": e.code, "procedure": e.procedure_name, "agency": e.agency.name, "national_status": e.national_status,
-        "status": result.status_label, "received_at": _iso(e.received_at, tz), "due_at": _iso(e.due_at, tz),
-        "finished_at": _iso(e.finished_at, tz), "returned_at": _iso(e.returned_at, tz), "verified": result.verified,
+        "code": e.code,
+        "procedure": e.procedure_name,
+        "agency": e.agency.name,
+        "national_status": e.national_status,
+        "status": result.status_label,
+        "received_at": _iso(e.received_at, tz),
+        "due_at": _iso(e.due_at, tz),
+        "finished_at": _iso(e.finished_at, tz),
+        "returned_at": _iso(e.returned_at, tz),
+        "verified": result.verified,
         "applicant_name": e.applicant_name if result.verified else None,
-        "timeline": [{"at": _iso(ev["at"], tz), "label": ev["label"], "agency": ev["agency"], "status": ev["status"]}
-                     for ev in result.events],
+        "timeline": [
+            {"at": _iso(ev["at"], tz), "label": ev["label"], "agency": ev["agency"], "status": ev["status"]}
+            for ev in result.events
+        ],
     }
 
 
@@ -75,11 +84,14 @@ class LookupApi(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
 
-    @extend_schema(parameters=[OpenApiParameter("proof", str, description="last 4 digits of phone or ID")],
-                   responses={200: LookupSerializer})
+    @extend_schema(
+        parameters=[OpenApiParameter("proof", str, description="last 4 digits of phone or ID")],
+        responses={200: LookupSerializer},
+    )
     def get(self, request, code):
-        status, payload = lookup_answer(request=request._request, code=code,
-                                        proof=request.query_params.get("proof", ""))
+        status, payload = lookup_answer(
+            request=request._request, code=code, proof=request.query_params.get("proof", "")
+        )
         return Response(payload, status=status)
 
 

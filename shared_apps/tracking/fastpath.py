@@ -56,15 +56,17 @@ JSON_ACCEPTS = frozenset({"", "*/*", "application/json"})
 # CSRF (a GET of a csrf-exempt API view), logins, flash messages or memberships, none of which this
 # request has. Every other one (security headers, HTTPS redirect, CSP, host validation,
 # Content-Length, language, X-Frame-Options, and any added later) runs, in the configured order.
-SKIPPED_MIDDLEWARE = frozenset({
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "tenants.middleware.AgencyPathMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "shared_apps.accounts.middleware.AgencyMembershipMiddleware",
-})
+SKIPPED_MIDDLEWARE = frozenset(
+    {
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+        "tenants.middleware.AgencyPathMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        "shared_apps.accounts.middleware.AgencyMembershipMiddleware",
+    }
+)
 ALLOW = "GET, HEAD, OPTIONS"  # what DRF's APIView says for LookupApi
 ANSWER_KEY = "egov.lookup_answer"  # environ key: an answer already computed, for the chain to wrap
 MEMO_SIZE = 512  # request combinations whose headers are kept (Accept-Language values are few)
@@ -91,7 +93,9 @@ def wants_fast_path(environ):
         return False
     if settings.SESSION_COOKIE_NAME + "=" in environ.get("HTTP_COOKIE", ""):
         return False
-    if environ.get("HTTP_ACCEPT", "").strip() not in JSON_ACCEPTS or "format=" in environ.get("QUERY_STRING", ""):
+    if environ.get("HTTP_ACCEPT", "").strip() not in JSON_ACCEPTS or "format=" in environ.get(
+        "QUERY_STRING", ""
+    ):
         return False
     return not (settings.ALLOWED_HOSTS and directory.by_domain(_host(environ)) is not None)
 
@@ -138,10 +142,17 @@ def memo_key(environ):
         parts = [p.strip() for p in cookie.split(";") if p.strip()]
         if len(parts) != 1 or not parts[0].startswith(name):
             return None
-        language = parts[0][len(name):]
-    return (environ.get("HTTP_HOST", ""), environ.get("SERVER_NAME", ""), environ.get("SERVER_PORT", ""),
-            environ.get("wsgi.url_scheme", ""), environ.get("HTTP_X_FORWARDED_PROTO", ""),
-            environ.get("HTTP_X_FORWARDED_HOST", ""), environ.get("HTTP_ACCEPT_LANGUAGE", ""), language)
+        language = parts[0][len(name) :]
+    return (
+        environ.get("HTTP_HOST", ""),
+        environ.get("SERVER_NAME", ""),
+        environ.get("SERVER_PORT", ""),
+        environ.get("wsgi.url_scheme", ""),
+        environ.get("HTTP_X_FORWARDED_PROTO", ""),
+        environ.get("HTTP_X_FORWARDED_HOST", ""),
+        environ.get("HTTP_ACCEPT_LANGUAGE", ""),
+        language,
+    )
 
 
 class LookupFastPath:
@@ -168,7 +179,9 @@ class LookupFastPath:
                 status, payload = lookup_answer(request=environ, code=code, proof=proof)
                 headers = self.headers.get((key, status))
                 if headers is None:  # a status not seen yet for this combination: the chain wraps it
-                    return self._through_chain({**environ, ANSWER_KEY: (status, payload)}, start_response, key)
+                    return self._through_chain(
+                        {**environ, ANSWER_KEY: (status, payload)}, start_response, key
+                    )
                 body = render(payload)
         except Exception:  # noqa: BLE001 — the chain answers again: it renders and logs the error
             logger.warning("look-up fast path failed; answered by the middleware chain", exc_info=True)
@@ -178,7 +191,9 @@ class LookupFastPath:
             # connection (not inside a test's transaction, like the test client's disconnected signal)
             if not connection.in_atomic_block:
                 close_old_connections()
-        start_response(f"{status} {HTTPStatus(status).phrase}", [*headers, ("Content-Length", str(len(body)))])
+        start_response(
+            f"{status} {HTTPStatus(status).phrase}", [*headers, ("Content-Length", str(len(body)))]
+        )
         return [body]
 
     def _through_chain(self, environ, start_response, key):

@@ -49,8 +49,9 @@ class DossierIndex(models.Model):
     current_step = models.CharField(max_length=40, blank=True)
     # The row follows the agency that holds the dossier (`agency`, `dossier_id`); during an
     # inter-agency hand-over the lead agency that received it and returns the result stays here.
-    origin_agency = models.ForeignKey("tenants.Agency", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")
+    origin_agency = models.ForeignKey(
+        "tenants.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # The dossier's components (Decision 766 digitisation and reuse rates): how many, how many
     # digitised, how many reused from digitised data. Defaults in the database too, so that writers
     # with explicit column lists (bench seeding) keep working.
@@ -72,8 +73,11 @@ class DossierIndex(models.Model):
         base_manager_name = "all_rows"
         constraints = [
             models.UniqueConstraint(fields=["agency", "dossier_id"], name="index_agency_dossier_unique"),
-            models.UniqueConstraint(fields=["code"], condition=models.Q(transferred_out_at__isnull=True),
-                                    name="index_live_code_unique"),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=models.Q(transferred_out_at__isnull=True),
+                name="index_live_code_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["agency", "national_status"]),

@@ -196,7 +196,9 @@ class ProgressCounts:
         return not any(getattr(self, f.name) for f in fields(self))
 
     def __add__(self, other: ProgressCounts) -> ProgressCounts:
-        return ProgressCounts(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+        return ProgressCounts(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        )
 
 
 COUNT_NAMES = tuple(f.name for f in fields(ProgressCounts))
@@ -205,8 +207,9 @@ COUNT_NAMES = tuple(f.name for f in fields(ProgressCounts))
 def _conditions(month: Month, now) -> dict[str, Q]:
     received = Q(received_at__gte=month.start, received_at__lt=month.end)
     finished = Q(finished_at__gte=month.start, finished_at__lt=month.end)
-    in_progress = Q(national_status__in=IN_PROGRESS_STATUSES, received_at__isnull=False,
-                    finished_at__isnull=True)
+    in_progress = Q(
+        national_status__in=IN_PROGRESS_STATUSES, received_at__isnull=False, finished_at__isnull=True
+    )
     overdue = Q(due_at__lt=now)
     return {
         "received": received,
@@ -226,7 +229,9 @@ def _conditions(month: Month, now) -> dict[str, Q]:
 
 def _relevant(conditions) -> Q:
     """Rows that count for anything (keeps the scan to the month's rows and the open ones)."""
-    return conditions["received"] | conditions["finished"] | conditions["returned"] | conditions["in_progress"]
+    return (
+        conditions["received"] | conditions["finished"] | conditions["returned"] | conditions["in_progress"]
+    )
 
 
 def _aggregates(conditions) -> dict:
@@ -293,19 +298,34 @@ def progress_city(*, month, sort="", now=None) -> CityProgress:
     )
     rows = {
         g["agency_id"]: AgencyRow(
-            agency_id=g["agency_id"], slug=g["agency__slug"], name=g["agency__name"], kind=g["agency__kind"],
-            status=g["agency__status"], counts=ProgressCounts(**{n: g[n] for n in COUNT_NAMES}),
+            agency_id=g["agency_id"],
+            slug=g["agency__slug"],
+            name=g["agency__name"],
+            kind=g["agency__kind"],
+            status=g["agency__status"],
+            counts=ProgressCounts(**{n: g[n] for n in COUNT_NAMES}),
         )
         for g in grouped
     }
     for agency in directory.all():  # active agencies without a dossier still show, with zeros
-        if (agency.pk not in rows and agency.status == AgencyStatus.ACTIVE
-                and agency.schema_name != settings.PUBLIC_SCHEMA_NAME):
-            rows[agency.pk] = AgencyRow(agency_id=agency.pk, slug=agency.slug, name=agency.name,
-                                        kind=agency.kind, status=agency.status, counts=ProgressCounts())
+        if (
+            agency.pk not in rows
+            and agency.status == AgencyStatus.ACTIVE
+            and agency.schema_name != settings.PUBLIC_SCHEMA_NAME
+        ):
+            rows[agency.pk] = AgencyRow(
+                agency_id=agency.pk,
+                slug=agency.slug,
+                name=agency.name,
+                kind=agency.kind,
+                status=agency.status,
+                counts=ProgressCounts(),
+            )
     totals = sum((r.counts for r in rows.values()), ProgressCounts())
     sort = sort if sort in SORTS else ""
-    return CityProgress(month=month, as_of=now, sort=sort, totals=totals, rows=_sort_rows(rows.values(), sort))
+    return CityProgress(
+        month=month, as_of=now, sort=sort, totals=totals, rows=_sort_rows(rows.values(), sort)
+    )
 
 
 def progress_agency(*, agency, month, now=None) -> AgencyProgress:
@@ -313,12 +333,18 @@ def progress_agency(*, agency, month, now=None) -> AgencyProgress:
     month, now = Month.of(month), now or timezone.now()
     conditions = _conditions(month, now)
     values = DossierIndex.objects.filter(_relevant(conditions), agency_id=agency.pk).aggregate(
-        **_aggregates(conditions))
+        **_aggregates(conditions)
+    )
     successor = None
     if getattr(agency, "successor_id", None):
         successor = next((a for a in directory.all() if a.pk == agency.successor_id), None)
-    return AgencyProgress(month=month, as_of=now, agency=agency,
-                          counts=ProgressCounts(**{n: values[n] or 0 for n in COUNT_NAMES}), successor=successor)
+    return AgencyProgress(
+        month=month,
+        as_of=now,
+        agency=agency,
+        counts=ProgressCounts(**{n: values[n] or 0 for n in COUNT_NAMES}),
+        successor=successor,
+    )
 
 
 def progress_agency_find(*, slug):

@@ -23,16 +23,31 @@ NATIONAL_STATUS_LABELS = {
     10: "Đã trả kết quả",
 }
 ACTION_LABELS = {
-    "register": "Đăng ký hồ sơ", "accept": "Tiếp nhận", "request_intake_supplement": "Yêu cầu bổ sung, hoàn thiện",
-    "resubmit": "Nộp bổ sung", "refuse": "Từ chối tiếp nhận", "assign": "Chuyển xử lý",
-    "appraise": "Thẩm định", "submit_for_approval": "Trình lãnh đạo", "approve": "Phê duyệt",
-    "send_back": "Trả lại để thẩm định lại", "request_supplement": "Yêu cầu bổ sung",
-    "supplement_received": "Đã nhận hồ sơ bổ sung", "request_financial_obligation": "Thông báo nghĩa vụ tài chính",
-    "obligation_fulfilled": "Đã thực hiện nghĩa vụ tài chính", "withdraw": "Rút hồ sơ", "stop": "Dừng xử lý",
-    "apologize": "Xin lỗi và hẹn lại", "record_result": "Có kết quả", "return_result": "Trả kết quả",
-    "hand_over": "Chuyển liên thông", "handover_in": "Nhận hồ sơ liên thông",
-    "receive_on_behalf": "Tiếp nhận thay cơ quan giải quyết", "hand_back": "Chuyển trả cơ quan gửi",
-    "take_back": "Nhận lại hồ sơ liên thông", "result_back": "Nhận kết quả liên thông",
+    "register": "Đăng ký hồ sơ",
+    "accept": "Tiếp nhận",
+    "request_intake_supplement": "Yêu cầu bổ sung, hoàn thiện",
+    "resubmit": "Nộp bổ sung",
+    "refuse": "Từ chối tiếp nhận",
+    "assign": "Chuyển xử lý",
+    "appraise": "Thẩm định",
+    "submit_for_approval": "Trình lãnh đạo",
+    "approve": "Phê duyệt",
+    "send_back": "Trả lại để thẩm định lại",
+    "request_supplement": "Yêu cầu bổ sung",
+    "supplement_received": "Đã nhận hồ sơ bổ sung",
+    "request_financial_obligation": "Thông báo nghĩa vụ tài chính",
+    "obligation_fulfilled": "Đã thực hiện nghĩa vụ tài chính",
+    "withdraw": "Rút hồ sơ",
+    "stop": "Dừng xử lý",
+    "apologize": "Xin lỗi và hẹn lại",
+    "record_result": "Có kết quả",
+    "return_result": "Trả kết quả",
+    "hand_over": "Chuyển liên thông",
+    "handover_in": "Nhận hồ sơ liên thông",
+    "receive_on_behalf": "Tiếp nhận thay cơ quan giải quyết",
+    "hand_back": "Chuyển trả cơ quan gửi",
+    "take_back": "Nhận lại hồ sơ liên thông",
+    "result_back": "Nhận kết quả liên thông",
     "transfer_in": "Chuyển cơ quan giải quyết (sáp nhập, điều chỉnh địa giới)",
 }
 
@@ -151,10 +166,15 @@ def dossier_lookup(*, code, proof="", user=None):
     ats, actions, agencies, statuses = row[13:]
     entry = LookupEntry(*row[:12], agency=LookupAgency(row[12]))
     events = [
-        {"at": at, "label": ACTION_LABELS.get(action, action), "agency": agency_name,
-         "status": NATIONAL_STATUS_LABELS.get(status, "")}
-        for at, action, agency_name, status in zip(ats or (), actions or (), agencies or (), statuses or (),
-                                                   strict=True)
+        {
+            "at": at,
+            "label": ACTION_LABELS.get(action, action),
+            "agency": agency_name,
+            "status": NATIONAL_STATUS_LABELS.get(status, ""),
+        }
+        for at, action, agency_name, status in zip(
+            ats or (), actions or (), agencies or (), statuses or (), strict=True
+        )
     ]
     proof = "".join(ch for ch in (proof or "") if ch.isdigit())[-4:]
     verified = bool(
@@ -179,8 +199,11 @@ def my_dossiers(*, user):
     """Every dossier of this citizen in every agency, newest first (one query, from the index)."""
     if not user.is_authenticated:
         return []
-    rows = list(DossierIndex.objects.select_related("agency").filter(owner_user_id=user.pk)
-                .order_by("-received_at", "-id"))
+    rows = list(
+        DossierIndex.objects.select_related("agency")
+        .filter(owner_user_id=user.pk)
+        .order_by("-received_at", "-id")
+    )
     for row in rows:
         row.status_label = NATIONAL_STATUS_LABELS.get(row.national_status, "")
         row.next_step = NEXT_STEP.get(row.national_status, "")

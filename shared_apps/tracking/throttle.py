@@ -55,6 +55,7 @@ def throttle_exceeded(*, scope, request, limit, window=60):
             script = _scripts[id(client.connection_pool)] = client.register_script(COUNT_SCRIPT)
         return script(keys=[cache.make_key(key)], args=[window], client=client) > limit
     except Exception as exc:  # noqa: BLE001 — Redis down or unreachable: do not lock citizens out
-        logger.warning("throttle %s: Redis unavailable, request let through (%s: %s)", scope,
-                       type(exc).__name__, exc)
+        logger.warning(
+            "throttle %s: Redis unavailable, request let through (%s: %s)", scope, type(exc).__name__, exc
+        )
         return False

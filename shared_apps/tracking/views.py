@@ -17,16 +17,27 @@ def lookup_form(request):
 
 def lookup_page(request, code):
     if throttle_exceeded(scope="lookup", request=request, limit=settings.LOOKUP_RATE_PER_MINUTE):
-        return render(request, "tracking/lookup_form.html",
-                      {"error": _("Bạn tra cứu quá nhiều lần; vui lòng thử lại sau một phút."), "code": code},
-                      status=429)
+        return render(
+            request,
+            "tracking/lookup_form.html",
+            {"error": _("Bạn tra cứu quá nhiều lần; vui lòng thử lại sau một phút."), "code": code},
+            status=429,
+        )
     result = dossier_lookup(code=code, proof=request.GET.get("xac-minh", ""), user=request.user)
     if result is None:
-        return render(request, "tracking/lookup_form.html",
-                      {"error": _("Không tìm thấy hồ sơ có mã “%(code)s”. Hãy kiểm tra lại mã trên giấy hẹn.")
-                       % {"code": code}, "code": code}, status=404)
-    return render(request, "tracking/lookup.html", {"r": result, "code": code,
-                                                    "proof": request.GET.get("xac-minh", "")})
+        return render(
+            request,
+            "tracking/lookup_form.html",
+            {
+                "error": _("Không tìm thấy hồ sơ có mã “%(code)s”. Hãy kiểm tra lại mã trên giấy hẹn.")
+                % {"code": code},
+                "code": code,
+            },
+            status=404,
+        )
+    return render(
+        request, "tracking/lookup.html", {"r": result, "code": code, "proof": request.GET.get("xac-minh", "")}
+    )
 
 
 def my_dossiers_page(request):

@@ -16,20 +16,28 @@ def _month_from(request):
     month = Month.parse(text)
     if month is None:
         return Month.current(), _("Tháng “%(value)s” không hợp lệ; đang hiển thị tháng hiện tại.") % {
-            "value": text[:20]}
+            "value": text[:20]
+        }
     return month, ""
 
 
 def _nav(month):
     current = Month.current()
-    return {"month": month, "previous": month.previous, "next": month.next if month < current else None,
-            "choices": month_choices(selected=month), "is_current": month == current}
+    return {
+        "month": month,
+        "previous": month.previous,
+        "next": month.next if month < current else None,
+        "choices": month_choices(selected=month),
+        "is_current": month == current,
+    }
 
 
 def progress_city_page(request):
     month, error = _month_from(request)
     report = progress_city(month=month, sort=request.GET.get("sap-xep", ""))
-    return render(request, "tracking/progress_city.html", {"report": report, "nav": _nav(month), "error": error})
+    return render(
+        request, "tracking/progress_city.html", {"report": report, "nav": _nav(month), "error": error}
+    )
 
 
 def progress_agency_page(request, slug):
@@ -38,4 +46,6 @@ def progress_agency_page(request, slug):
         raise Http404(slug)
     month, error = _month_from(request)
     report = progress_agency(agency=subject, month=month)
-    return render(request, "tracking/progress_agency.html", {"report": report, "nav": _nav(month), "error": error})
+    return render(
+        request, "tracking/progress_agency.html", {"report": report, "nav": _nav(month), "error": error}
+    )

@@ -31,9 +31,15 @@ def _row(adoption):
     if version is None:
         return None
     limit, unit = adoption_effective_time_limit(adoption=adoption, version=version)
-    return {"national_code": adoption.procedure.national_code, "name": adoption.procedure.name,
-            "version": version.number, "time_limit": limit, "time_unit": unit,
-            "online_intake_open": adoption.online_intake_open, "pinned": bool(adoption.pinned_version_id)}
+    return {
+        "national_code": adoption.procedure.national_code,
+        "name": adoption.procedure.name,
+        "version": version.number,
+        "time_limit": limit,
+        "time_unit": unit,
+        "online_intake_open": adoption.online_intake_open,
+        "pinned": bool(adoption.pinned_version_id),
+    }
 
 
 class AdoptionListApi(APIView):
@@ -50,12 +56,16 @@ class AdoptionDetailApi(APIView):
 
     @extend_schema(request=AdoptionUpdateSerializer, responses=AdoptionSerializer)
     def patch(self, request, code):
-        adoption = ProcedureAdoption.objects.select_related("procedure").filter(
-            procedure__national_code=code).first()
+        adoption = (
+            ProcedureAdoption.objects.select_related("procedure")
+            .filter(procedure__national_code=code)
+            .first()
+        )
         if adoption is None:
             return Response({"detail": "Cơ quan chưa áp dụng thủ tục này.", "code": "not_found"}, status=404)
         data = AdoptionUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        adoption = adoption_update(agency=request._request.agency, adoption=adoption, acting_user=request.user,
-                                   **data.validated_data)
+        adoption = adoption_update(
+            agency=request._request.agency, adoption=adoption, acting_user=request.user, **data.validated_data
+        )
         return Response(AdoptionSerializer(_row(adoption)).data)

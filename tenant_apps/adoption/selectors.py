@@ -14,8 +14,9 @@ def adoption_list(*, active_only=True):
 
 def adoption_version_in_force(*, adoption, at=None):
     """The catalogue version this agency applies for a dossier received at `at`."""
-    return procedure_version_in_force(procedure=adoption.procedure, at=at or timezone.now(),
-                                      pinned_version_id=adoption.pinned_version_id)
+    return procedure_version_in_force(
+        procedure=adoption.procedure, at=at or timezone.now(), pinned_version_id=adoption.pinned_version_id
+    )
 
 
 def adoption_effective_time_limit(*, adoption, version):

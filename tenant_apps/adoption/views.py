@@ -20,26 +20,41 @@ def adoption_index(request):
             continue
         limit, unit = adoption_effective_time_limit(adoption=adoption, version=version)
         items.append({"adoption": adoption, "version": version, "limit": limit})
-    return render(request, "adoption/index.html", {
-        "items": items, "can_edit": request.membership.has_role(Role.AGENCY_ADMIN)})
+    return render(
+        request,
+        "adoption/index.html",
+        {"items": items, "can_edit": request.membership.has_role(Role.AGENCY_ADMIN)},
+    )
 
 
 def adoption_edit(request, code):
-    adoption = ProcedureAdoption.objects.select_related("procedure", "procedure__sector").filter(
-        procedure__national_code=code).first()
+    adoption = (
+        ProcedureAdoption.objects.select_related("procedure", "procedure__sector")
+        .filter(procedure__national_code=code)
+        .first()
+    )
     if adoption is None:
         raise Http404
     version = adoption_version_in_force(adoption=adoption)
-    initial = {"time_limit_override": adoption.time_limit_override,
-               "online_intake_open": adoption.online_intake_open, "pin_current": bool(adoption.pinned_version_id)}
+    initial = {
+        "time_limit_override": adoption.time_limit_override,
+        "online_intake_open": adoption.online_intake_open,
+        "pin_current": bool(adoption.pinned_version_id),
+    }
     form = AdoptionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             adoption_update(
-                agency=request.agency, adoption=adoption, acting_user=request.user,
-                time_limit_override="" if data["time_limit_override"] is None else data["time_limit_override"],
-                online_intake_open=data["online_intake_open"], pin_current=data["pin_current"])
+                agency=request.agency,
+                adoption=adoption,
+                acting_user=request.user,
+                time_limit_override=""
+                if data["time_limit_override"] is None
+                else data["time_limit_override"],
+                online_intake_open=data["online_intake_open"],
+                pin_current=data["pin_current"],
+            )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:

@@ -147,11 +147,15 @@ class IntakeSerializer(serializers.Serializer):
     request_summary = serializers.CharField(required=False, allow_blank=True, default="")
     sets = serializers.IntegerField(min_value=1, max_value=50, default=1)
     register_only = serializers.BooleanField(
-        default=False, help_text="record it (status 1) without accepting: to ask for supplements or refuse")
+        default=False, help_text="record it (status 1) without accepting: to ask for supplements or refuse"
+    )
     deciding_agency = serializers.CharField(
-        required=False, allow_blank=True, default="",
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="receipt on another agency's behalf (phi địa giới): the slug or national code of the agency "
-                  "that decides; the code comes from its series and the dossier lands in its queue")
+        "that decides; the code comes from its series and the dossier lands in its queue",
+    )
 
 
 class DossierPageSerializer(serializers.Serializer):
@@ -177,15 +181,29 @@ class Pagination(PageNumberPagination):
 class DossierListApi(APIView):
     permission_classes = [IsAgencyMember]
 
-    @extend_schema(parameters=[
-        OpenApiParameter("state", str), OpenApiParameter("procedure", str), OpenApiParameter("mine", bool),
-        OpenApiParameter("due_soon", bool), OpenApiParameter("overdue", bool), OpenApiParameter("q", str),
-        OpenApiParameter("trang", int)], responses=DossierPageSerializer, operation_id="dossier_list")
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("state", str),
+            OpenApiParameter("procedure", str),
+            OpenApiParameter("mine", bool),
+            OpenApiParameter("due_soon", bool),
+            OpenApiParameter("overdue", bool),
+            OpenApiParameter("q", str),
+            OpenApiParameter("trang", int),
+        ],
+        responses=DossierPageSerializer,
+        operation_id="dossier_list",
+    )
     def get(self, request):
         p = request.query_params
-        qs = dossier_queue(user=request.user if p.get("mine") in ("1", "true") else None, state=p.get("state"),
-                           procedure=p.get("procedure"), due_soon=p.get("due_soon") in ("1", "true"),
-                           overdue=p.get("overdue") in ("1", "true"), query=p.get("q", "")[:100])
+        qs = dossier_queue(
+            user=request.user if p.get("mine") in ("1", "true") else None,
+            state=p.get("state"),
+            procedure=p.get("procedure"),
+            due_soon=p.get("due_soon") in ("1", "true"),
+            overdue=p.get("overdue") in ("1", "true"),
+            query=p.get("q", "")[:100],
+        )
         paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(DossierListSerializer(page, many=True).data)
@@ -196,9 +214,16 @@ class DossierListApi(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         agency = request._request.agency
-        kwargs = dict(agency=agency, procedure=v["procedure"], applicant=v["applicant"], channel=v["channel"],
-                      components=_flags(v["components"]), acting_user=request.user,
-                      request_summary=v["request_summary"], sets=v["sets"])
+        kwargs = dict(
+            agency=agency,
+            procedure=v["procedure"],
+            applicant=v["applicant"],
+            channel=v["channel"],
+            components=_flags(v["components"]),
+            acting_user=request.user,
+            request_summary=v["request_summary"],
+            sets=v["sets"],
+        )
         if v["deciding_agency"]:
             if v["register_only"]:
                 raise serializers.ValidationError({"register_only": "Chỉ tiếp nhận thay hồ sơ đã đầy đủ."})
@@ -217,10 +242,13 @@ def _detail(request, pk):
     if dossier is None:
         raise Http404
     agency = request._request.agency
-    read_only = getattr(request._request, "agency_read_only", False) or \
-        dossier_transfer_out(agency=agency, dossier=dossier) is not None
-    return DossierDetailSerializer(dossier, context={"membership": request._request.membership,
-                                                     "read_only": read_only}).data
+    read_only = (
+        getattr(request._request, "agency_read_only", False)
+        or dossier_transfer_out(agency=agency, dossier=dossier) is not None
+    )
+    return DossierDetailSerializer(
+        dossier, context={"membership": request._request.membership, "read_only": read_only}
+    ).data
 
 
 class DossierDetailApi(APIView):
@@ -241,7 +269,9 @@ class ComponentFileApi(APIView):
     permission_classes = [IsAgencyMember]
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request={"multipart/form-data": ComponentFileSerializer}, responses={200: DossierDetailSerializer})
+    @extend_schema(
+        request={"multipart/form-data": ComponentFileSerializer}, responses={200: DossierDetailSerializer}
+    )
     def post(self, request, pk, position):
         from .models import Dossier
 
@@ -251,8 +281,13 @@ class ComponentFileApi(APIView):
         dossier_ensure_not_moved(agency=request._request.agency, dossier=dossier)
         data = ComponentFileSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.dossier_component_attach(agency=request._request.agency, dossier=dossier, position=position,
-                                          upload=data.validated_data["file"], acting_user=request.user)
+        services.dossier_component_attach(
+            agency=request._request.agency,
+            dossier=dossier,
+            position=position,
+            upload=data.validated_data["file"],
+            acting_user=request.user,
+        )
         return Response(_detail(request, pk))
 
 
@@ -315,23 +350,34 @@ class ReturnSerializer(serializers.Serializer):
 
 class HandOverSerializer(serializers.Serializer):
     # optional here so that an illegal transition answers 409 before the input is judged
-    to_agency = serializers.CharField(max_length=80, required=False, allow_blank=True, default="",
-                                      help_text="slug or national code of the receiving agency")
+    to_agency = serializers.CharField(
+        max_length=80,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="slug or national code of the receiving agency",
+    )
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class HandBackSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    result_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
-                                          help_text="when this agency decided: the result goes back with it")
+    result_number = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="when this agency decided: the result goes back with it",
+    )
     result_summary = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-
-
 
 
 ACTIONS = {
     Action.ACCEPT: (NoteSerializer, services.dossier_accept),
-    Action.REQUEST_INTAKE_SUPPLEMENT: (IntakeSupplementSerializer, services.dossier_request_intake_supplement),
+    Action.REQUEST_INTAKE_SUPPLEMENT: (
+        IntakeSupplementSerializer,
+        services.dossier_request_intake_supplement,
+    ),
     Action.RESUBMIT: (ResubmitSerializer, services.dossier_resubmit),
     Action.REFUSE: (ReasonSerializer, services.dossier_refuse),
     Action.ASSIGN: (AssignSerializer, services.dossier_assign),
@@ -366,8 +412,12 @@ def action_view(action):
     class DossierActionApi(APIView):
         permission_classes = [IsAgencyMember]
 
-        @extend_schema(request=serializer_class, responses={200: DossierDetailSerializer},
-                       operation_id=f"dossier_{action.value}", summary=f"{action.value}")
+        @extend_schema(
+            request=serializer_class,
+            responses={200: DossierDetailSerializer},
+            operation_id=f"dossier_{action.value}",
+            summary=f"{action.value}",
+        )
         def post(self, request, pk):
             from .models import Dossier
 
@@ -377,8 +427,12 @@ def action_view(action):
             dossier_ensure_not_moved(agency=request._request.agency, dossier=dossier)
             data = serializer_class(data=request.data)
             data.is_valid(raise_exception=True)
-            service(agency=request._request.agency, dossier=dossier, acting_user=request.user,
-                    **_adapt(action, data.validated_data))
+            service(
+                agency=request._request.agency,
+                dossier=dossier,
+                acting_user=request.user,
+                **_adapt(action, data.validated_data),
+            )
             return Response(_detail(request, pk))
 
     DossierActionApi.__name__ = f"Dossier{''.join(p.title() for p in action.value.split('_'))}Api"

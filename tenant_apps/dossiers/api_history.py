@@ -13,8 +13,10 @@ from tenant_apps.workspace.api import IsAgencyMember
 from .chain import history_export, history_head, history_verify
 from .models import Dossier
 
-ALGORITHM = ("hash = sha256_hex(prev_hash + '\\n' + content); prev_hash of the first event is ''; "
-             "content = the event's fields joined by U+001F (tenant_apps/dossiers/chain.py)")
+ALGORITHM = (
+    "hash = sha256_hex(prev_hash + '\\n' + content); prev_hash of the first event is ''; "
+    "content = the event's fields joined by U+001F (tenant_apps/dossiers/chain.py)"
+)
 
 
 class ChainEventSerializer(serializers.Serializer):
@@ -65,9 +67,17 @@ class DossierHistoryApi(APIView):
             raise Http404
         events = history_export(agency=agency, dossier=dossier, acting_user=request.user)
         _total, broken = history_verify(agency=agency, acting_user=None, dossier_ids=[dossier.pk])
-        return Response(DossierHistorySerializer({
-            "code": dossier.code, "algorithm": ALGORITHM, "intact": not broken,
-            "broken": broken[0].__dict__ if broken else None, "events": events}).data)
+        return Response(
+            DossierHistorySerializer(
+                {
+                    "code": dossier.code,
+                    "algorithm": ALGORITHM,
+                    "intact": not broken,
+                    "broken": broken[0].__dict__ if broken else None,
+                    "events": events,
+                }
+            ).data
+        )
 
 
 class AgencyHistoryVerifyApi(APIView):
@@ -80,5 +90,8 @@ class AgencyHistoryVerifyApi(APIView):
         agency = request._request.agency
         total, broken = history_verify(agency=agency, acting_user=request.user)
         head, _count = history_head(agency=agency, acting_user=request.user)
-        return Response(AgencyHistoryVerifySerializer({
-            "events": total, "head": head, "intact": not broken, "broken": [b.__dict__ for b in broken]}).data)
+        return Response(
+            AgencyHistoryVerifySerializer(
+                {"events": total, "head": head, "intact": not broken, "broken": [b.__dict__ for b in broken]}
+            ).data
+        )

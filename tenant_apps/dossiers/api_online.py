@@ -18,7 +18,9 @@ class SubmissionSerializer(serializers.Serializer):
     applicant = ApplicantSerializer()
     components = ComponentFlagsSerializer(many=True, required=False, default=list)
     request_summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    idempotency_key = serializers.CharField(max_length=64, help_text="the same key for retries of one submission")
+    idempotency_key = serializers.CharField(
+        max_length=64, help_text="the same key for retries of one submission"
+    )
 
 
 class SubmissionResultSerializer(serializers.Serializer):
@@ -35,8 +37,10 @@ class SubmissionApi(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(request=SubmissionSerializer, responses={201: SubmissionResultSerializer,
-                                                          200: SubmissionResultSerializer})
+    @extend_schema(
+        request=SubmissionSerializer,
+        responses={201: SubmissionResultSerializer, 200: SubmissionResultSerializer},
+    )
     def post(self, request):
         data = SubmissionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -45,9 +49,23 @@ class SubmissionApi(APIView):
         if agency is None or not agency.is_open:
             raise DomainError("Không có cơ quan này hoặc cơ quan đang tạm ngừng.", field="agency")
         dossier, created = dossier_submit_online(
-            agency=agency, procedure=v["procedure"], applicant=v["applicant"], components=_flags(v["components"]),
-            acting_user=request.user, idempotency_key=v["idempotency_key"], request_summary=v["request_summary"])
-        body = {"agency": agency.slug, "id": dossier.pk, "reference": dossier.reference, "state": dossier.state,
-                "national_status": dossier.national_status, "created": created}
-        return Response(SubmissionResultSerializer(body).data,
-                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+            agency=agency,
+            procedure=v["procedure"],
+            applicant=v["applicant"],
+            components=_flags(v["components"]),
+            acting_user=request.user,
+            idempotency_key=v["idempotency_key"],
+            request_summary=v["request_summary"],
+        )
+        body = {
+            "agency": agency.slug,
+            "id": dossier.pk,
+            "reference": dossier.reference,
+            "state": dossier.state,
+            "national_status": dossier.national_status,
+            "created": created,
+        }
+        return Response(
+            SubmissionResultSerializer(body).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

@@ -21,4 +21,6 @@ class DossiersConfig(AppConfig):
 
         for model in (ProcedureVersion, Component, Fee, ProcessStep, ProcedureAdoption):
             post_save.connect(catalogue_changed, sender=model, dispatch_uid=f"plans-{model.__name__}-save")
-            post_delete.connect(catalogue_changed, sender=model, dispatch_uid=f"plans-{model.__name__}-delete")
+            post_delete.connect(
+                catalogue_changed, sender=model, dispatch_uid=f"plans-{model.__name__}-delete"
+            )

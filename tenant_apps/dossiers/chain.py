@@ -68,7 +68,8 @@ def history_verify(*, agency, acting_user, dossier_ids=None):
     _ensure_auditor(agency, acting_user)
     where = "WHERE e.dossier_id = ANY(%(ids)s)" if dossier_ids is not None else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"""
+        cursor.execute(
+            f"""
             WITH chk AS (
                 SELECT e.dossier_id, e.seq, e.hash, e.prev_hash,
                        coalesce(lag(e.hash) OVER w, '') AS expected_prev,
@@ -83,7 +84,8 @@ def history_verify(*, agency, acting_user, dossier_ids=None):
               FROM chk JOIN dossiers_dossier d ON d.id = chk.dossier_id
              ORDER BY (chk.seq <> chk.position OR chk.prev_hash <> chk.expected_prev
                        OR chk.hash <> chk.expected_hash) DESC, chk.dossier_id, chk.seq""",
-                       {"ids": list(dossier_ids or [])})
+            {"ids": list(dossier_ids or [])},
+        )
         rows = cursor.fetchall()
     total = rows[0][0] if rows else 0
     broken, seen = [], set()
@@ -107,8 +109,10 @@ def history_head(*, agency, acting_user):
     """One digest over every event hash of the agency, in order: anchor it elsewhere."""
     _ensure_auditor(agency, acting_user)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT encode(sha256(convert_to(coalesce(string_agg(hash, '' ORDER BY dossier_id, seq), ''),"
-                       " 'UTF8')), 'hex'), count(*) FROM dossiers_dossierevent")
+        cursor.execute(
+            "SELECT encode(sha256(convert_to(coalesce(string_agg(hash, '' ORDER BY dossier_id, seq), ''),"
+            " 'UTF8')), 'hex'), count(*) FROM dossiers_dossierevent"
+        )
         return cursor.fetchone()
 
 
@@ -124,8 +128,22 @@ def history_export(*, agency, dossier, acting_user):
     if acting_user is not None:
         ensure_member(user=acting_user, agency=agency)
     with connection.cursor() as cursor:
-        cursor.execute(f"""SELECT e.seq, e.action, e.from_state, e.to_state, e.actor_name, e.at, e.note,
+        cursor.execute(
+            f"""SELECT e.seq, e.action, e.from_state, e.to_state, e.actor_name, e.at, e.note,
                                   {CONTENT_SQL}, e.prev_hash, e.hash
-                             FROM dossiers_dossierevent e WHERE e.dossier_id = %s ORDER BY e.seq""", [dossier.pk])
-        columns = ["seq", "action", "from_state", "to_state", "actor_name", "at", "note", "content", "prev_hash", "hash"]
+                             FROM dossiers_dossierevent e WHERE e.dossier_id = %s ORDER BY e.seq""",
+            [dossier.pk],
+        )
+        columns = [
+            "seq",
+            "action",
+            "from_state",
+            "to_state",
+            "actor_name",
+            "at",
+            "note",
+            "content",
+            "prev_hash",
+            "hash",
+        ]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

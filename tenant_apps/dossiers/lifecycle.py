@@ -16,21 +16,21 @@ from tenants.errors import DomainError
 
 
 class State(StrEnum):
-    NEW = "new"                                      # submitted online, not yet accepted
-    INTAKE_SUPPLEMENT = "intake_supplement"          # incomplete at intake: form 02 given (once)
-    RECEIVED = "received"                            # accepted, code issued, waiting for assignment
-    REFUSED = "refused"                              # not received: form 03
-    IN_APPRAISAL = "in_appraisal"                    # assigned to a specialist
-    AWAITING_APPROVAL = "awaiting_approval"          # sent to the leader
-    APPROVED = "approved"                            # signed; result to be recorded
-    SUPPLEMENT_REQUESTED = "supplement_requested"    # during processing; clock paused
-    FINANCIAL_OBLIGATION = "financial_obligation"    # fees/taxes due; clock paused
-    WITHDRAWN = "withdrawn"                          # the citizen withdrew it
-    STOPPED = "stopped"                              # processing stopped: form 05
-    FINISHED = "finished"                            # result at the desk
-    RETURNED = "returned"                            # result handed over
-    HANDED_OVER = "handed_over"                      # at another agency (liên thông): waits for it
-    HANDED_BACK = "handed_back"                      # this agency's part is done, back with the sender
+    NEW = "new"  # submitted online, not yet accepted
+    INTAKE_SUPPLEMENT = "intake_supplement"  # incomplete at intake: form 02 given (once)
+    RECEIVED = "received"  # accepted, code issued, waiting for assignment
+    REFUSED = "refused"  # not received: form 03
+    IN_APPRAISAL = "in_appraisal"  # assigned to a specialist
+    AWAITING_APPROVAL = "awaiting_approval"  # sent to the leader
+    APPROVED = "approved"  # signed; result to be recorded
+    SUPPLEMENT_REQUESTED = "supplement_requested"  # during processing; clock paused
+    FINANCIAL_OBLIGATION = "financial_obligation"  # fees/taxes due; clock paused
+    WITHDRAWN = "withdrawn"  # the citizen withdrew it
+    STOPPED = "stopped"  # processing stopped: form 05
+    FINISHED = "finished"  # result at the desk
+    RETURNED = "returned"  # result handed over
+    HANDED_OVER = "handed_over"  # at another agency (liên thông): waits for it
+    HANDED_BACK = "handed_back"  # this agency's part is done, back with the sender
 
 
 NATIONAL_STATUS = {
@@ -47,8 +47,8 @@ NATIONAL_STATUS = {
     State.STOPPED: 8,
     State.FINISHED: 9,
     State.RETURNED: 10,
-    State.HANDED_OVER: 4,   # still in progress for the citizen: another agency works on it
-    State.HANDED_BACK: 4,   # this agency's part is done; the dossier goes on at the sender
+    State.HANDED_OVER: 4,  # still in progress for the citizen: another agency works on it
+    State.HANDED_BACK: 4,  # this agency's part is done; the dossier goes on at the sender
 }
 
 STATE_LABELS = {
@@ -76,7 +76,7 @@ OPEN = PROCESSING | PAUSED | {State.NEW, State.INTAKE_SUPPLEMENT, State.FINISHED
 CLOSED = frozenset({State.REFUSED, State.WITHDRAWN, State.STOPPED, State.RETURNED, State.HANDED_BACK})
 AWAY = frozenset({State.HANDED_OVER})
 
-SAME = "same"      # the state does not change (an opinion, an apology)
+SAME = "same"  # the state does not change (an opinion, an apology)
 RESUME = "resume"  # back to the state the dossier was in before the pause
 
 
@@ -99,16 +99,16 @@ class Action(StrEnum):
     APOLOGIZE = "apologize"
     RECORD_RESULT = "record_result"
     RETURN_RESULT = "return_result"
-    HAND_OVER = "hand_over"          # liên thông: to the agency that performs the next step
-    HAND_BACK = "hand_back"          # liên thông: back to the agency that handed it over
+    HAND_OVER = "hand_over"  # liên thông: to the agency that performs the next step
+    HAND_BACK = "hand_back"  # liên thông: back to the agency that handed it over
 
 
 class HopAction(StrEnum):
     """What a hand-back does at the sender, written by the receiving agency's hand-back in the same
     transaction (nobody at the sender asks for it: no endpoint, no role)."""
 
-    TAKE_BACK = "take_back"          # the sender continues from where it was
-    RESULT_BACK = "result_back"      # the other agency decided: the result is at the sender's desk
+    TAKE_BACK = "take_back"  # the sender continues from where it was
+    RESULT_BACK = "result_back"  # the other agency decided: the result is at the sender's desk
 
 
 @dataclass(frozen=True)
@@ -122,44 +122,76 @@ class Transition:
 S = State
 TRANSITIONS: dict[Action, Transition] = {
     Action.ACCEPT: Transition(frozenset({S.NEW}), S.RECEIVED, ("receiving_officer",), _("Tiếp nhận")),
-    Action.REQUEST_INTAKE_SUPPLEMENT: Transition(frozenset({S.NEW}), S.INTAKE_SUPPLEMENT,
-                                                 ("receiving_officer",), _("Yêu cầu bổ sung, hoàn thiện")),
-    Action.RESUBMIT: Transition(frozenset({S.INTAKE_SUPPLEMENT}), S.NEW, ("receiving_officer",),
-                                _("Nộp bổ sung")),
-    Action.REFUSE: Transition(frozenset({S.NEW, S.INTAKE_SUPPLEMENT}), S.REFUSED, ("receiving_officer",),
-                              _("Từ chối tiếp nhận")),
+    Action.REQUEST_INTAKE_SUPPLEMENT: Transition(
+        frozenset({S.NEW}), S.INTAKE_SUPPLEMENT, ("receiving_officer",), _("Yêu cầu bổ sung, hoàn thiện")
+    ),
+    Action.RESUBMIT: Transition(
+        frozenset({S.INTAKE_SUPPLEMENT}), S.NEW, ("receiving_officer",), _("Nộp bổ sung")
+    ),
+    Action.REFUSE: Transition(
+        frozenset({S.NEW, S.INTAKE_SUPPLEMENT}), S.REFUSED, ("receiving_officer",), _("Từ chối tiếp nhận")
+    ),
     Action.ASSIGN: Transition(frozenset({S.RECEIVED}), S.IN_APPRAISAL, ("unit_head",), _("Phân công")),
     Action.APPRAISE: Transition(frozenset({S.IN_APPRAISAL}), SAME, ("specialist",), _("Thẩm định")),
-    Action.SUBMIT_FOR_APPROVAL: Transition(frozenset({S.IN_APPRAISAL}), S.AWAITING_APPROVAL, ("specialist",),
-                                           _("Trình phê duyệt")),
+    Action.SUBMIT_FOR_APPROVAL: Transition(
+        frozenset({S.IN_APPRAISAL}), S.AWAITING_APPROVAL, ("specialist",), _("Trình phê duyệt")
+    ),
     Action.APPROVE: Transition(frozenset({S.AWAITING_APPROVAL}), S.APPROVED, ("leader",), _("Phê duyệt")),
     Action.SEND_BACK: Transition(frozenset({S.AWAITING_APPROVAL}), S.IN_APPRAISAL, ("leader",), _("Trả lại")),
-    Action.REQUEST_SUPPLEMENT: Transition(frozenset({S.RECEIVED, S.IN_APPRAISAL, S.AWAITING_APPROVAL}),
-                                          S.SUPPLEMENT_REQUESTED, ("specialist", "unit_head", "leader"),
-                                          _("Yêu cầu bổ sung")),
-    Action.SUPPLEMENT_RECEIVED: Transition(frozenset({S.SUPPLEMENT_REQUESTED}), RESUME, ("receiving_officer",),
-                                           _("Nhận hồ sơ bổ sung")),
+    Action.REQUEST_SUPPLEMENT: Transition(
+        frozenset({S.RECEIVED, S.IN_APPRAISAL, S.AWAITING_APPROVAL}),
+        S.SUPPLEMENT_REQUESTED,
+        ("specialist", "unit_head", "leader"),
+        _("Yêu cầu bổ sung"),
+    ),
+    Action.SUPPLEMENT_RECEIVED: Transition(
+        frozenset({S.SUPPLEMENT_REQUESTED}), RESUME, ("receiving_officer",), _("Nhận hồ sơ bổ sung")
+    ),
     Action.REQUEST_FINANCIAL_OBLIGATION: Transition(
-        frozenset({S.RECEIVED, S.IN_APPRAISAL, S.AWAITING_APPROVAL, S.APPROVED}), S.FINANCIAL_OBLIGATION,
-        ("specialist", "unit_head", "leader"), _("Thông báo nghĩa vụ tài chính")),
-    Action.OBLIGATION_FULFILLED: Transition(frozenset({S.FINANCIAL_OBLIGATION}), RESUME, ("receiving_officer",),
-                                            _("Đã thực hiện nghĩa vụ tài chính")),
-    Action.WITHDRAW: Transition(frozenset(OPEN - {S.FINISHED}), S.WITHDRAWN, ("receiving_officer",),
-                                _("Rút hồ sơ theo đề nghị")),
+        frozenset({S.RECEIVED, S.IN_APPRAISAL, S.AWAITING_APPROVAL, S.APPROVED}),
+        S.FINANCIAL_OBLIGATION,
+        ("specialist", "unit_head", "leader"),
+        _("Thông báo nghĩa vụ tài chính"),
+    ),
+    Action.OBLIGATION_FULFILLED: Transition(
+        frozenset({S.FINANCIAL_OBLIGATION}),
+        RESUME,
+        ("receiving_officer",),
+        _("Đã thực hiện nghĩa vụ tài chính"),
+    ),
+    Action.WITHDRAW: Transition(
+        frozenset(OPEN - {S.FINISHED}), S.WITHDRAWN, ("receiving_officer",), _("Rút hồ sơ theo đề nghị")
+    ),
     Action.STOP: Transition(frozenset(PROCESSING | PAUSED), S.STOPPED, ("leader",), _("Dừng xử lý")),
-    Action.APOLOGIZE: Transition(frozenset(PROCESSING | PAUSED | {S.FINISHED}), SAME, ("leader", "unit_head"),
-                                 _("Xin lỗi và hẹn lại")),
-    Action.RECORD_RESULT: Transition(frozenset({S.APPROVED}), S.FINISHED,
-                                     ("leader", "specialist", "receiving_officer"), _("Ghi nhận kết quả")),
-    Action.RETURN_RESULT: Transition(frozenset({S.FINISHED}), S.RETURNED, ("receiving_officer",), _("Trả kết quả")),
-    Action.HAND_OVER: Transition(frozenset(PROCESSING), S.HANDED_OVER,
-                                 ("receiving_officer", "unit_head", "leader"), _("Chuyển liên thông")),
-    Action.HAND_BACK: Transition(frozenset(PROCESSING), S.HANDED_BACK,
-                                 ("receiving_officer", "unit_head", "leader"), _("Chuyển trả cơ quan gửi")),
+    Action.APOLOGIZE: Transition(
+        frozenset(PROCESSING | PAUSED | {S.FINISHED}), SAME, ("leader", "unit_head"), _("Xin lỗi và hẹn lại")
+    ),
+    Action.RECORD_RESULT: Transition(
+        frozenset({S.APPROVED}),
+        S.FINISHED,
+        ("leader", "specialist", "receiving_officer"),
+        _("Ghi nhận kết quả"),
+    ),
+    Action.RETURN_RESULT: Transition(
+        frozenset({S.FINISHED}), S.RETURNED, ("receiving_officer",), _("Trả kết quả")
+    ),
+    Action.HAND_OVER: Transition(
+        frozenset(PROCESSING),
+        S.HANDED_OVER,
+        ("receiving_officer", "unit_head", "leader"),
+        _("Chuyển liên thông"),
+    ),
+    Action.HAND_BACK: Transition(
+        frozenset(PROCESSING),
+        S.HANDED_BACK,
+        ("receiving_officer", "unit_head", "leader"),
+        _("Chuyển trả cơ quan gửi"),
+    ),
     # the sender's side of a hand-back (roles: none — only the receiving agency's hand-back does it)
     HopAction.TAKE_BACK: Transition(frozenset({S.HANDED_OVER}), RESUME, (), _("Nhận lại hồ sơ liên thông")),
-    HopAction.RESULT_BACK: Transition(frozenset({S.HANDED_OVER}), S.FINISHED, (),
-                                      _("Nhận kết quả liên thông")),
+    HopAction.RESULT_BACK: Transition(
+        frozenset({S.HANDED_OVER}), S.FINISHED, (), _("Nhận kết quả liên thông")
+    ),
 }
 
 # Events that are not transitions of an existing dossier (the first event of a dossier).
@@ -195,8 +227,10 @@ class IllegalTransition(DomainError):
             state_label = STATE_LABELS[State(state)]
         except ValueError:
             state_label = state
-        super().__init__(gettext("Không thể “%(action)s” khi hồ sơ đang ở trạng thái “%(state)s”.")
-                         % {"action": label, "state": state_label})
+        super().__init__(
+            gettext("Không thể “%(action)s” khi hồ sơ đang ở trạng thái “%(state)s”.")
+            % {"action": label, "state": state_label}
+        )
 
 
 def next_state(*, state, action, resume_state=None):
@@ -220,5 +254,8 @@ def next_state(*, state, action, resume_state=None):
 
 def allowed_actions(*, state, roles):
     state = State(state)
-    return [a for a, t in TRANSITIONS.items()
-            if isinstance(a, Action) and state in t.sources and any(r in roles for r in t.roles)]
+    return [
+        a
+        for a, t in TRANSITIONS.items()
+        if isinstance(a, Action) and state in t.sources and any(r in roles for r in t.roles)
+    ]

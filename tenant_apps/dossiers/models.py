@@ -22,21 +22,26 @@ class ApplicantKind(models.TextChoices):
 class Dossier(models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=40, unique=True, null=True, blank=True)
     procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.PROTECT, related_name="+")
-    procedure_version = models.ForeignKey("catalogue.ProcedureVersion", on_delete=models.PROTECT,
-                                          related_name="+")
-    state = models.CharField(_("trạng thái"), max_length=24, choices=[(s.value, STATE_LABELS[s]) for s in State],
-                             default=State.NEW)
+    procedure_version = models.ForeignKey(
+        "catalogue.ProcedureVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(
+        _("trạng thái"), max_length=24, choices=[(s.value, STATE_LABELS[s]) for s in State], default=State.NEW
+    )
     resume_state = models.CharField(max_length=24, blank=True)
     channel = models.CharField(_("kênh nộp"), max_length=12, choices=Channel.choices)
 
-    applicant_kind = models.CharField(max_length=12, choices=ApplicantKind.choices, default=ApplicantKind.PERSON)
+    applicant_kind = models.CharField(
+        max_length=12, choices=ApplicantKind.choices, default=ApplicantKind.PERSON
+    )
     applicant_name = models.CharField(_("người nộp"), max_length=255)
     applicant_id_number = models.CharField(_("số giấy tờ tùy thân / mã số"), max_length=20, blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
     applicant_phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
-    owner_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     request_summary = models.TextField(_("nội dung yêu cầu"), blank=True)
     # Online submissions carry the client's idempotency key: a retried submit finds this dossier.
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
@@ -44,8 +49,9 @@ class Dossier(models.Model):
 
     registered_at = models.DateTimeField(auto_now_add=True)
     received_at = models.DateTimeField(_("ngày tiếp nhận"), null=True, blank=True)
-    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     counted_from = models.DateTimeField(null=True, blank=True)
     time_limit = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     time_unit = models.CharField(max_length=16, blank=True)
@@ -57,8 +63,9 @@ class Dossier(models.Model):
     current_step = models.CharField(max_length=40, blank=True)
     step_started_at = models.DateTimeField(null=True, blank=True)
     step_due_at = models.DateTimeField(null=True, blank=True)
-    holder = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     intake_supplement_count = models.PositiveSmallIntegerField(default=0)
     supplement_count = models.PositiveSmallIntegerField(default=0)
@@ -77,11 +84,23 @@ class Dossier(models.Model):
     # Inter-agency processing (liên thông). On the receiving agency's copy: where it came from (the
     # origin's own row is the history reference). On the sender's row while it is away: where it is,
     # the step the other agency performs and that step's sub-deadline.
-    origin_agency = models.ForeignKey("tenants.Agency", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+", verbose_name=_("cơ quan chuyển đến"))
+    origin_agency = models.ForeignKey(
+        "tenants.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cơ quan chuyển đến"),
+    )
     origin_dossier_id = models.BigIntegerField(null=True, blank=True)
-    handed_to_agency = models.ForeignKey("tenants.Agency", null=True, blank=True, on_delete=models.PROTECT,
-                                         related_name="+", verbose_name=_("cơ quan đang xử lý"))
+    handed_to_agency = models.ForeignKey(
+        "tenants.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cơ quan đang xử lý"),
+    )
     handed_to_dossier_id = models.BigIntegerField(null=True, blank=True)
     hop_step = models.CharField(max_length=40, blank=True)
     hop_due_at = models.DateTimeField(_("hạn của cơ quan xử lý liên thông"), null=True, blank=True)
@@ -130,7 +149,9 @@ def component_upload_to(instance, filename):
 
     from django.db import connection
 
-    return f"{connection.schema_name}/dossiers/{instance.dossier_id}/{uuid.uuid4().hex}{Path(filename).suffix}"
+    return (
+        f"{connection.schema_name}/dossiers/{instance.dossier_id}/{uuid.uuid4().hex}{Path(filename).suffix}"
+    )
 
 
 class DossierComponent(models.Model):
@@ -182,8 +203,9 @@ class DossierEvent(models.Model):
     action = models.CharField(max_length=40)
     from_state = models.CharField(max_length=24, blank=True)
     to_state = models.CharField(max_length=24)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_name = models.CharField(max_length=255, blank=True)
     at = models.DateTimeField()
     note = models.TextField(blank=True)

@@ -55,22 +55,34 @@ def _build(procedure_code, at):
     procedure = Procedure.objects.filter(national_code=procedure_code).first()
     if procedure is None:
         raise DomainError(_("Không có thủ tục này trong danh mục."), field="procedure")
-    adoption = ProcedureAdoption.objects.filter(procedure=procedure, is_active=True).select_related("procedure").first()
+    adoption = (
+        ProcedureAdoption.objects.filter(procedure=procedure, is_active=True)
+        .select_related("procedure")
+        .first()
+    )
     if adoption is None:
-        raise DomainError(_("Cơ quan chưa áp dụng thủ tục %(c)s.") % {"c": procedure.national_code},
-                          field="procedure")
+        raise DomainError(
+            _("Cơ quan chưa áp dụng thủ tục %(c)s.") % {"c": procedure.national_code}, field="procedure"
+        )
     version = adoption_version_in_force(adoption=adoption, at=at)
     if version is None:
         raise DomainError(_("Thủ tục không còn hiệu lực."), field="procedure")
     limit, unit = adoption_effective_time_limit(adoption=adoption, version=version)
     return IntakePlan(
-        procedure_id=procedure.pk, procedure_name=procedure.name, national_code=procedure.national_code,
-        version_id=version.pk, channels=tuple(version.channels),
+        procedure_id=procedure.pk,
+        procedure_name=procedure.name,
+        national_code=procedure.national_code,
+        version_id=version.pk,
+        channels=tuple(version.channels),
         online_open=bool(version.online_mode and adoption.online_intake_open),
-        components=tuple(ComponentPlan(c.position, c.name, c.form, c.quantity, c.required)
-                         for c in version.components.all()),
+        components=tuple(
+            ComponentPlan(c.position, c.name, c.form, c.quantity, c.required)
+            for c in version.components.all()
+        ),
         default_fee=next((f.amount for f in version.fees.all()), 0),
-        time_limit=limit, time_unit=unit, cutoff=version.cutoff,
+        time_limit=limit,
+        time_unit=unit,
+        cutoff=version.cutoff,
         steps=tuple((s.code, s.role, s.share) for s in version.steps.all()),
     )
 

@@ -8,8 +8,14 @@ from tenants.errors import DomainError
 from .lifecycle import CLOSED, State
 from .models import Dossier
 
-STEP_LABELS = {"receive": "Tiếp nhận", "assign": "Phân công", "appraise": "Thẩm định", "approve": "Phê duyệt",
-               "return": "Trả kết quả", "handover": "Nhận liên thông"}
+STEP_LABELS = {
+    "receive": "Tiếp nhận",
+    "assign": "Phân công",
+    "appraise": "Thẩm định",
+    "approve": "Phê duyệt",
+    "return": "Trả kết quả",
+    "handover": "Nhận liên thông",
+}
 
 
 def control_slip(*, dossier, agency=None):
@@ -20,15 +26,26 @@ def control_slip(*, dossier, agency=None):
         agency = getattr(connection, "tenant", None)
     own = getattr(agency, "name", "")
     # a step the process names (an inter-agency step like "decide") is labelled as the process says
-    named = {s.code: s.name for s in dossier.procedure_version.steps.all()} if dossier.procedure_version_id else {}
+    named = (
+        {s.code: s.name for s in dossier.procedure_version.steps.all()}
+        if dossier.procedure_version_id
+        else {}
+    )
     rows = []
     for e in dossier.events.exclude(step="").order_by("seq"):
-        rows.append({
-            "step": e.step, "step_label": STEP_LABELS.get(e.step) or named.get(e.step, e.step),
-            "agency": e.agency_name or own, "giver": e.giver_name,
-            "receiver": e.receiver_name, "at": e.at, "due": e.step_due_at, "timeliness": e.step_timeliness,
-            "note": e.note,
-        })
+        rows.append(
+            {
+                "step": e.step,
+                "step_label": STEP_LABELS.get(e.step) or named.get(e.step, e.step),
+                "agency": e.agency_name or own,
+                "giver": e.giver_name,
+                "receiver": e.receiver_name,
+                "at": e.at,
+                "due": e.step_due_at,
+                "timeliness": e.step_timeliness,
+                "note": e.note,
+            }
+        )
     return rows
 
 
@@ -53,28 +70,45 @@ def dossier_transfer_out(*, agency, dossier):
     """Where `dossier` of `agency` went (the `DossierTransfer` with its target agency), or None."""
     from tenants.models import DossierTransfer
 
-    return (DossierTransfer.objects.select_related("target_agency")
-            .filter(source_agency_id=agency.pk, source_dossier_id=dossier.pk).first())
+    return (
+        DossierTransfer.objects.select_related("target_agency")
+        .filter(source_agency_id=agency.pk, source_dossier_id=dossier.pk)
+        .first()
+    )
 
 
 def dossier_ensure_not_moved(*, agency, dossier):
     """Refuse any work on a dossier that now lives at another agency."""
     transfer = dossier_transfer_out(agency=agency, dossier=dossier)
     if transfer is not None:
-        raise DossierMoved(_("Hồ sơ %(code)s đã chuyển sang %(target)s; cơ quan này chỉ còn xem được hồ sơ. "
-                             "Mọi thao tác xử lý thực hiện tại %(target)s.")
-                           % {"code": dossier.code or dossier.reference, "target": transfer.target_agency.name})
+        raise DossierMoved(
+            _(
+                "Hồ sơ %(code)s đã chuyển sang %(target)s; cơ quan này chỉ còn xem được hồ sơ. "
+                "Mọi thao tác xử lý thực hiện tại %(target)s."
+            )
+            % {"code": dossier.code or dossier.reference, "target": transfer.target_agency.name}
+        )
 
 
-def dossier_queue(*, user=None, state=None, procedure=None, due_soon=False, overdue=False, query="",
-                  agency=None, include_moved=False):
+def dossier_queue(
+    *,
+    user=None,
+    state=None,
+    procedure=None,
+    due_soon=False,
+    overdue=False,
+    query="",
+    agency=None,
+    include_moved=False,
+):
     """The agency's queue (or one user's, with `user`): open dossiers first by appointment. Dossiers
     carried to another agency are not work here: left out, unless `include_moved` (a search by code
     still finds them, annotated with `moved_to`, the agency's name)."""
     qs = Dossier.objects.select_related("procedure", "holder")
     if include_moved:
-        qs = qs.annotate(moved_to=Subquery(_transfers_out(agency or connection.tenant)
-                                           .values("target_agency__name")[:1]))
+        qs = qs.annotate(
+            moved_to=Subquery(_transfers_out(agency or connection.tenant).values("target_agency__name")[:1])
+        )
     else:
         qs = qs.filter(~moved_away(agency=agency))
     if user is not None:
@@ -96,9 +130,14 @@ def dossier_queue(*, user=None, state=None, procedure=None, due_soon=False, over
 
 
 def dossier_get(*, pk):
-    return (Dossier.objects.select_related("procedure", "procedure_version", "holder", "received_by",
-                                           "origin_agency", "handed_to_agency")
-            .prefetch_related("components", "procedure_version__steps").filter(pk=pk).first())
+    return (
+        Dossier.objects.select_related(
+            "procedure", "procedure_version", "holder", "received_by", "origin_agency", "handed_to_agency"
+        )
+        .prefetch_related("components", "procedure_version__steps")
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def handover_targets(*, agency, dossier):
@@ -113,17 +152,34 @@ def handover_targets(*, agency, dossier):
     performers = [s.agency for s in dossier.procedure_version.steps.all() if s.agency]
     if not performers:
         return []
-    return list(Agency.objects.filter(Q(kind__in=performers) | Q(national_code__in=performers),
-                                      status=AgencyStatus.ACTIVE).exclude(pk=agency.pk).order_by("name"))
+    return list(
+        Agency.objects.filter(
+            Q(kind__in=performers) | Q(national_code__in=performers), status=AgencyStatus.ACTIVE
+        )
+        .exclude(pk=agency.pk)
+        .order_by("name")
+    )
 
 
 def deciding_agencies(*, agency):
     """Agencies a desk may receive for (phi địa giới): the city's departments and the city itself."""
     from tenants.models import Agency, AgencyKind, AgencyStatus
 
-    return list(Agency.objects.filter(kind__in=[AgencyKind.DEPARTMENT, AgencyKind.CITY], status=AgencyStatus.ACTIVE)
-                .exclude(pk=agency.pk).exclude(schema_name="public").order_by("name"))
+    return list(
+        Agency.objects.filter(kind__in=[AgencyKind.DEPARTMENT, AgencyKind.CITY], status=AgencyStatus.ACTIVE)
+        .exclude(pk=agency.pk)
+        .exclude(schema_name="public")
+        .order_by("name")
+    )
 
 
-__all__ = ["DossierMoved", "State", "control_slip", "dossier_ensure_not_moved", "dossier_get", "dossier_queue",
-           "dossier_transfer_out", "moved_away"]
+__all__ = [
+    "DossierMoved",
+    "State",
+    "control_slip",
+    "dossier_ensure_not_moved",
+    "dossier_get",
+    "dossier_queue",
+    "dossier_transfer_out",
+    "moved_away",
+]

@@ -62,8 +62,13 @@ def _watched():
     from .selectors import moved_away
 
     # a dossier moved to another agency is watched there, not here
-    return Dossier.objects.filter(~moved_away(), state__in=WATCHED_STATES, finished_at__isnull=True,
-                                  paused_since__isnull=True, due_at__isnull=False)
+    return Dossier.objects.filter(
+        ~moved_away(),
+        state__in=WATCHED_STATES,
+        finished_at__isnull=True,
+        paused_since__isnull=True,
+        due_at__isnull=False,
+    )
 
 
 def _working_time_left(calendar, now, due):
@@ -76,8 +81,14 @@ def _is_due_soon(calendar, now, due):
 
 def _unit_heads(agency):
     return list(
-        User.objects.filter(is_active=True, memberships__agency_id=agency.pk, memberships__is_active=True,
-                            memberships__roles__contains=[Role.UNIT_HEAD]).distinct().order_by("pk")
+        User.objects.filter(
+            is_active=True,
+            memberships__agency_id=agency.pk,
+            memberships__is_active=True,
+            memberships__roles__contains=[Role.UNIT_HEAD],
+        )
+        .distinct()
+        .order_by("pk")
     )
 
 
@@ -102,15 +113,19 @@ def _text(*, kind, agency, dossier, now, calendar):
         left = _working_time_left(calendar, now, dossier.due_at)
         hours = left.total_seconds() / 3600
         subject = f"Hồ sơ {ref} sắp đến hạn trả kết quả"
-        lead = (f"Hồ sơ {ref} sắp đến hạn trả kết quả: hẹn trả {due:%H:%M %d/%m/%Y}, "
-                f"còn {hours:.1f} giờ làm việc.").replace(".0 giờ", " giờ")
-    body = "\n".join([
-        lead,
-        f"Thủ tục: {procedure}",
-        f"Người nộp: {dossier.applicant_name}",
-        f"Cơ quan: {agency.name}",
-        f"Xem hồ sơ: {settings.PUBLIC_BASE_URL.rstrip('/')}/{agency.slug}/",
-    ])
+        lead = (
+            f"Hồ sơ {ref} sắp đến hạn trả kết quả: hẹn trả {due:%H:%M %d/%m/%Y}, "
+            f"còn {hours:.1f} giờ làm việc."
+        ).replace(".0 giờ", " giờ")
+    body = "\n".join(
+        [
+            lead,
+            f"Thủ tục: {procedure}",
+            f"Người nộp: {dossier.applicant_name}",
+            f"Cơ quan: {agency.name}",
+            f"Xem hồ sơ: {settings.PUBLIC_BASE_URL.rstrip('/')}/{agency.slug}/",
+        ]
+    )
     return subject, body
 
 
@@ -119,10 +134,13 @@ def _notify_batch(*, agency, kind, ids, now, calendar, unit_heads):
     flag = FLAG[kind]
     counts = {"dossiers": 0, "messages": 0}
     with transaction.atomic():
-        rows = (_watched().select_for_update(skip_locked=True, of=("self",))
-                .select_related("holder", "procedure")
-                .filter(pk__in=ids, **{f"{flag}__isnull": True})
-                .order_by("due_at", "pk"))
+        rows = (
+            _watched()
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("holder", "procedure")
+            .filter(pk__in=ids, **{f"{flag}__isnull": True})
+            .order_by("due_at", "pk")
+        )
         if kind == OVERDUE:
             rows = rows.filter(due_at__lt=now)
         else:
@@ -140,8 +158,18 @@ def _notify_batch(*, agency, kind, ids, now, calendar, unit_heads):
                     channels.append((Channel.EMAIL, user.email))
                 for channel, address in channels:
                     key = f"sla:{agency.schema_name}:{dossier.pk}:{kind}:{stamp}:{channel}:{user.pk}"
-                    if outbox_enqueue(channel=channel, recipient=address, subject=subject, body=body,
-                                      dedupe_key=key, agency=agency, dossier_code=dossier.code or "") is not None:
+                    if (
+                        outbox_enqueue(
+                            channel=channel,
+                            recipient=address,
+                            subject=subject,
+                            body=body,
+                            dedupe_key=key,
+                            agency=agency,
+                            dossier_code=dossier.code or "",
+                        )
+                        is not None
+                    ):
                         counts["messages"] += 1
         if flagged:
             Dossier.objects.filter(pk__in=flagged).update(**{flag: now})
@@ -157,18 +185,35 @@ def sla_watch_agency(*, agency, now=None):
     now = now or timezone.now()
     calendar = work_calendar_for(agency=agency)
     with transaction.atomic():  # one consistent read of the candidates
-        overdue = list(_watched().filter(due_at__lt=now, notified_overdue_at__isnull=True)
-                       .order_by("due_at", "pk").values_list("pk", flat=True))
-        upcoming = list(_watched().filter(Q(due_at__gte=now) & Q(due_at__lte=now + DUE_SOON_HORIZON),
-                                          notified_due_soon_at__isnull=True, notified_overdue_at__isnull=True)
-                        .order_by("due_at", "pk").values_list("pk", "due_at"))
+        overdue = list(
+            _watched()
+            .filter(due_at__lt=now, notified_overdue_at__isnull=True)
+            .order_by("due_at", "pk")
+            .values_list("pk", flat=True)
+        )
+        upcoming = list(
+            _watched()
+            .filter(
+                Q(due_at__gte=now) & Q(due_at__lte=now + DUE_SOON_HORIZON),
+                notified_due_soon_at__isnull=True,
+                notified_overdue_at__isnull=True,
+            )
+            .order_by("due_at", "pk")
+            .values_list("pk", "due_at")
+        )
         unit_heads = _unit_heads(agency)
     due_soon = [pk for pk, due in upcoming if _is_due_soon(calendar, now, due)]
     result = {OVERDUE: 0, DUE_SOON: 0, "messages": 0}
     for kind, ids in ((OVERDUE, overdue), (DUE_SOON, due_soon)):
         for start in range(0, len(ids), BATCH_SIZE):
-            counts = _notify_batch(agency=agency, kind=kind, ids=ids[start:start + BATCH_SIZE], now=now,
-                                   calendar=calendar, unit_heads=unit_heads)
+            counts = _notify_batch(
+                agency=agency,
+                kind=kind,
+                ids=ids[start : start + BATCH_SIZE],
+                now=now,
+                calendar=calendar,
+                unit_heads=unit_heads,
+            )
             result[kind] += counts["dossiers"]
             result["messages"] += counts["messages"]
     return result
@@ -181,16 +226,20 @@ def sla_watch_all(*, now=None):
     now = now or timezone.now()
     totals = {"agencies": 0, OVERDUE: 0, DUE_SOON: 0, "messages": 0, "failed": []}
     connection.set_schema_to_public()
-    agencies = list(Agency.objects.filter(status=AgencyStatus.ACTIVE)
-                    .exclude(schema_name__in=[settings.PUBLIC_SCHEMA_NAME, settings.TENANT_TEMPLATE_SCHEMA])
-                    .order_by("pk"))
+    agencies = list(
+        Agency.objects.filter(status=AgencyStatus.ACTIVE)
+        .exclude(schema_name__in=[settings.PUBLIC_SCHEMA_NAME, settings.TENANT_TEMPLATE_SCHEMA])
+        .order_by("pk")
+    )
     try:
         for agency in agencies:
             try:
                 connection.set_tenant(agency)
                 counts = sla_watch_agency(agency=agency, now=now)
             except Exception:
-                logger.exception("SLA watch failed in %s; continuing with the next agency", agency.schema_name)
+                logger.exception(
+                    "SLA watch failed in %s; continuing with the next agency", agency.schema_name
+                )
                 totals["failed"].append(agency.schema_name)
                 continue
             finally:

@@ -31,8 +31,12 @@ from .selectors import (
 
 
 def _members(agency, role):
-    return [m.user for m in Membership.objects.filter(agency_id=agency.pk, is_active=True, roles__contains=[role])
-            .select_related("user").order_by("user__full_name")]
+    return [
+        m.user
+        for m in Membership.objects.filter(agency_id=agency.pk, is_active=True, roles__contains=[role])
+        .select_related("user")
+        .order_by("user__full_name")
+    ]
 
 
 def queue(request):
@@ -40,16 +44,29 @@ def queue(request):
     mine = p.get("cua-toi", "1" if not p else "") == "1"
     query = p.get("q", "").strip()[:100]
     # dossiers moved to another agency are no work here; a search by code still finds them (marked)
-    qs = dossier_queue(user=request.user if mine else None, state=p.get("trang-thai") or None,
-                       procedure=p.get("thu-tuc") or None, due_soon=p.get("sap-den-han") == "1",
-                       overdue=p.get("qua-han") == "1", query=query, agency=request.agency,
-                       include_moved=bool(query))
+    qs = dossier_queue(
+        user=request.user if mine else None,
+        state=p.get("trang-thai") or None,
+        procedure=p.get("thu-tuc") or None,
+        due_soon=p.get("sap-den-han") == "1",
+        overdue=p.get("qua-han") == "1",
+        query=query,
+        agency=request.agency,
+        include_moved=bool(query),
+    )
     page = Paginator(qs, 25).get_page(p.get("trang"))
-    return render(request, "desk/queue.html", {
-        "page": page, "mine": mine, "states": [(s.value, STATE_LABELS[s]) for s in State],
-        "procedures": [a.procedure for a in adoption_list()], "now": timezone.now(),
-        "filters": p,
-    })
+    return render(
+        request,
+        "desk/queue.html",
+        {
+            "page": page,
+            "mine": mine,
+            "states": [(s.value, STATE_LABELS[s]) for s in State],
+            "procedures": [a.procedure for a in adoption_list()],
+            "now": timezone.now(),
+            "filters": p,
+        },
+    )
 
 
 def intake(request):
@@ -63,34 +80,61 @@ def intake(request):
     if request.method == "POST" and version is not None:
         return _intake_post(request, version)
     template = "desk/_checklist.html" if request.headers.get("HX-Request") else "desk/intake.html"
-    return render(request, template, {"adoptions": adoptions, "version": version, "chosen": chosen,
-                                      "values": request.POST or {}})
+    return render(
+        request,
+        template,
+        {"adoptions": adoptions, "version": version, "chosen": chosen, "values": request.POST or {}},
+    )
 
 
 def _intake_post(request, version):
     post = request.POST
-    applicant = {k: post.get(f"applicant_{k}", "") for k in ("kind", "name", "id_number", "address", "phone", "email")}
+    applicant = {
+        k: post.get(f"applicant_{k}", "") for k in ("kind", "name", "id_number", "address", "phone", "email")
+    }
     components = {
-        c.position: {"provided": f"provided_{c.position}" in post, "digitised": f"digitised_{c.position}" in post,
-                     "reused": f"reused_{c.position}" in post}
+        c.position: {
+            "provided": f"provided_{c.position}" in post,
+            "digitised": f"digitised_{c.position}" in post,
+            "reused": f"reused_{c.position}" in post,
+        }
         for c in version.components.all()
     }
     outcome = post.get("outcome", "receive")
-    common = dict(agency=request.agency, procedure=version.procedure, applicant=applicant,
-                  channel=post.get("channel", "in_person"), components=components, acting_user=request.user,
-                  request_summary=post.get("request_summary", ""), sets=post.get("sets") or 1)
+    common = dict(
+        agency=request.agency,
+        procedure=version.procedure,
+        applicant=applicant,
+        channel=post.get("channel", "in_person"),
+        components=components,
+        acting_user=request.user,
+        request_summary=post.get("request_summary", ""),
+        sets=post.get("sets") or 1,
+    )
     try:
         if outcome == "receive":
             dossier = services.dossier_receive(**common)
             messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code})
         else:
             dossier = services.dossier_register_incomplete(
-                **common, outcome=outcome, refuse_reason=post.get("refuse_reason", ""),
-                reasons={c.position: post.get(f"reason_{c.position}", "") for c in version.components.all()})
+                **common,
+                outcome=outcome,
+                refuse_reason=post.get("refuse_reason", ""),
+                reasons={c.position: post.get(f"reason_{c.position}", "") for c in version.components.all()},
+            )
     except DomainError as exc:
-        return render(request, "desk/intake.html", {
-            "adoptions": adoption_list(), "version": version, "chosen": version.procedure.national_code,
-            "values": post, "error": exc.message}, status=400)
+        return render(
+            request,
+            "desk/intake.html",
+            {
+                "adoptions": adoption_list(),
+                "version": version,
+                "chosen": version.procedure.national_code,
+                "values": post,
+                "error": exc.message,
+            },
+            status=400,
+        )
     return redirect("desk:dossier", pk=dossier.pk)
 
 
@@ -105,17 +149,33 @@ def dossier_page(request, pk):
     moved = dossier_transfer_out(agency=request.agency, dossier=dossier)
     writable = moved is None and not getattr(request, "agency_read_only", False)
     hop_targets = handover_targets(agency=request.agency, dossier=dossier) if writable else []
-    actions = [(a, TRANSITIONS[a].label) for a in allowed_actions(state=dossier.state, roles=roles)
-               if (a != Action.HAND_OVER or hop_targets) and (a != Action.HAND_BACK or dossier.is_hop)] \
-        if writable else []
-    return render(request, "desk/dossier.html", {
-        "d": dossier, "moved": moved, "writable": writable, "events": dossier.events.select_related("actor").all(),
-        "slip": control_slip(dossier=dossier, agency=request.agency), "hop_targets": hop_targets,
-        "actions": actions, "specialists": _members(request.agency, Role.SPECIALIST),
-        "leaders": _members(request.agency, Role.LEADER), "now": timezone.now(),
-        "forms": [(spec.slug, spec.title) for spec in forms_available(dossier)],
-        "default_new_due": timezone.localtime(timezone.now() + timedelta(days=3)),
-    })
+    actions = (
+        [
+            (a, TRANSITIONS[a].label)
+            for a in allowed_actions(state=dossier.state, roles=roles)
+            if (a != Action.HAND_OVER or hop_targets) and (a != Action.HAND_BACK or dossier.is_hop)
+        ]
+        if writable
+        else []
+    )
+    return render(
+        request,
+        "desk/dossier.html",
+        {
+            "d": dossier,
+            "moved": moved,
+            "writable": writable,
+            "events": dossier.events.select_related("actor").all(),
+            "slip": control_slip(dossier=dossier, agency=request.agency),
+            "hop_targets": hop_targets,
+            "actions": actions,
+            "specialists": _members(request.agency, Role.SPECIALIST),
+            "leaders": _members(request.agency, Role.LEADER),
+            "now": timezone.now(),
+            "forms": [(spec.slug, spec.title) for spec in forms_available(dossier)],
+            "default_new_due": timezone.localtime(timezone.now() + timedelta(days=3)),
+        },
+    )
 
 
 def dossier_action(request, pk, action):
@@ -134,8 +194,13 @@ def dossier_action(request, pk, action):
     serializer_class, service = ACTIONS[action]
     data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
     if action == Action.REQUEST_INTAKE_SUPPLEMENT:
-        data = {"items": [{"name": line.split(":", 1)[0], "reason": line.split(":", 1)[-1] if ":" in line else ""}
-                          for line in request.POST.get("items", "").splitlines() if line.strip()]}
+        data = {
+            "items": [
+                {"name": line.split(":", 1)[0], "reason": line.split(":", 1)[-1] if ":" in line else ""}
+                for line in request.POST.get("items", "").splitlines()
+                if line.strip()
+            ]
+        }
     if action == Action.APOLOGIZE and data.get("new_due_at"):
         try:
             local = datetime.strptime(data["new_due_at"], "%Y-%m-%dT%H:%M")
@@ -144,11 +209,17 @@ def dossier_action(request, pk, action):
             pass
     serializer = serializer_class(data=data)
     if not serializer.is_valid():
-        messages.error(request, "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in serializer.errors.items()))
+        messages.error(
+            request, "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in serializer.errors.items())
+        )
         return redirect("desk:dossier", pk=pk)
     try:
-        service(agency=request.agency, dossier=dossier, acting_user=request.user,
-                **_adapt(action, serializer.validated_data))
+        service(
+            agency=request.agency,
+            dossier=dossier,
+            acting_user=request.user,
+            **_adapt(action, serializer.validated_data),
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -163,7 +234,9 @@ def print_form(request, pk, form):
     if dossier is None or form not in FORMS or not form_available(form, dossier):
         raise Http404
     spec = FORMS[form]
-    response = HttpResponse(spec.render(agency=request.agency, dossier=dossier), content_type="application/pdf")
+    response = HttpResponse(
+        spec.render(agency=request.agency, dossier=dossier), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'inline; filename="{spec.filename(dossier)}"'
     return response
 
@@ -180,9 +253,13 @@ def logbook(request):
     today = timezone.localdate()
     date_from = parse(request.GET.get("tu"), today.replace(day=1))
     date_to = parse(request.GET.get("den"), today)
-    response = HttpResponse(logbook_xlsx(agency=request.agency, date_from=date_from, date_to=date_to),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="so-theo-doi-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"'
+    response = HttpResponse(
+        logbook_xlsx(agency=request.agency, date_from=date_from, date_to=date_to),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="so-theo-doi-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"'
+    )
     return response
 
 
@@ -194,8 +271,12 @@ def component_file(request, pk, position):
     component = dossier.components.filter(position=position).first() if dossier else None
     if component is None or not component.file:
         raise Http404
-    response = FileResponse(component.file.open("rb"), content_type=component.file_type or "application/octet-stream")
-    response["Content-Disposition"] = f'inline; filename="{dossier.reference}-{position}{component.file.name[-4:]}"'
+    response = FileResponse(
+        component.file.open("rb"), content_type=component.file_type or "application/octet-stream"
+    )
+    response["Content-Disposition"] = (
+        f'inline; filename="{dossier.reference}-{position}{component.file.name[-4:]}"'
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -214,25 +295,48 @@ def intake_on_behalf(request):
     code = (source.get("thu-tuc") or "").strip()
     procedure = Procedure.objects.filter(national_code=code).first() if code else None
     version = procedure_current_version(procedure=procedure) if procedure else None
-    context = {"agencies": agencies, "chosen_agency": chosen_agency, "code": code, "version": version,
-               "values": request.POST or {}}
+    context = {
+        "agencies": agencies,
+        "chosen_agency": chosen_agency,
+        "code": code,
+        "version": version,
+        "values": request.POST or {},
+    }
     if request.method == "POST" and chosen_agency is not None and version is not None:
         post = request.POST
-        applicant = {k: post.get(f"applicant_{k}", "")
-                     for k in ("kind", "name", "id_number", "address", "phone", "email")}
-        components = {c.position: {"provided": f"provided_{c.position}" in post,
-                                   "digitised": f"digitised_{c.position}" in post,
-                                   "reused": f"reused_{c.position}" in post}
-                      for c in version.components.all()}
+        applicant = {
+            k: post.get(f"applicant_{k}", "")
+            for k in ("kind", "name", "id_number", "address", "phone", "email")
+        }
+        components = {
+            c.position: {
+                "provided": f"provided_{c.position}" in post,
+                "digitised": f"digitised_{c.position}" in post,
+                "reused": f"reused_{c.position}" in post,
+            }
+            for c in version.components.all()
+        }
         try:
             dossier = services.dossier_receive_on_behalf(
-                agency=request.agency, deciding_agency=chosen_agency, procedure=code, applicant=applicant,
-                channel=post.get("channel", "in_person"), components=components, acting_user=request.user,
-                request_summary=post.get("request_summary", ""), sets=post.get("sets") or 1)
+                agency=request.agency,
+                deciding_agency=chosen_agency,
+                procedure=code,
+                applicant=applicant,
+                channel=post.get("channel", "in_person"),
+                components=components,
+                acting_user=request.user,
+                request_summary=post.get("request_summary", ""),
+                sets=post.get("sets") or 1,
+            )
         except DomainError as exc:
-            return render(request, "desk/intake_on_behalf.html", {**context, "error": exc.message}, status=400)
-        messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s thay %(agency)s.")
-                         % {"code": dossier.code, "agency": chosen_agency.name})
+            return render(
+                request, "desk/intake_on_behalf.html", {**context, "error": exc.message}, status=400
+            )
+        messages.success(
+            request,
+            _("Đã tiếp nhận hồ sơ %(code)s thay %(agency)s.")
+            % {"code": dossier.code, "agency": chosen_agency.name},
+        )
         return redirect("desk:dossier", pk=dossier.pk)
     if code and procedure is None:
         context["error"] = _("Không có thủ tục này trong danh mục.")

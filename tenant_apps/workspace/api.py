@@ -38,10 +38,15 @@ class WorkspaceApi(APIView):
     @extend_schema(responses=WorkspaceSerializer)
     def get(self, request):
         agency = request._request.agency
-        return Response({
-            "agency": agency.name, "slug": agency.slug, "kind": agency.kind,
-            "national_code": agency.national_code, "roles": request._request.membership.roles,
-        })
+        return Response(
+            {
+                "agency": agency.name,
+                "slug": agency.slug,
+                "kind": agency.kind,
+                "national_code": agency.national_code,
+                "roles": request._request.membership.roles,
+            }
+        )
 
 
 class NoticeListCreateApi(APIView):
@@ -55,6 +60,10 @@ class NoticeListCreateApi(APIView):
     def post(self, request):
         data = NoticeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        notice = notice_create(agency=request._request.agency, acting_user=request.user,
-                               title=data.validated_data["title"], body=data.validated_data["body"])
+        notice = notice_create(
+            agency=request._request.agency,
+            acting_user=request.user,
+            title=data.validated_data["title"],
+            body=data.validated_data["body"],
+        )
         return Response(NoticeSerializer(notice).data, status=status.HTTP_201_CREATED)

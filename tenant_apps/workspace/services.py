@@ -26,7 +26,10 @@ def notice_create(*, agency, title, body="", acting_user):
     with transaction.atomic():
         notice = Notice.objects.create(title=title, body=body or "", created_by=acting_user)
         AuditEvent.objects.create(
-            action="notice_created", actor=acting_user, object_type="notice", object_id=str(notice.pk),
+            action="notice_created",
+            actor=acting_user,
+            object_type="notice",
+            object_id=str(notice.pk),
             new_values={"title": notice.title, "body": notice.body},
         )
     return notice

@@ -12,7 +12,9 @@ def record_heartbeat(self, marker):
     """Write an audit row in the current agency's schema and report which schema that was.
     Used by the operations page and by the tests that prove tasks keep their tenant."""
     event = AuditEvent.objects.create(
-        action="worker_heartbeat", object_type="worker", object_id=str(marker)[:64],
+        action="worker_heartbeat",
+        object_type="worker",
+        object_id=str(marker)[:64],
         new_values={"task_id": self.request.id},
     )
     return {"schema": connection.schema_name, "event_id": event.pk}

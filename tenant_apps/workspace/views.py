@@ -23,9 +23,15 @@ def home(request):
         else:
             messages.success(request, _("Đã đăng thông báo."))
             return redirect("workspace:home")
-    return render(request, "workspace/home.html", {
-        "notices": notice_list(), "form": form, "can_post": can_post,
-    })
+    return render(
+        request,
+        "workspace/home.html",
+        {
+            "notices": notice_list(),
+            "form": form,
+            "can_post": can_post,
+        },
+    )
 
 
 @membership_exempt

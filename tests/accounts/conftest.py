@@ -42,9 +42,12 @@ def mail_code(address):
 @pytest.fixture
 def signup_phone(client, city):
     """Sign up on the page with a phone; returns (phone, the code that arrived by SMS)."""
+
     def _signup(phone="0912 345 678", name="Nguyễn Văn An", password=PASSWORD):
-        response = client.post("/tai-khoan/dang-ky/", {"full_name": name, "contact": phone, "password": password,
-                                                       "password2": password})
+        response = client.post(
+            "/tai-khoan/dang-ky/",
+            {"full_name": name, "contact": phone, "password": password, "password2": password},
+        )
         assert response.status_code == 302, response.content.decode()[:2000]
         assert response["Location"] == "/tai-khoan/xac-thuc/"
         from shared_apps.accounts.contacts import phone_normalise

@@ -22,8 +22,10 @@ def test_one_login_opens_every_agency_the_user_belongs_to(client, city):
 
 
 def test_login_goes_back_to_the_workspace_that_asked(client, city):
-    response = client.post("/tai-khoan/dang-nhap/?next=/phuong-a/",
-                           {"username": "officer_a", "password": city.password, "next": "/phuong-a/"})
+    response = client.post(
+        "/tai-khoan/dang-nhap/?next=/phuong-a/",
+        {"username": "officer_a", "password": city.password, "next": "/phuong-a/"},
+    )
     assert response["Location"] == "/phuong-a/"
 
 

@@ -12,16 +12,22 @@ PASSWORD = "Bien-Xanh-2026"
 
 @pytest.fixture
 def citizen(city):
-    return User.objects.create_user(username="cd-test-login", password=PASSWORD, full_name="Hoàng Văn E",
-                                    phone="0901234567", email="hoang.e@example.vn")
+    return User.objects.create_user(
+        username="cd-test-login",
+        password=PASSWORD,
+        full_name="Hoàng Văn E",
+        phone="0901234567",
+        email="hoang.e@example.vn",
+    )
 
 
 def login(client, username, password=PASSWORD, ip="10.0.0.1"):
     return client.post("/tai-khoan/dang-nhap/", {"username": username, "password": password}, REMOTE_ADDR=ip)
 
 
-@pytest.mark.parametrize("typed", ["0901234567", "+84 901 234 567", "84901234567", "Hoang.E@Example.VN",
-                                   "cd-test-login"])
+@pytest.mark.parametrize(
+    "typed", ["0901234567", "+84 901 234 567", "84901234567", "Hoang.E@Example.VN", "cd-test-login"]
+)
 def test_a_citizen_logs_in_with_phone_email_or_username(client, citizen, typed):
     response = login(client, typed)
     assert response.status_code == 302
@@ -29,8 +35,13 @@ def test_a_citizen_logs_in_with_phone_email_or_username(client, citizen, typed):
 
 
 def test_an_unverified_sign_up_cannot_log_in_with_its_password(client, city):
-    User.objects.create_user(username="cd-pending", password=PASSWORD, phone="0907654321", is_active=False,
-                             pending_verification=True)
+    User.objects.create_user(
+        username="cd-pending",
+        password=PASSWORD,
+        phone="0907654321",
+        is_active=False,
+        pending_verification=True,
+    )
     response = login(client, "0907654321")
     assert response.status_code == 200 and "không đúng" in response.content.decode()
 
@@ -95,6 +106,8 @@ def test_login_lookups_by_phone_and_email_use_the_partial_unique_indexes(city):
     from shared_apps.accounts.selectors import users_with_email, users_with_phone
 
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # the test table is tiny: make the planner show its hand
+        cursor.execute(
+            "SET LOCAL enable_seqscan = off"
+        )  # the test table is tiny: make the planner show its hand
     assert "user_email_ci_unique" in users_with_email("Hoang.E@Example.VN").explain()
     assert "user_phone_unique" in users_with_phone("0901234567").explain()

@@ -12,8 +12,12 @@ from shared_apps.accounts.models import AccountEvent, User, UserIdentity
 
 pytestmark = pytest.mark.django_db
 
-PERSON = {"full_name": "Đỗ Minh G", "id_number": "031095004321", "birthdate": "15/03/1995",
-          "phone_number": "0944444444"}
+PERSON = {
+    "full_name": "Đỗ Minh G",
+    "id_number": "031095004321",
+    "birthdate": "15/03/1995",
+    "phone_number": "0944444444",
+}
 
 
 def vneid_login(client, person=PERSON, next_url=""):
@@ -75,9 +79,17 @@ def test_a_code_cannot_be_used_twice(client, city):
     assert client.get(callback.path + "?" + callback.query).status_code == 302
     from shared_apps.accounts.identity.local import CLIENT_ID, client_secret
 
-    replay = Client().post("/tai-khoan/vneid-thu/token/", {
-        "grant_type": "authorization_code", "code": code, "redirect_uri": params["redirect_uri"],
-        "code_verifier": "x" * 50, "client_id": CLIENT_ID, "client_secret": client_secret()})
+    replay = Client().post(
+        "/tai-khoan/vneid-thu/token/",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": params["redirect_uri"],
+            "code_verifier": "x" * 50,
+            "client_id": CLIENT_ID,
+            "client_secret": client_secret(),
+        },
+    )
     assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
 
 
@@ -90,15 +102,28 @@ def test_the_token_endpoint_checks_pkce(client, city):
     params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(begin["Location"]).query))
     consent = client.post("/tai-khoan/vneid-thu/authorize/", {**params, **PERSON})
     code = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(consent["Location"]).query))["code"]
-    answer = Client().post("/tai-khoan/vneid-thu/token/", {
-        "grant_type": "authorization_code", "code": code, "redirect_uri": params["redirect_uri"],
-        "code_verifier": "not-the-verifier-" * 3, "client_id": CLIENT_ID, "client_secret": client_secret()})
+    answer = Client().post(
+        "/tai-khoan/vneid-thu/token/",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": params["redirect_uri"],
+            "code_verifier": "not-the-verifier-" * 3,
+            "client_id": CLIENT_ID,
+            "client_secret": client_secret(),
+        },
+    )
     assert answer.status_code == 400 and "PKCE" in answer.json()["error_description"]
 
 
 def test_an_account_with_the_same_verified_phone_is_linked(client, city):
-    owner = User.objects.create_user(username="cd-has-phone", password="x", phone="0944444444",
-                                     phone_verified_at=timezone.now(), id_number="031095004321")
+    owner = User.objects.create_user(
+        username="cd-has-phone",
+        password="x",
+        phone="0944444444",
+        phone_verified_at=timezone.now(),
+        id_number="031095004321",
+    )
     vneid_login(client)
     assert UserIdentity.objects.get(provider="vneid").user == owner
     owner.refresh_from_db()
@@ -106,8 +131,13 @@ def test_an_account_with_the_same_verified_phone_is_linked(client, city):
 
 
 def test_a_typed_id_number_of_someone_else_does_not_capture_their_vneid_login(client, city):
-    squatter = User.objects.create_user(username="cd-squatter", password="x", id_number="031095004321",
-                                        phone="0955555555", phone_verified_at=timezone.now())
+    squatter = User.objects.create_user(
+        username="cd-squatter",
+        password="x",
+        id_number="031095004321",
+        phone="0955555555",
+        phone_verified_at=timezone.now(),
+    )
     vneid_login(client)
     person = User.objects.get(identities__provider="vneid")
     assert person != squatter and person.id_number == "031095004321"

@@ -32,7 +32,10 @@ def test_after_the_sms_is_sent_no_outbox_row_holds_the_code_and_it_was_sent_once
     row = OutboxMessage.objects.get(recipient=phone)
     assert row.status == Status.SENT and row.redacted is None
     assert code not in row.body and code not in row.subject
-    assert row.body.startswith("Mã xác thực (") and "Một cửa điện tử Hải Phòng: ******. Hiệu lực 10 phút." in row.body
+    assert (
+        row.body.startswith("Mã xác thực (")
+        and "Một cửa điện tử Hải Phòng: ******. Hiệu lực 10 phút." in row.body
+    )
     assert not [t for t in outbox_text() if code in t]
     # the phone (the local provider) got it exactly once, with the code
     texts = list(SmsMessage.objects.filter(phone=phone).values_list("body", flat=True))
@@ -45,10 +48,16 @@ def test_after_the_sms_is_sent_no_outbox_row_holds_the_code_and_it_was_sent_once
 
 
 def test_before_the_send_the_row_has_the_code_and_after_it_only_the_mask(city):
-    user = User.objects.create_user(username="otp-email", password=PASSWORD, full_name="Lê Văn Cường",
-                                    email="cuong@example.vn")
-    row = otp_issue(user=user, purpose=OneTimeCode._meta.get_field("purpose").choices[0][0], channel="email",
-                    recipient="cuong@example.vn", client_ip="")
+    user = User.objects.create_user(
+        username="otp-email", password=PASSWORD, full_name="Lê Văn Cường", email="cuong@example.vn"
+    )
+    row = otp_issue(
+        user=user,
+        purpose=OneTimeCode._meta.get_field("purpose").choices[0][0],
+        channel="email",
+        recipient="cuong@example.vn",
+        client_ip="",
+    )
     queued = OutboxMessage.objects.get(recipient="cuong@example.vn")
     assert queued.status == Status.PENDING and queued.redacted["subject"] == "Mã xác thực: ******"
 
@@ -58,12 +67,16 @@ def test_before_the_send_the_row_has_the_code_and_after_it_only_the_mask(city):
     sent = OutboxMessage.objects.get(pk=queued.pk)
     assert sent.status == Status.SENT and sent.subject == "Mã xác thực: ******" and code not in sent.body
     assert sent.redacted is None
-    assert OneTimeCode.objects.get(pk=row.pk).code_hash and code not in OneTimeCode.objects.get(pk=row.pk).code_hash
+    assert (
+        OneTimeCode.objects.get(pk=row.pk).code_hash
+        and code not in OneTimeCode.objects.get(pk=row.pk).code_hash
+    )
 
 
 def test_a_resent_code_is_masked_too(city):
-    user = User.objects.create_user(username="otp-resend", password=PASSWORD, full_name="Phạm Thị Dung",
-                                    email="dung@example.vn")
+    user = User.objects.create_user(
+        username="otp-resend", password=PASSWORD, full_name="Phạm Thị Dung", email="dung@example.vn"
+    )
     purpose = OneTimeCode._meta.get_field("purpose").choices[0][0]
     row = otp_issue(user=user, purpose=purpose, channel="email", recipient="dung@example.vn", client_ip="")
     first = mail_code("dung@example.vn")
@@ -79,8 +92,9 @@ def test_a_resent_code_is_masked_too(city):
 
 
 def test_a_code_the_provider_never_took_is_masked_when_the_message_is_given_up(city):
-    user = User.objects.create_user(username="otp-fail", password=PASSWORD, full_name="Võ Văn Em",
-                                    phone="0977000111")
+    user = User.objects.create_user(
+        username="otp-fail", password=PASSWORD, full_name="Võ Văn Em", phone="0977000111"
+    )
     purpose = OneTimeCode._meta.get_field("purpose").choices[0][0]
     otp_issue(user=user, purpose=purpose, channel="sms", recipient="0977000111", client_ip="")
     queued = OutboxMessage.objects.get(recipient="0977000111")
@@ -90,8 +104,9 @@ def test_a_code_the_provider_never_took_is_masked_when_the_message_is_given_up(c
         outbox_dispatch_batch(now=now)
         queued.refresh_from_db()
         assert queued.status == Status.PENDING and queued.body == original  # still to be sent: text kept
-        OutboxMessage.objects.filter(pk=queued.pk).update(attempts=max_attempts() - 1,
-                                                          available_at=now - timedelta(seconds=1))
+        OutboxMessage.objects.filter(pk=queued.pk).update(
+            attempts=max_attempts() - 1, available_at=now - timedelta(seconds=1)
+        )
         assert outbox_dispatch_batch(now=now)["failed"] == 1
     queued.refresh_from_db()
     assert queued.status == Status.FAILED and "******" in queued.body and queued.body != original
@@ -99,13 +114,15 @@ def test_a_code_the_provider_never_took_is_masked_when_the_message_is_given_up(c
 
 
 def test_a_stuck_code_message_given_up_by_the_reaper_is_masked(city):
-    user = User.objects.create_user(username="otp-stuck", password=PASSWORD, full_name="Đỗ Thị Giang",
-                                    phone="0977000222")
+    user = User.objects.create_user(
+        username="otp-stuck", password=PASSWORD, full_name="Đỗ Thị Giang", phone="0977000222"
+    )
     purpose = OneTimeCode._meta.get_field("purpose").choices[0][0]
     otp_issue(user=user, purpose=purpose, channel="sms", recipient="0977000222", client_ip="")
     queued = OutboxMessage.objects.get(recipient="0977000222")
-    OutboxMessage.objects.filter(pk=queued.pk).update(status=Status.SENDING, attempts=max_attempts(),
-                                                      claimed_at=timezone.now() - timedelta(hours=1))
+    OutboxMessage.objects.filter(pk=queued.pk).update(
+        status=Status.SENDING, attempts=max_attempts(), claimed_at=timezone.now() - timedelta(hours=1)
+    )
     assert outbox_reap_stuck() == {"requeued": 0, "failed": 1}
     queued.refresh_from_db()
     assert queued.status == Status.FAILED and queued.redacted is None

@@ -24,7 +24,9 @@ def test_sign_up_by_phone_sends_a_code_by_sms_and_the_code_logs_the_citizen_in(c
     assert user.is_active and not user.pending_verification and user.phone_verified_at is not None
     assert client.get("/api/v1/me/").json()["full_name"] == "Nguyễn Văn An"
     assert list(AccountEvent.objects.filter(user=user).values_list("kind", flat=True).order_by("id")) == [
-        "signup", "signup_verified"]
+        "signup",
+        "signup_verified",
+    ]
 
 
 def test_the_code_goes_through_the_outbox_and_is_only_stored_hashed(client, signup_phone):
@@ -38,15 +40,21 @@ def test_the_code_goes_through_the_outbox_and_is_only_stored_hashed(client, sign
 
 
 def test_sign_up_by_email_through_the_api(client, city):
-    response = client.post("/api/v1/accounts/signup/", {"full_name": "Trần Thị Bình", "contact": "Binh.Tran@Example.VN",
-                                                        "password": PASSWORD}, content_type="application/json")
+    response = client.post(
+        "/api/v1/accounts/signup/",
+        {"full_name": "Trần Thị Bình", "contact": "Binh.Tran@Example.VN", "password": PASSWORD},
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["channel"] == "email" and body["sent_to"] == "b***@example.vn"
     code = mail_code("binh.tran@example.vn")
 
-    verified = client.post("/api/v1/accounts/verify/", {"verification": body["verification"], "code": code},
-                           content_type="application/json")
+    verified = client.post(
+        "/api/v1/accounts/verify/",
+        {"verification": body["verification"], "code": code},
+        content_type="application/json",
+    )
 
     assert verified.status_code == 200 and verified.json()["email_verified"] is True
     user = User.objects.get(email="binh.tran@example.vn")
@@ -67,7 +75,9 @@ def test_a_wrong_code_is_refused_and_counted(client, signup_phone):
 
 def test_an_expired_code_is_refused(client, signup_phone):
     phone, code = signup_phone()
-    OneTimeCode.objects.filter(recipient=phone).update(expires_at=timezone.now() - timezone.timedelta(seconds=1))
+    OneTimeCode.objects.filter(recipient=phone).update(
+        expires_at=timezone.now() - timezone.timedelta(seconds=1)
+    )
     body = client.post("/tai-khoan/xac-thuc/", {"code": code, "action": "confirm"}).content.decode()
     assert "Mã đã hết hạn" in body
     assert not User.objects.get(phone=phone).is_active
@@ -95,7 +105,10 @@ def test_a_new_code_after_the_cooldown_replaces_the_old_one(client, signup_phone
     row = OneTimeCode.objects.get(recipient=phone)
     assert row.sends == 2 and row.attempts == 0
     if first != second:
-        assert "không đúng" in client.post("/tai-khoan/xac-thuc/", {"code": first, "action": "confirm"}).content.decode()
+        assert (
+            "không đúng"
+            in client.post("/tai-khoan/xac-thuc/", {"code": first, "action": "confirm"}).content.decode()
+        )
     assert client.post("/tai-khoan/xac-thuc/", {"code": second, "action": "confirm"}).status_code == 302
     assert User.objects.get(phone=phone).is_active
 
@@ -103,9 +116,14 @@ def test_a_new_code_after_the_cooldown_replaces_the_old_one(client, signup_phone
 def test_sends_are_rate_limited_per_address_and_per_client(client, city, settings):
     settings.ACCOUNTS_OTP_RESEND_COOLDOWN_SECONDS = 0
     settings.ACCOUNTS_OTP_SENDS_PER_IP_PER_HOUR = 2
-    answers = [client.post("/api/v1/accounts/signup/", {"full_name": "Lê Văn C", "contact": f"09123450{i:02d}",
-                                                        "password": PASSWORD}, content_type="application/json")
-               for i in range(3)]
+    answers = [
+        client.post(
+            "/api/v1/accounts/signup/",
+            {"full_name": "Lê Văn C", "contact": f"09123450{i:02d}", "password": PASSWORD},
+            content_type="application/json",
+        )
+        for i in range(3)
+    ]
     assert [a.status_code for a in answers] == [201, 201, 429]
     assert "quá nhiều" in answers[2].json()["detail"]
     assert not User.objects.filter(phone="0912345002").exists()  # nothing half-written
@@ -113,8 +131,12 @@ def test_sends_are_rate_limited_per_address_and_per_client(client, city, setting
     settings.ACCOUNTS_OTP_SENDS_PER_IP_PER_HOUR = 100
     settings.ACCOUNTS_OTP_SENDS_PER_RECIPIENT_PER_HOUR = 2
     verification = answers[0].json()["verification"]
-    resends = [client.post("/api/v1/accounts/resend/", {"verification": verification},
-                           content_type="application/json").status_code for _ in range(2)]
+    resends = [
+        client.post(
+            "/api/v1/accounts/resend/", {"verification": verification}, content_type="application/json"
+        ).status_code
+        for _ in range(2)
+    ]
     assert resends == [200, 429]
 
 
@@ -122,8 +144,10 @@ def test_a_phone_or_email_with_a_verified_account_cannot_sign_up_again(client, s
     phone, code = signup_phone("0912345678")
     client.post("/tai-khoan/xac-thuc/", {"code": code, "action": "confirm"})
     client.post("/tai-khoan/dang-xuat/")
-    response = client.post("/tai-khoan/dang-ky/", {"full_name": "Người khác", "contact": "+84912345678",
-                                                   "password": PASSWORD, "password2": PASSWORD})
+    response = client.post(
+        "/tai-khoan/dang-ky/",
+        {"full_name": "Người khác", "contact": "+84912345678", "password": PASSWORD, "password2": PASSWORD},
+    )
     body = response.content.decode()
     assert response.status_code == 200 and "đã được dùng cho một tài khoản khác" in body
     assert 'aria-describedby="id_contact-help id_contact-error"' in body
@@ -132,8 +156,11 @@ def test_a_phone_or_email_with_a_verified_account_cannot_sign_up_again(client, s
 
 def test_email_duplicates_are_found_whatever_the_case(client, city):
     User.objects.create_user(username="official_x", email="Can.Bo@HaiPhong.gov.vn", password="x")
-    response = client.post("/api/v1/accounts/signup/", {"full_name": "A", "contact": "can.bo@haiphong.gov.vn",
-                                                        "password": PASSWORD}, content_type="application/json")
+    response = client.post(
+        "/api/v1/accounts/signup/",
+        {"full_name": "A", "contact": "can.bo@haiphong.gov.vn", "password": PASSWORD},
+        content_type="application/json",
+    )
     assert response.status_code == 400 and response.json()["code"] == "duplicate"
 
 
@@ -147,16 +174,21 @@ def test_a_pending_sign_up_is_taken_over_by_whoever_receives_the_new_code(client
 
 
 def test_weak_passwords_get_vietnamese_messages(client, city):
-    response = client.post("/tai-khoan/dang-ky/", {"full_name": "Phạm D", "contact": "0987654321",
-                                                   "password": "12345", "password2": "12345"})
+    response = client.post(
+        "/tai-khoan/dang-ky/",
+        {"full_name": "Phạm D", "contact": "0987654321", "password": "12345", "password2": "12345"},
+    )
     body = response.content.decode()
     assert "Mật khẩu quá ngắn" in body and "hoàn toàn là số" in body
     assert not User.objects.filter(phone="0987654321").exists()
 
 
 def test_bad_phone_numbers_are_refused(client, city):
-    response = client.post("/api/v1/accounts/signup/", {"full_name": "A", "contact": "12345",
-                                                        "password": PASSWORD}, content_type="application/json")
+    response = client.post(
+        "/api/v1/accounts/signup/",
+        {"full_name": "A", "contact": "12345", "password": PASSWORD},
+        content_type="application/json",
+    )
     assert response.status_code == 400 and response.json()["field"] == "contact"
 
 

@@ -101,7 +101,9 @@ def test_a_tampered_backup_is_refused_and_changes_nothing(busy):
     receive(busy, applicant={"name": "Còn Nguyên"})
     before = _rows(busy.agency)
     with pytest.raises(DomainError) as refused:
-        agency_restore(agency=busy.agency, source=io.BytesIO(tampered.getvalue()), acting_user=None, wipe=True)
+        agency_restore(
+            agency=busy.agency, source=io.BytesIO(tampered.getvalue()), acting_user=None, wipe=True
+        )
     assert refused.value.code == "verify_failed"
     assert _rows(busy.agency) == before
 

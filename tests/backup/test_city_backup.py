@@ -22,11 +22,17 @@ def _url(dbname):
 
 def _facts(url):
     with psycopg.connect(url) as conn:
-        schemas = [r[0] for r in conn.execute(
-            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'ag\\_%' ORDER BY 1").fetchall()]
+        schemas = [
+            r[0]
+            for r in conn.execute(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'ag\\_%' ORDER BY 1"
+            ).fetchall()
+        ]
         agencies = conn.execute("SELECT slug, schema_name FROM tenants_agency ORDER BY slug").fetchall()
         users = conn.execute("SELECT count(*) FROM accounts_user").fetchone()[0]
-        tables = conn.execute("""SELECT count(*) FROM pg_tables WHERE schemaname LIKE 'ag\\_%'""").fetchone()[0]
+        tables = conn.execute("""SELECT count(*) FROM pg_tables WHERE schemaname LIKE 'ag\\_%'""").fetchone()[
+            0
+        ]
     return schemas, agencies, users, tables
 
 
@@ -43,8 +49,17 @@ def test_city_backup_in_batches_restores_every_schema_into_an_empty_database(cit
     try:
         for i, name in enumerate(manifest["restore_order"]):
             clean = ["--clean", "--if-exists"] if i == 0 else []  # the new database's own empty public
-            result = subprocess.run(["pg_restore", "--no-owner", *clean, f"--dbname={_url(scratch)}",
-                                     str(tmp_path / "city" / name)], capture_output=True, text=True)
+            result = subprocess.run(
+                [
+                    "pg_restore",
+                    "--no-owner",
+                    *clean,
+                    f"--dbname={_url(scratch)}",
+                    str(tmp_path / "city" / name),
+                ],
+                capture_output=True,
+                text=True,
+            )
             assert result.returncode == 0, result.stderr
         assert _facts(_url(scratch)) == (schemas, agencies, users, tables)
     finally:
@@ -55,5 +70,8 @@ def test_city_backup_in_batches_restores_every_schema_into_an_empty_database(cit
 def test_city_backup_refuses_to_overwrite_an_earlier_backup(city, tmp_path):
     (tmp_path / "city").mkdir()
     with pytest.raises(FileExistsError):
-        backup_city(database_url=_url(connection.settings_dict["NAME"]), out=tmp_path / "city",
-                    progress=lambda line: None)
+        backup_city(
+            database_url=_url(connection.settings_dict["NAME"]),
+            out=tmp_path / "city",
+            progress=lambda line: None,
+        )

@@ -17,7 +17,8 @@ def axe_violations(page, *, impacts=BLOCKING):
     """Run axe-core on the page as it is now; return the violations of the given impacts."""
     page.evaluate(AXE_JS)
     result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
+    )
     return [v for v in result["violations"] if v.get("impact") in impacts]
 
 

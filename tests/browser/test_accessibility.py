@@ -35,6 +35,7 @@ def test_public_page_has_no_serious_accessibility_violation_on_a_desktop(page, s
 
 def test_the_check_itself_catches_an_unlabelled_input(page):
     """Guards the guard: a page with an input that has no label must be reported."""
-    page.set_content('<html lang="vi"><head><title>x</title></head><body><main>'
-                     '<input type="text"></main></body></html>')
+    page.set_content(
+        '<html lang="vi"><head><title>x</title></head><body><main><input type="text"></main></body></html>'
+    )
     assert "label" in {v["id"] for v in axe_violations(page)}

@@ -25,9 +25,16 @@ SLUG = "phuong-hanh-trinh"
 @pytest.fixture(scope="module")
 def journey_world(city, django_db_blocker, tmp_path_factory):
     root = tmp_path_factory.mktemp("hanh-trinh")
-    with override_settings(MEDIA_ROOT=root / "media", PRIVATE_MEDIA_ROOT=root / "private"), committed_agency(
-            django_db_blocker, slug=SLUG, national_code="000.97.07.H31", sector_code="ho-tich-hanh-trinh",
-            users={"can_bo_hanh_trinh": ["receiving_officer", "unit_head", "specialist", "leader"]}) as made:
+    with (
+        override_settings(MEDIA_ROOT=root / "media", PRIVATE_MEDIA_ROOT=root / "private"),
+        committed_agency(
+            django_db_blocker,
+            slug=SLUG,
+            national_code="000.97.07.H31",
+            sector_code="ho-tich-hanh-trinh",
+            users={"can_bo_hanh_trinh": ["receiving_officer", "unit_head", "specialist", "leader"]},
+        ) as made,
+    ):
         yield made
     _forget_citizen(django_db_blocker)  # after the agency's own rows (the citizen's draft among them)
 
@@ -73,7 +80,9 @@ def test_sign_up_submit_accept_look_up_return_and_rate(browser, phone, server_ur
     phone.wait_for_url("**/tai-khoan/xac-thuc/")
     shot(phone, "1-verify")
     deliver()
-    phone.get_by_label("Mã xác thực (6 chữ số)").fill(code_from(SmsMessage.objects.filter(phone=PHONE).latest("id").body))
+    phone.get_by_label("Mã xác thực (6 chữ số)").fill(
+        code_from(SmsMessage.objects.filter(phone=PHONE).latest("id").body)
+    )
     phone.get_by_role("button", name="Xác thực").click()
     phone.wait_for_url("**/tai-khoan/")
 
@@ -87,7 +96,9 @@ def test_sign_up_submit_accept_look_up_return_and_rate(browser, phone, server_ur
     phone.get_by_role("link", name="Nộp hồ sơ trực tuyến").click()
     phone.get_by_label("Cơ quan tiếp nhận hồ sơ").select_option(SLUG)
     phone.get_by_role("button", name="Tiếp tục").click()
-    assert phone.get_by_label("Họ và tên (hoặc tên tổ chức)").input_value() == "Vũ Thị Hành Trình"  # pre-filled
+    assert (
+        phone.get_by_label("Họ và tên (hoặc tên tổ chức)").input_value() == "Vũ Thị Hành Trình"
+    )  # pre-filled
     phone.get_by_label("Tờ khai đăng ký khai sinh").set_input_files(files[0])
     phone.get_by_label("Giấy chứng sinh").set_input_files(files[1])
     shot(phone, "2-form")
@@ -107,7 +118,9 @@ def test_sign_up_submit_accept_look_up_return_and_rate(browser, phone, server_ur
     desk.get_by_role("button", name="Đăng nhập").click()
     desk.wait_for_url(f"**/{SLUG}/ho-so/{dossier_id}/")
     assert "Giấy chứng sinh" in desk.content()
-    accept = desk.locator("details.action").filter(has=desk.locator("summary", has_text=re.compile(r"^Tiếp nhận$")))
+    accept = desk.locator("details.action").filter(
+        has=desk.locator("summary", has_text=re.compile(r"^Tiếp nhận$"))
+    )
     accept.locator("summary").click()
     with desk.expect_navigation():
         accept.get_by_role("button", name="Tiếp nhận", exact=True).click()
@@ -115,9 +128,11 @@ def test_sign_up_submit_accept_look_up_return_and_rate(browser, phone, server_ur
     token = next(c["value"] for c in desk_context.cookies() if c["name"] == "csrftoken")
 
     def act(action, body=None):
-        response = desk.request.post(f"{server_url}/{SLUG}/api/v1/dossiers/{dossier_id}/{action}/",
-                                     data=json.dumps(body or {}),
-                                     headers={"Content-Type": "application/json", "X-CSRFToken": token})
+        response = desk.request.post(
+            f"{server_url}/{SLUG}/api/v1/dossiers/{dossier_id}/{action}/",
+            data=json.dumps(body or {}),
+            headers={"Content-Type": "application/json", "X-CSRFToken": token},
+        )
         assert response.status == 200, (action, response.status, response.text()[:300])
         return response.json()
 
@@ -128,7 +143,9 @@ def test_sign_up_submit_accept_look_up_return_and_rate(browser, phone, server_ur
     # 4. the citizen looks it up by code on the phone
     phone.goto(f"{server_url}/tra-cuu/")
     phone.get_by_label("Mã hồ sơ (in trên giấy hẹn)").fill(code)
-    phone.get_by_label("4 số cuối điện thoại hoặc giấy tờ tùy thân (để xem thông tin cá nhân)").fill(PHONE[-4:])
+    phone.get_by_label("4 số cuối điện thoại hoặc giấy tờ tùy thân (để xem thông tin cá nhân)").fill(
+        PHONE[-4:]
+    )
     phone.get_by_role("button", name="Tra cứu").click()
     phone.wait_for_url(f"**/tra-cuu/{code}/**")
     assert "Vũ Thị Hành Trình" in phone.content() and journey_world.agency.name in phone.content()

@@ -11,8 +11,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
 @pytest.fixture(scope="module")
 def counter(city, django_db_blocker):
-    with committed_agency(django_db_blocker, slug="phuong-quay", national_code="000.95.01.H31",
-                          users={"quay_motcua": ["receiving_officer"]}, sector_code="ho-tich-quay") as world:
+    with committed_agency(
+        django_db_blocker,
+        slug="phuong-quay",
+        national_code="000.95.01.H31",
+        users={"quay_motcua": ["receiving_officer"]},
+        sector_code="ho-tich-quay",
+    ) as world:
         yield world
 
 

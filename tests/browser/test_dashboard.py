@@ -27,24 +27,51 @@ def stats(city, django_db_blocker):
     from shared_apps.catalogue.models import Procedure
     from shared_apps.tracking.models import DossierIndex
 
-    with committed_agency(django_db_blocker, slug="phuong-thong-ke", national_code="000.95.07.H31",
-                          users={"tk_lanhdao": ["leader"]}, sector_code="ho-tich-thong-ke") as world:
+    with committed_agency(
+        django_db_blocker,
+        slug="phuong-thong-ke",
+        national_code="000.95.07.H31",
+        users={"tk_lanhdao": ["leader"]},
+        sector_code="ho-tich-thong-ke",
+    ) as world:
         with django_db_blocker.unblock():
             connection.set_schema_to_public()
-            admin = User.objects.create_user(username="tk_thanhpho", password=PASSWORD, full_name="Quản trị TP",
-                                             is_city_admin=True)
+            admin = User.objects.create_user(
+                username="tk_thanhpho", password=PASSWORD, full_name="Quản trị TP", is_city_admin=True
+            )
             p = Procedure.objects.get(national_code="1.001193")
             base = dict(agency=world.agency, procedure=p, procedure_name=p.name, channel="in_person")
-            DossierIndex.objects.create(dossier_id=1, code="000.95.07.H31-250110-0001", state="returned",
-                                        national_status=10, received_at=at(2025, 1, 10), due_at=at(2025, 1, 13),
-                                        finished_at=at(2025, 1, 12), timeliness="early", **base)
-            DossierIndex.objects.create(dossier_id=2, code="000.95.07.H31-250203-0001", state="finished",
-                                        national_status=9, received_at=at(2025, 2, 3), due_at=at(2025, 2, 6),
-                                        finished_at=at(2025, 3, 2), timeliness="late",
-                                        **{**base, "channel": "online"})
-            DossierIndex.objects.create(dossier_id=3, code="000.95.07.H31-250320-0001", state="in_appraisal",
-                                        national_status=4, received_at=at(2025, 3, 20), due_at=at(2099, 3, 25),
-                                        **base)
+            DossierIndex.objects.create(
+                dossier_id=1,
+                code="000.95.07.H31-250110-0001",
+                state="returned",
+                national_status=10,
+                received_at=at(2025, 1, 10),
+                due_at=at(2025, 1, 13),
+                finished_at=at(2025, 1, 12),
+                timeliness="early",
+                **base,
+            )
+            DossierIndex.objects.create(
+                dossier_id=2,
+                code="000.95.07.H31-250203-0001",
+                state="finished",
+                national_status=9,
+                received_at=at(2025, 2, 3),
+                due_at=at(2025, 2, 6),
+                finished_at=at(2025, 3, 2),
+                timeliness="late",
+                **{**base, "channel": "online"},
+            )
+            DossierIndex.objects.create(
+                dossier_id=3,
+                code="000.95.07.H31-250320-0001",
+                state="in_appraisal",
+                national_status=4,
+                received_at=at(2025, 3, 20),
+                due_at=at(2099, 3, 25),
+                **base,
+            )
         try:
             yield world
         finally:
@@ -53,10 +80,22 @@ def stats(city, django_db_blocker):
                 User.objects.filter(pk=admin.pk)._raw_delete(using="default")
 
 
-EXPECTED = {"received_total": 3, "received_online": 1, "received_offline": 2, "carried_over": 0,
-            "received_transferred": 0, "settled": 2, "settled_early": 1, "settled_on_time": 0, "settled_late": 1,
-            "closed_other": 0, "transferred_out": 0, "in_progress": 1, "in_progress_within": 1,
-            "in_progress_overdue": 0}
+EXPECTED = {
+    "received_total": 3,
+    "received_online": 1,
+    "received_offline": 2,
+    "carried_over": 0,
+    "received_transferred": 0,
+    "settled": 2,
+    "settled_early": 1,
+    "settled_on_time": 0,
+    "settled_late": 1,
+    "closed_other": 0,
+    "transferred_out": 0,
+    "in_progress": 1,
+    "in_progress_within": 1,
+    "in_progress_overdue": 0,
+}
 
 
 def test_city_dashboard_drill_down_and_xlsx_export(page, server_url, stats, tmp_path):

@@ -19,9 +19,16 @@ def online_world(city, django_db_blocker, tmp_path_factory):
     from shared_apps.submissions.models import DraftFile, SubmissionDraft
 
     root = tmp_path_factory.mktemp("nop-dien-thoai")
-    with override_settings(MEDIA_ROOT=root / "media", PRIVATE_MEDIA_ROOT=root / "private"), committed_agency(
-            django_db_blocker, slug="phuong-nop-dien-thoai", national_code="000.97.06.H31",
-            users={"cd_dien_thoai": []}, sector_code="ho-tich-dien-thoai") as made:
+    with (
+        override_settings(MEDIA_ROOT=root / "media", PRIVATE_MEDIA_ROOT=root / "private"),
+        committed_agency(
+            django_db_blocker,
+            slug="phuong-nop-dien-thoai",
+            national_code="000.97.06.H31",
+            users={"cd_dien_thoai": []},
+            sector_code="ho-tich-dien-thoai",
+        ) as made,
+    ):
         try:
             yield made
         finally:

@@ -58,8 +58,10 @@ def test_three_working_days_over_tet_2026():
 
 
 def test_module_does_not_import_django():
-    code = ("import sys; import shared_apps.calendar.deadlines as d; "
-            "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'")
+    code = (
+        "import sys; import shared_apps.calendar.deadlines as d; "
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
 
 
@@ -91,12 +93,16 @@ def test_swap_saturday_counts_as_a_working_day():
 
 
 def test_swap_saturday_with_its_own_morning_hours_snaps_an_afternoon_due():
-    cal = WorkCalendar(weekly_hours=office_week(), swap_workdays=[
-        SwapWorkday(date(2026, 1, 10), "làm bù", hours=(("07:30", "11:30"),))])
+    cal = WorkCalendar(
+        weekly_hours=office_week(),
+        swap_workdays=[SwapWorkday(date(2026, 1, 10), "làm bù", hours=(("07:30", "11:30"),))],
+    )
     r = due(datetime(2026, 1, 9, 14, 0), 1, cal=cal)
     assert r.due == datetime(2026, 1, 10, 11, 30)  # the end of that day's office hours
     assert r.reasons[-1].code == ReasonCode.DUE_TIME_ADJUSTED
-    assert r.reasons[-1].text == "14:00 ngày 10/01/2026 (Thứ Bảy) ngoài giờ làm việc của ngày đó: hạn lấy 11:30"
+    assert (
+        r.reasons[-1].text == "14:00 ngày 10/01/2026 (Thứ Bảy) ngoài giờ làm việc của ngày đó: hạn lấy 11:30"
+    )
 
 
 def test_saturday_morning_office_snaps_and_is_counted():
@@ -154,14 +160,17 @@ def test_cutoff_is_strictly_after_and_optional():
     assert due(datetime(2026, 1, 7, 15, 20), 1).counted_from == datetime(2026, 1, 7, 15, 20)
 
 
-@pytest.mark.parametrize(("received", "counted_from", "code"), [
-    (datetime(2026, 3, 2, 6, 45), datetime(2026, 3, 2, 7, 30), ReasonCode.START_BEFORE_OPENING),
-    (datetime(2026, 3, 2, 12, 0), datetime(2026, 3, 2, 13, 30), ReasonCode.START_OUTSIDE_OFFICE_HOURS),
-    (datetime(2026, 3, 2, 11, 30), datetime(2026, 3, 2, 13, 30), ReasonCode.START_OUTSIDE_OFFICE_HOURS),
-    (datetime(2026, 3, 2, 17, 0), datetime(2026, 3, 3, 7, 30), ReasonCode.START_OUTSIDE_OFFICE_HOURS),
-    (datetime(2026, 3, 1, 9, 0), datetime(2026, 3, 2, 7, 30), ReasonCode.START_ON_DAY_OFF),
-    (datetime(2026, 2, 16, 9, 0), datetime(2026, 2, 23, 7, 30), ReasonCode.START_ON_DAY_OFF),
-])
+@pytest.mark.parametrize(
+    ("received", "counted_from", "code"),
+    [
+        (datetime(2026, 3, 2, 6, 45), datetime(2026, 3, 2, 7, 30), ReasonCode.START_BEFORE_OPENING),
+        (datetime(2026, 3, 2, 12, 0), datetime(2026, 3, 2, 13, 30), ReasonCode.START_OUTSIDE_OFFICE_HOURS),
+        (datetime(2026, 3, 2, 11, 30), datetime(2026, 3, 2, 13, 30), ReasonCode.START_OUTSIDE_OFFICE_HOURS),
+        (datetime(2026, 3, 2, 17, 0), datetime(2026, 3, 3, 7, 30), ReasonCode.START_OUTSIDE_OFFICE_HOURS),
+        (datetime(2026, 3, 1, 9, 0), datetime(2026, 3, 2, 7, 30), ReasonCode.START_ON_DAY_OFF),
+        (datetime(2026, 2, 16, 9, 0), datetime(2026, 2, 23, 7, 30), ReasonCode.START_ON_DAY_OFF),
+    ],
+)
 def test_start_rule(received, counted_from, code):
     r = due(received, 0)
     assert r.counted_from == counted_from
@@ -194,12 +203,21 @@ def test_received_on_new_years_day():
 def test_adjacent_holidays_with_different_names_are_listed_separately():
     r = due(datetime(2026, 4, 29, 10, 0), 1)
     assert r.due == datetime(2026, 5, 4, 10, 0)
-    assert [x.text for x in r.reasons] == ["30/04/2026: nghỉ Ngày Chiến thắng", "01/05/2026: nghỉ Ngày Quốc tế Lao động"]
+    assert [x.text for x in r.reasons] == [
+        "30/04/2026: nghỉ Ngày Chiến thắng",
+        "01/05/2026: nghỉ Ngày Quốc tế Lao động",
+    ]
 
 
 def test_same_reason_collapses_across_a_weekend():
-    cal = WorkCalendar(weekly_hours=office_week(), days_off=[
-        DayOff(date(2026, 2, 13), "Tết"), DayOff(date(2026, 2, 16), "Tết"), DayOff(date(2026, 2, 17), "Tết")])
+    cal = WorkCalendar(
+        weekly_hours=office_week(),
+        days_off=[
+            DayOff(date(2026, 2, 13), "Tết"),
+            DayOff(date(2026, 2, 16), "Tết"),
+            DayOff(date(2026, 2, 17), "Tết"),
+        ],
+    )
     r = due(datetime(2026, 2, 12, 9, 0), 1, cal=cal)
     assert r.due == datetime(2026, 2, 18, 9, 0)
     assert [x.text for x in r.reasons] == ["13/02/2026–17/02/2026: nghỉ Tết"]
@@ -210,8 +228,10 @@ def test_calendar_days_end_at_close_and_move_off_a_sunday():
     r = due(datetime(2026, 3, 5, 9, 0), 10, Unit.CALENDAR_DAYS)  # → Sunday 15/03
     assert r.due == datetime(2026, 3, 16, 17, 0)
     assert r.reasons[-1].code == ReasonCode.MOVED_TO_WORKING_DAY
-    assert r.reasons[-1].text == ("Hạn 10 ngày rơi vào 15/03/2026 (Chủ nhật, ngày nghỉ):"
-                                  " chuyển sang 17:00 16/03/2026 (hết giờ làm việc)")
+    assert r.reasons[-1].text == (
+        "Hạn 10 ngày rơi vào 15/03/2026 (Chủ nhật, ngày nghỉ):"
+        " chuyển sang 17:00 16/03/2026 (hết giờ làm việc)"
+    )
     assert due(datetime(2026, 3, 5, 9, 0), 12, Unit.CALENDAR_DAYS).due == datetime(2026, 3, 17, 17, 0)
 
 
@@ -232,8 +252,12 @@ def test_months_clamp_to_month_end_and_move_to_working_day():
     r = due(datetime(2026, 1, 30, 9, 0), 1, Unit.MONTHS)  # 28/02/2026 is a Saturday
     assert r.due == datetime(2026, 3, 2, 17, 0)
     assert "Hạn 1 tháng rơi vào 28/02/2026" in r.reasons[-1].text
-    assert due(datetime(2026, 11, 30, 9, 0), 2, Unit.MONTHS).due == datetime(2027, 2, 1, 17, 0)  # 30/01 is a Saturday
-    assert due(datetime(2026, 12, 1, 9, 0), 1, Unit.MONTHS).due == datetime(2027, 1, 4, 17, 0)  # 1/1 holiday, weekend
+    assert due(datetime(2026, 11, 30, 9, 0), 2, Unit.MONTHS).due == datetime(
+        2027, 2, 1, 17, 0
+    )  # 30/01 is a Saturday
+    assert due(datetime(2026, 12, 1, 9, 0), 1, Unit.MONTHS).due == datetime(
+        2027, 1, 4, 17, 0
+    )  # 1/1 holiday, weekend
 
 
 def test_fractional_calendar_units_are_refused():
@@ -256,8 +280,10 @@ def test_pause_shifts_by_its_office_time():
     assert working_time_between(calendar=CITY, start=base.due, end=r.due) == inside
     assert r.due == datetime(2026, 3, 10, 11, 0)
     assert r.reasons[-1].code == ReasonCode.PAUSE
-    assert r.reasons[-1].text == ("Tạm dừng 10:00 03/03/2026 – 14:00 04/03/2026 (yêu cầu bổ sung):"
-                                  " không tính 9 giờ 30 phút làm việc, hạn chuyển đến 11:00 10/03/2026")
+    assert r.reasons[-1].text == (
+        "Tạm dừng 10:00 03/03/2026 – 14:00 04/03/2026 (yêu cầu bổ sung):"
+        " không tính 9 giờ 30 phút làm việc, hạn chuyển đến 11:00 10/03/2026"
+    )
 
 
 def test_pauses_merge_clip_and_stop_at_the_due_time():
@@ -266,7 +292,11 @@ def test_pauses_merge_clip_and_stop_at_the_due_time():
         (datetime(2026, 2, 20, 9, 0), datetime(2026, 2, 27, 9, 0)),  # wholly before the receipt
         (datetime(2026, 3, 1, 9, 0), datetime(2026, 3, 2, 10, 0)),  # clipped to 09:00–10:00 on 02/03
         (datetime(2026, 3, 3, 8, 0), datetime(2026, 3, 3, 9, 0), "bổ sung"),
-        (datetime(2026, 3, 3, 8, 30), datetime(2026, 3, 3, 10, 0), "nghĩa vụ tài chính"),  # overlaps the previous
+        (
+            datetime(2026, 3, 3, 8, 30),
+            datetime(2026, 3, 3, 10, 0),
+            "nghĩa vụ tài chính",
+        ),  # overlaps the previous
         (datetime(2026, 3, 20, 9, 0), datetime(2026, 3, 21, 9, 0)),  # after the due time
     ]
     r = due(start, 2, pauses=pauses)
@@ -318,7 +348,8 @@ def test_aware_datetimes_are_converted_to_the_city_zone():
     assert r.due.utcoffset() == timedelta(hours=7)
     assert r.due.replace(tzinfo=None) == datetime(2026, 2, 25, 10, 0)
     assert working_time_between(calendar=CITY, start=start, end=datetime(2026, 2, 13, 10, 30)) == timedelta(
-        minutes=30)
+        minutes=30
+    )
 
 
 def test_far_dates_and_long_limits_extend_the_tables():
@@ -339,8 +370,11 @@ def test_validation():
     with pytest.raises(ValueError):
         WorkCalendar(weekly_hours={})
     with pytest.raises(ValueError):
-        WorkCalendar(weekly_hours=office_week(), holidays=[(date(2026, 1, 10), "x")],
-                     swap_workdays=[(date(2026, 1, 10), "y")])
+        WorkCalendar(
+            weekly_hours=office_week(),
+            holidays=[(date(2026, 1, 10), "x")],
+            swap_workdays=[(date(2026, 1, 10), "y")],
+        )
     with pytest.raises(ValueError):
         due(datetime(2026, 3, 2, 9, 0), -1)
     with pytest.raises(ValueError):
@@ -351,8 +385,11 @@ def test_validation():
 
 def test_calendar_is_a_value():
     a = WorkCalendar(weekly_hours=office_week(), holidays=[(date(2026, 1, 1), "Tết Dương lịch")])
-    b = WorkCalendar(weekly_hours=office_week(weekdays=[(time(7, 30), time(11, 30)), (time(13, 30), time(17))]),
-                     holidays=[Holiday(date(2026, 1, 1), "Tết Dương lịch")], tz="Asia/Ho_Chi_Minh")
+    b = WorkCalendar(
+        weekly_hours=office_week(weekdays=[(time(7, 30), time(11, 30)), (time(13, 30), time(17))]),
+        holidays=[Holiday(date(2026, 1, 1), "Tết Dương lịch")],
+        tz="Asia/Ho_Chi_Minh",
+    )
     assert a == b and hash(a) == hash(b)
     assert a.weekly_hours[5] == ()
     assert a.standard_hours == ((time(7, 30), time(11, 30)), (time(13, 30), time(17, 0)))

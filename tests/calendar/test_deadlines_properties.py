@@ -145,8 +145,13 @@ def test_days_on_a_uniform_calendar_are_whole_office_days(cal, start, n):
     r = compute(cal, start, n, Unit.WORKING_DAYS)
     assert r.due.time() == r.counted_from.time()
     assert wtb(cal, r.counted_from, r.due) == n * cal.standard_day
-    assert sum(cal.is_working_day(r.counted_from.date() + timedelta(days=k))
-               for k in range(1, (r.due.date() - r.counted_from.date()).days + 1)) == n
+    assert (
+        sum(
+            cal.is_working_day(r.counted_from.date() + timedelta(days=k))
+            for k in range(1, (r.due.date() - r.counted_from.date()).days + 1)
+        )
+        == n
+    )
 
 
 # --- additivity ------------------------------------------------------------------------------------
@@ -187,8 +192,14 @@ def test_days_are_additive_when_the_intermediate_keeps_the_time(cal, start, d1, 
 
 # --- pauses ----------------------------------------------------------------------------------------
 @PROPS
-@given(cal=calendars(), start=STARTS, limit=any_limit, cutoff=CUTOFFS,
-       offset=st.floats(0, 1, exclude_max=True), length=st.integers(1, 30 * 24 * 60))
+@given(
+    cal=calendars(),
+    start=STARTS,
+    limit=any_limit,
+    cutoff=CUTOFFS,
+    offset=st.floats(0, 1, exclude_max=True),
+    length=st.integers(1, 30 * 24 * 60),
+)
 def test_a_pause_shifts_the_due_time_by_its_office_time(cal, start, limit, cutoff, offset, length):
     """A pause that begins in [counted_from, due) moves the due time by exactly the office time
     inside it: working_time_between(old due, new due) == working_time_between(pause)."""

@@ -54,7 +54,9 @@ def test_a_new_catalogue_version_reaches_every_adopting_agency(catalogue, two_co
             assert adoption_version_in_force(adoption=adoption).number == 2
 
 
-def test_an_agency_may_stay_on_its_version_until_the_city_retires_it(catalogue, two_communes, in_agency, city):
+def test_an_agency_may_stay_on_its_version_until_the_city_retires_it(
+    catalogue, two_communes, in_agency, city
+):
     x, _y, _dept = two_communes
     with in_agency(x):
         adoption = ProcedureAdoption.objects.get(procedure__national_code="1.001193")
@@ -73,9 +75,14 @@ def test_an_agency_may_shorten_the_time_limit_but_never_lengthen_it(catalogue, t
     x, _y, _dept = two_communes
     with in_agency(x):
         adoption = ProcedureAdoption.objects.get(procedure__national_code="1.001193")
-        adoption = adoption_update(agency=x, adoption=adoption, acting_user=city.admin_a, time_limit_override="2")
+        adoption = adoption_update(
+            agency=x, adoption=adoption, acting_user=city.admin_a, time_limit_override="2"
+        )
         version = adoption_version_in_force(adoption=adoption)
-        assert adoption_effective_time_limit(adoption=adoption, version=version) == (Decimal("2"), "working_days")
+        assert adoption_effective_time_limit(adoption=adoption, version=version) == (
+            Decimal("2"),
+            "working_days",
+        )
         with pytest.raises(DomainError, match="không dài hơn"):
             adoption_update(agency=x, adoption=adoption, acting_user=city.admin_a, time_limit_override="4")
         adoption.refresh_from_db()
@@ -97,11 +104,17 @@ def test_adoption_api_lists_and_updates(client, catalogue, two_communes, city):
     client.force_login(city.admin_a)
     rows = client.get(f"/{x.slug}/api/v1/procedures/").json()
     assert {r["national_code"] for r in rows} == {"1.000894", "1.001193"}
-    bad = client.patch(f"/{x.slug}/api/v1/procedures/1.001193/", {"time_limit_override": "9"},
-                       content_type="application/json")
+    bad = client.patch(
+        f"/{x.slug}/api/v1/procedures/1.001193/",
+        {"time_limit_override": "9"},
+        content_type="application/json",
+    )
     assert bad.status_code == 400 and bad.json()["field"] == "time_limit_override"
-    ok = client.patch(f"/{x.slug}/api/v1/procedures/1.001193/", {"time_limit_override": "1"},
-                      content_type="application/json")
+    ok = client.patch(
+        f"/{x.slug}/api/v1/procedures/1.001193/",
+        {"time_limit_override": "1"},
+        content_type="application/json",
+    )
     assert ok.status_code == 200 and ok.json()["time_limit"] == "1.00"
     assert "(3 ngày làm việc)" in bad.json()["detail"]  # the city-wide limit, with its unit
     page = client.get(f"/{x.slug}/thu-tuc/")

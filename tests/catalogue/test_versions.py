@@ -55,10 +55,17 @@ def test_only_one_draft_at_a_time(catalogue):
 
 
 def test_publishing_refuses_steps_whose_shares_do_not_add_up(catalogue):
-    steps = (StepSpec("receive", "Tiếp nhận", "receiving_officer", Decimal("30")),
-             StepSpec("approve", "Phê duyệt", "leader", Decimal("30")))
-    draft = procedure_draft_create(national_code="1.999999", name="Thử", sector=catalogue["civil"],
-                                   content=content(steps=steps), acting_user=None)
+    steps = (
+        StepSpec("receive", "Tiếp nhận", "receiving_officer", Decimal("30")),
+        StepSpec("approve", "Phê duyệt", "leader", Decimal("30")),
+    )
+    draft = procedure_draft_create(
+        national_code="1.999999",
+        name="Thử",
+        sector=catalogue["civil"],
+        content=content(steps=steps),
+        acting_user=None,
+    )
     with pytest.raises(DomainError, match="100%"):
         procedure_version_publish(version=draft, acting_user=None)
     draft.refresh_from_db()
@@ -75,8 +82,13 @@ def test_a_dossier_binds_to_the_version_in_force_at_receipt(catalogue):
     procedure_draft_update(version=draft, content=content(valid_from=date(2026, 7, 1)), acting_user=None)
     procedure_version_publish(version=draft, acting_user=None)
     tz = ZoneInfo("Asia/Ho_Chi_Minh")
-    assert procedure_version_in_force(procedure=v1.procedure, at=datetime(2026, 6, 30, 10, tzinfo=tz)).number == 1
-    assert procedure_version_in_force(procedure=v1.procedure, at=datetime(2026, 7, 1, 8, tzinfo=tz)).number == 2
+    assert (
+        procedure_version_in_force(procedure=v1.procedure, at=datetime(2026, 6, 30, 10, tzinfo=tz)).number
+        == 1
+    )
+    assert (
+        procedure_version_in_force(procedure=v1.procedure, at=datetime(2026, 7, 1, 8, tzinfo=tz)).number == 2
+    )
 
 
 def test_retiring_takes_a_version_out_of_force(catalogue):

@@ -30,18 +30,27 @@ COMPONENTS = [{"position": 1, "provided": True, "digitised": True}, {"position":
 
 @pytest.fixture(scope="module")
 def city20(city, django_db_blocker, tmp_path_factory):
-    specs = [(f"tai-{i:02d}", f"000.97.{i:02d}.H31",
-              {f"tai_{i:02d}": [Role.RECEIVING_OFFICER, Role.UNIT_HEAD, Role.SPECIALIST],
-               f"tai_{i:02d}_ld1": [Role.LEADER], f"tai_{i:02d}_ld2": [Role.LEADER]})
-             for i in range(AGENCIES)]
+    specs = [
+        (
+            f"tai-{i:02d}",
+            f"000.97.{i:02d}.H31",
+            {
+                f"tai_{i:02d}": [Role.RECEIVING_OFFICER, Role.UNIT_HEAD, Role.SPECIALIST],
+                f"tai_{i:02d}_ld1": [Role.LEADER],
+                f"tai_{i:02d}_ld2": [Role.LEADER],
+            },
+        )
+        for i in range(AGENCIES)
+    ]
     with committed_agencies(django_db_blocker, specs=specs, sector_code="ho-tich-tai") as worlds:
         with django_db_blocker.unblock():
             connection.set_schema_to_public()
             sessions = {name: session_for(user) for w in worlds for name, user in w.users.items()}
             workdir = tmp_path_factory.mktemp("load")
             (workdir / "mail").mkdir()
-            env = service_env(database_url=database_url_for_subprocess(), redis_url=settings.REDIS_URL,
-                              workdir=workdir)
+            env = service_env(
+                database_url=database_url_for_subprocess(), redis_url=settings.REDIS_URL, workdir=workdir
+            )
         web = start_web(env, workdir, workers=2, threads=8)
         try:
             yield worlds, sessions, web
@@ -56,8 +65,13 @@ def city20(city, django_db_blocker, tmp_path_factory):
 
 def _receive(web, session, slug, i):
     client = HttpClient(web.port, session)
-    body = {"procedure": "1.001193", "channel": "in_person", "applicant": {**APPLICANT, "name": f"Người {i}"},
-            "components": COMPONENTS, "request_summary": f"tai:{i}"}
+    body = {
+        "procedure": "1.001193",
+        "channel": "in_person",
+        "applicant": {**APPLICANT, "name": f"Người {i}"},
+        "components": COMPONENTS,
+        "request_summary": f"tai:{i}",
+    }
     for _attempt in range(3):  # a client retries a refused connection; the server is busy, not wrong
         try:
             status, _type, raw = client.post(f"/{slug}/api/v1/dossiers/", body)
@@ -67,7 +81,9 @@ def _receive(web, session, slug, i):
     return None, {}
 
 
-def test_2000_concurrent_receipts_across_20_agencies_lose_nothing_and_codes_are_gap_free(city20, django_db_blocker):
+def test_2000_concurrent_receipts_across_20_agencies_lose_nothing_and_codes_are_gap_free(
+    city20, django_db_blocker
+):
     worlds, sessions, web = city20
 
     def one(i):
@@ -118,19 +134,27 @@ def awaiting_approval(city20, django_db_blocker):
     with django_db_blocker.unblock():
         connection.set_tenant(world.agency)
         try:
-            dossier = dossier_receive(agency=world.agency, procedure="1.001193", applicant=APPLICANT,
-                                      channel="in_person", components={1: {"provided": True}, 2: {"provided": True}},
-                                      acting_user=officer)
+            dossier = dossier_receive(
+                agency=world.agency,
+                procedure="1.001193",
+                applicant=APPLICANT,
+                channel="in_person",
+                components={1: {"provided": True}, 2: {"provided": True}},
+                acting_user=officer,
+            )
             dossier_assign(agency=world.agency, dossier=dossier, specialist=officer, acting_user=officer)
-            dossier_appraise(agency=world.agency, dossier=dossier, opinion="Đủ điều kiện", acting_user=officer)
+            dossier_appraise(
+                agency=world.agency, dossier=dossier, opinion="Đủ điều kiện", acting_user=officer
+            )
             dossier_submit_for_approval(agency=world.agency, dossier=dossier, acting_user=officer)
         finally:
             connection.set_schema_to_public()
     return dossier
 
 
-def test_two_leaders_approving_at_once_make_one_transition_and_one_clear_refusal(city20, awaiting_approval,
-                                                                                django_db_blocker):
+def test_two_leaders_approving_at_once_make_one_transition_and_one_clear_refusal(
+    city20, awaiting_approval, django_db_blocker
+):
     from tenant_apps.dossiers.models import Dossier, DossierEvent
 
     worlds, sessions, web = city20
@@ -141,7 +165,9 @@ def test_two_leaders_approving_at_once_make_one_transition_and_one_clear_refusal
     def approve(leader):
         client = HttpClient(web.port, sessions[leader])
         barrier.wait()
-        status, _type, raw = client.post(f"/{world.agency.slug}/api/v1/dossiers/{dossier.pk}/approve/", {"note": leader})
+        status, _type, raw = client.post(
+            f"/{world.agency.slug}/api/v1/dossiers/{dossier.pk}/approve/", {"note": leader}
+        )
         return status, json.loads(raw or b"{}")
 
     with ThreadPoolExecutor(max_workers=2) as pool:

@@ -21,17 +21,29 @@ def desk(db, city, in_agency):
     calendar_holidays_seed(calendar=calendar, years=range(2025, 2029), acting_user=None)
     sector = sector_ensure(code="ho-tich", name="Hộ tịch", acting_user=None)
     version = publish(
-        "1.001193", "Đăng ký khai sinh", sector, time_limit=Decimal("3"),
-        components=(ComponentSpec("Tờ khai đăng ký khai sinh", "original", 1, True),
-                    ComponentSpec("Giấy chứng sinh", "original", 1, True),
-                    ComponentSpec("Giấy tờ chứng minh nơi cư trú", "copy", 1, False)),
+        "1.001193",
+        "Đăng ký khai sinh",
+        sector,
+        time_limit=Decimal("3"),
+        components=(
+            ComponentSpec("Tờ khai đăng ký khai sinh", "original", 1, True),
+            ComponentSpec("Giấy chứng sinh", "original", 1, True),
+            ComponentSpec("Giấy tờ chứng minh nơi cư trú", "copy", 1, False),
+        ),
         fees=(FeeSpec("Lệ phí", 8000, "UBND xã"),),
     )
-    agency = agency_onboard(name="Phường Một Cửa", slug="phuong-mot-cua", kind="ward",
-                            national_code="000.93.01.H31", acting_user=None)
+    agency = agency_onboard(
+        name="Phường Một Cửa",
+        slug="phuong-mot-cua",
+        kind="ward",
+        national_code="000.93.01.H31",
+        acting_user=None,
+    )
     users = {}
     for role in ALL_ROLES:
-        users[role] = User.objects.create_user(username=f"desk_{role}", password="x", full_name=f"Người {role}")
+        users[role] = User.objects.create_user(
+            username=f"desk_{role}", password="x", full_name=f"Người {role}"
+        )
         membership_grant(agency=agency, user=users[role], roles=[role], acting_user=None)
     boss = User.objects.create_user(username="desk_all", password="x", full_name="Đủ vai trò")
     membership_grant(agency=agency, user=boss, roles=ALL_ROLES, acting_user=None)
@@ -40,15 +52,25 @@ def desk(db, city, in_agency):
         yield ns
 
 
-APPLICANT = {"name": "Nguyễn Văn An", "id_number": "031099001234", "phone": "0912345678",
-             "address": "Thôn 1, đặc khu Bạch Long Vĩ"}
+APPLICANT = {
+    "name": "Nguyễn Văn An",
+    "id_number": "031099001234",
+    "phone": "0912345678",
+    "address": "Thôn 1, đặc khu Bạch Long Vĩ",
+}
 COMPLETE = {1: {"provided": True, "digitised": True}, 2: {"provided": True}}
 
 
 def receive(desk, **overrides):
     from tenant_apps.dossiers.services import dossier_receive
 
-    values = dict(agency=desk.agency, procedure="1.001193", applicant=APPLICANT, channel="in_person",
-                  components=COMPLETE, acting_user=desk.receiving_officer)
+    values = dict(
+        agency=desk.agency,
+        procedure="1.001193",
+        applicant=APPLICANT,
+        channel="in_person",
+        components=COMPLETE,
+        acting_user=desk.receiving_officer,
+    )
     values.update(overrides)
     return dossier_receive(**values)

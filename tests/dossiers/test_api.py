@@ -8,9 +8,16 @@ pytestmark = pytest.mark.django_db
 
 
 def intake_payload(**overrides):
-    payload = {"procedure": "1.001193", "channel": "in_person", "applicant": APPLICANT,
-               "components": [{"position": 1, "provided": True, "digitised": True}, {"position": 2, "provided": True}],
-               "request_summary": "Đăng ký khai sinh cho con"}
+    payload = {
+        "procedure": "1.001193",
+        "channel": "in_person",
+        "applicant": APPLICANT,
+        "components": [
+            {"position": 1, "provided": True, "digitised": True},
+            {"position": 2, "provided": True},
+        ],
+        "request_summary": "Đăng ký khai sinh cho con",
+    }
     payload.update(overrides)
     return payload
 
@@ -37,14 +44,22 @@ def test_counter_intake_through_the_api_and_the_whole_path(client, desk):
         assert response.status_code == 200, (action, response.content)
     body = response.json()
     assert body["state"] == "returned" and body["national_status"] == 10
-    assert [row["step"] for row in body["control_slip"]] == ["receive", "assign", "appraise", "approve", "return"]
+    assert [row["step"] for row in body["control_slip"]] == [
+        "receive",
+        "assign",
+        "appraise",
+        "approve",
+        "return",
+    ]
 
 
 def test_an_incomplete_intake_is_refused_with_the_missing_items(client, desk):
     client.force_login(desk.receiving_officer)
-    response = client.post(f"/{desk.agency.slug}/api/v1/dossiers/",
-                           intake_payload(components=[{"position": 1, "provided": True}]),
-                           content_type="application/json")
+    response = client.post(
+        f"/{desk.agency.slug}/api/v1/dossiers/",
+        intake_payload(components=[{"position": 1, "provided": True}]),
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "incomplete" and "Giấy chứng sinh" in response.json()["detail"]
     assert not Dossier.objects.exists()
@@ -57,16 +72,20 @@ def test_bad_input_gets_clear_messages(client, desk):
     assert response.status_code == 400 and "applicant" in response.json()
     response = client.post(base, intake_payload(procedure="9.999999"), content_type="application/json")
     assert response.status_code == 400 and response.json()["field"] == "procedure"
-    response = client.post(base, intake_payload(components=[{"position": 9, "provided": True}]),
-                           content_type="application/json")
+    response = client.post(
+        base, intake_payload(components=[{"position": 9, "provided": True}]), content_type="application/json"
+    )
     assert response.status_code == 400 and response.json()["field"] == "components"
 
 
 def test_a_role_without_the_permission_gets_403(client, desk):
     dossier = receive(desk)
     client.force_login(desk.specialist)
-    response = client.post(f"/{desk.agency.slug}/api/v1/dossiers/{dossier.pk}/assign/",
-                           {"specialist": "desk_specialist"}, content_type="application/json")
+    response = client.post(
+        f"/{desk.agency.slug}/api/v1/dossiers/{dossier.pk}/assign/",
+        {"specialist": "desk_specialist"},
+        content_type="application/json",
+    )
     assert response.status_code == 403
 
 

@@ -29,27 +29,46 @@ def test_supplement_result_and_apology_are_told_once_each(desk):
     from tenant_apps.dossiers.models import Dossier
 
     d = receive(desk)
-    d = s.dossier_assign(agency=desk.agency, dossier=d, specialist=desk.specialist, acting_user=desk.unit_head)
-    d = s.dossier_request_supplement(agency=desk.agency, dossier=d, reason="Thiếu bản chính giấy chứng sinh",
-                                     acting_user=desk.specialist)
+    d = s.dossier_assign(
+        agency=desk.agency, dossier=d, specialist=desk.specialist, acting_user=desk.unit_head
+    )
+    d = s.dossier_request_supplement(
+        agency=desk.agency, dossier=d, reason="Thiếu bản chính giấy chứng sinh", acting_user=desk.specialist
+    )
     d = s.dossier_supplement_received(agency=desk.agency, dossier=d, acting_user=desk.receiving_officer)
     Dossier.objects.filter(pk=d.pk).update(due_at=timezone.now() - timedelta(hours=1))
-    d = s.dossier_apologize(agency=desk.agency, dossier=d, new_due_at=timezone.now() + timedelta(days=2),
-                            reason="Chờ xác minh", acting_user=desk.leader)
-    subjects = list(OutboxMessage.objects.filter(dossier_code=d.code).order_by("id").values_list("subject", flat=True))
-    assert subjects == [f"Hồ sơ {d.code} đã được tiếp nhận", f"Hồ sơ {d.code} cần bổ sung",
-                        f"Xin lỗi vì hồ sơ {d.code} bị chậm"]
-    assert "Thiếu bản chính giấy chứng sinh" in OutboxMessage.objects.get(subject__endswith="cần bổ sung").body
+    d = s.dossier_apologize(
+        agency=desk.agency,
+        dossier=d,
+        new_due_at=timezone.now() + timedelta(days=2),
+        reason="Chờ xác minh",
+        acting_user=desk.leader,
+    )
+    subjects = list(
+        OutboxMessage.objects.filter(dossier_code=d.code).order_by("id").values_list("subject", flat=True)
+    )
+    assert subjects == [
+        f"Hồ sơ {d.code} đã được tiếp nhận",
+        f"Hồ sơ {d.code} cần bổ sung",
+        f"Xin lỗi vì hồ sơ {d.code} bị chậm",
+    ]
+    assert (
+        "Thiếu bản chính giấy chứng sinh" in OutboxMessage.objects.get(subject__endswith="cần bổ sung").body
+    )
 
 
 def test_a_rolled_back_change_tells_nobody(desk):
     from django.db import transaction
 
     d = receive(desk)
-    d = s.dossier_assign(agency=desk.agency, dossier=d, specialist=desk.specialist, acting_user=desk.unit_head)
+    d = s.dossier_assign(
+        agency=desk.agency, dossier=d, specialist=desk.specialist, acting_user=desk.unit_head
+    )
     before = OutboxMessage.objects.count()
     with pytest.raises(RuntimeError), transaction.atomic():
-        s.dossier_request_supplement(agency=desk.agency, dossier=d, reason="Bổ sung", acting_user=desk.specialist)
+        s.dossier_request_supplement(
+            agency=desk.agency, dossier=d, reason="Bổ sung", acting_user=desk.specialist
+        )
         assert OutboxMessage.objects.count() == before + 1  # queued with the change...
         raise RuntimeError("the change fails after the message was queued")
     assert OutboxMessage.objects.count() == before  # ...and gone with it

@@ -44,5 +44,7 @@ def test_an_oversized_file_is_refused(client, desk, settings):
     dossier = receive(desk)
     client.force_login(desk.receiving_officer)
     big = SimpleUploadedFile("lon.pdf", PDF + b"0" * 2048, "application/pdf")
-    response = client.post(f"/{desk.agency.slug}/api/v1/dossiers/{dossier.pk}/components/1/file/", {"file": big})
+    response = client.post(
+        f"/{desk.agency.slug}/api/v1/dossiers/{dossier.pk}/components/1/file/", {"file": big}
+    )
     assert response.status_code == 400 and response.json()["code"] == "file_too_large"

@@ -16,8 +16,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def busy_agency(city, django_db_blocker):
     """Committed (the threads use their own connections): an agency, a procedure, an officer."""
-    with committed_agency(django_db_blocker, slug="phuong-dong-nguoi", national_code="000.94.01.H31",
-                          users={"busy_officer": ["receiving_officer"]}) as world:
+    with committed_agency(
+        django_db_blocker,
+        slug="phuong-dong-nguoi",
+        national_code="000.94.01.H31",
+        users={"busy_officer": ["receiving_officer"]},
+    ) as world:
         yield world.agency, world.users["busy_officer"]
 
 
@@ -29,8 +33,14 @@ def test_200_concurrent_receipts_get_200_distinct_consecutive_codes(busy_agency)
     def one(i):
         try:
             connection.set_tenant(agency)
-            d = dossier_receive(agency=agency, procedure="1.001193", applicant={**APPLICANT, "name": f"Người {i}"},
-                                channel="in_person", components=COMPLETE, acting_user=officer)
+            d = dossier_receive(
+                agency=agency,
+                procedure="1.001193",
+                applicant={**APPLICANT, "name": f"Người {i}"},
+                channel="in_person",
+                components=COMPLETE,
+                acting_user=officer,
+            )
             return d.code
         finally:
             connections.close_all()

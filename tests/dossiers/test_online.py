@@ -16,9 +16,13 @@ pytestmark = pytest.mark.django_db
 
 
 def payload(agency, key="lan-nop-0001"):
-    return {"agency": agency.slug, "procedure": "1.001193", "applicant": APPLICANT,
-            "components": [{"position": 1, "provided": True}, {"position": 2, "provided": True}],
-            "idempotency_key": key}
+    return {
+        "agency": agency.slug,
+        "procedure": "1.001193",
+        "applicant": APPLICANT,
+        "components": [{"position": 1, "provided": True}, {"position": 2, "provided": True}],
+        "idempotency_key": key,
+    }
 
 
 def test_an_online_submission_lands_in_the_agency_queue_as_newly_registered(client, desk, in_agency):
@@ -41,26 +45,39 @@ def test_an_online_submission_lands_in_the_agency_queue_as_newly_registered(clie
 def test_a_key_used_by_someone_else_is_refused(client, desk):
     first, second = (User.objects.create_user(username=u, password="x") for u in ("cd_1", "cd_2"))
     client.force_login(first)
-    assert client.post("/api/v1/submissions/", payload(desk.agency), content_type="application/json").status_code == 201
+    assert (
+        client.post("/api/v1/submissions/", payload(desk.agency), content_type="application/json").status_code
+        == 201
+    )
     client.force_login(second)
     response = client.post("/api/v1/submissions/", payload(desk.agency), content_type="application/json")
     assert response.status_code == 400 and response.json()["code"] == "key_reused"
 
 
 def test_anonymous_and_bad_input_are_refused(client, desk):
-    assert client.post("/api/v1/submissions/", payload(desk.agency), content_type="application/json").status_code in (401, 403)
+    assert client.post(
+        "/api/v1/submissions/", payload(desk.agency), content_type="application/json"
+    ).status_code in (401, 403)
     client.force_login(User.objects.create_user(username="cd_3", password="x"))
     bad = client.post("/api/v1/submissions/", payload(desk.agency, key="x"), content_type="application/json")
     assert bad.status_code == 400 and bad.json()["field"] == "idempotency_key"
-    nowhere = client.post("/api/v1/submissions/", {**payload(desk.agency), "agency": "khong-co"},
-                          content_type="application/json")
+    nowhere = client.post(
+        "/api/v1/submissions/",
+        {**payload(desk.agency), "agency": "khong-co"},
+        content_type="application/json",
+    )
     assert nowhere.status_code == 400 and nowhere.json()["field"] == "agency"
 
 
 @pytest.fixture(scope="module")
 def online_agency(city, django_db_blocker):
-    with committed_agency(django_db_blocker, slug="phuong-truc-tuyen", national_code="000.97.01.H31",
-                          users={"cong_dan_song_song": []}, sector_code="ho-tich-online") as world:
+    with committed_agency(
+        django_db_blocker,
+        slug="phuong-truc-tuyen",
+        national_code="000.97.01.H31",
+        users={"cong_dan_song_song": []},
+        sector_code="ho-tich-online",
+    ) as world:
         yield world
 
 
@@ -74,9 +91,13 @@ def test_the_same_submit_sent_twice_concurrently_creates_one_dossier(online_agen
         try:
             connection.set_schema_to_public()
             dossier, created = dossier_submit_online(
-                agency=agency, procedure="1.001193", applicant=APPLICANT,
-                components={1: {"provided": True}, 2: {"provided": True}}, acting_user=citizen,
-                idempotency_key="dong-thoi-0001")
+                agency=agency,
+                procedure="1.001193",
+                applicant=APPLICANT,
+                components={1: {"provided": True}, 2: {"provided": True}},
+                acting_user=citizen,
+                idempotency_key="dong-thoi-0001",
+            )
             return dossier.pk, created
         finally:
             connections.close_all()
@@ -132,20 +153,32 @@ def test_files_are_attached_in_the_registration_transaction_and_a_replay_attache
 
     citizen = User.objects.create_user(username="cd_tep", password="x")
     dossier, created = dossier_submit_online_with_files(
-        agency=desk.agency, procedure="1.001193", applicant=APPLICANT, files=_files(1, 2), acting_user=citizen,
-        idempotency_key="co-tep-0001")
+        agency=desk.agency,
+        procedure="1.001193",
+        applicant=APPLICANT,
+        files=_files(1, 2),
+        acting_user=citizen,
+        idempotency_key="co-tep-0001",
+    )
     assert created
     connection.set_tenant(desk.agency)
     components = {c.position: c for c in dossier.components.all()}
     assert components[1].file.read() == PDF and components[2].provided and not components[3].file
     assert dossier.events.filter(action="component_attached").count() == 2
     again, created = dossier_submit_online_with_files(
-        agency=desk.agency, procedure="1.001193", applicant=APPLICANT, files=_files(1, 2, 3), acting_user=citizen,
-        idempotency_key="co-tep-0001")
+        agency=desk.agency,
+        procedure="1.001193",
+        applicant=APPLICANT,
+        files=_files(1, 2, 3),
+        acting_user=citizen,
+        idempotency_key="co-tep-0001",
+    )
     connection.set_tenant(desk.agency)
     assert (again.pk, created) == (dossier.pk, False)
-    assert dossier.events.filter(action="component_attached").count() == 2 and not dossier.components.get(
-        position=3).file
+    assert (
+        dossier.events.filter(action="component_attached").count() == 2
+        and not dossier.components.get(position=3).file
+    )
 
 
 def test_a_failure_while_attaching_leaves_neither_dossier_nor_file(desk, media):
@@ -155,8 +188,13 @@ def test_a_failure_while_attaching_leaves_neither_dossier_nor_file(desk, media):
     citizen = User.objects.create_user(username="cd_hong", password="x")
     with pytest.raises(DomainError):  # position 9 is not a component of the procedure
         dossier_submit_online_with_files(
-            agency=desk.agency, procedure="1.001193", applicant=APPLICANT, files=_files(1, 9), acting_user=citizen,
-            idempotency_key="hong-0001")
+            agency=desk.agency,
+            procedure="1.001193",
+            applicant=APPLICANT,
+            files=_files(1, 9),
+            acting_user=citizen,
+            idempotency_key="hong-0001",
+        )
     connection.set_tenant(desk.agency)
     assert not Dossier.objects.filter(idempotency_key="hong-0001").exists()
     assert not DossierIndex.objects.filter(agency=desk.agency).exists()
@@ -175,17 +213,36 @@ def test_only_the_owner_may_supplement_online(desk, media):
 
     owner, stranger = (User.objects.create_user(username=u, password="x") for u in ("cd_chu", "cd_la"))
     dossier, _created = dossier_submit_online(
-        agency=desk.agency, procedure="1.001193", applicant=APPLICANT, components={1: {"provided": True}},
-        acting_user=owner, idempotency_key="bo-sung-0001")
+        agency=desk.agency,
+        procedure="1.001193",
+        applicant=APPLICANT,
+        components={1: {"provided": True}},
+        acting_user=owner,
+        idempotency_key="bo-sung-0001",
+    )
     connection.set_tenant(desk.agency)
-    dossier_request_intake_supplement(agency=desk.agency, dossier=dossier, acting_user=desk.receiving_officer,
-                                      items=[{"name": "Giấy chứng sinh", "reason": "chưa có"}])
+    dossier_request_intake_supplement(
+        agency=desk.agency,
+        dossier=dossier,
+        acting_user=desk.receiving_officer,
+        items=[{"name": "Giấy chứng sinh", "reason": "chưa có"}],
+    )
     with pytest.raises(PermissionRefused):
-        dossier_supplement_online(agency=desk.agency, dossier=dossier, acting_user=stranger, note="",
-                                  uploads={2: SimpleUploadedFile("a.pdf", PDF)})
+        dossier_supplement_online(
+            agency=desk.agency,
+            dossier=dossier,
+            acting_user=stranger,
+            note="",
+            uploads={2: SimpleUploadedFile("a.pdf", PDF)},
+        )
     dossier.refresh_from_db()
     assert dossier.state == "intake_supplement"
-    dossier_supplement_online(agency=desk.agency, dossier=dossier, acting_user=owner, note="",
-                              uploads={2: SimpleUploadedFile("a.pdf", PDF)})
+    dossier_supplement_online(
+        agency=desk.agency,
+        dossier=dossier,
+        acting_user=owner,
+        note="",
+        uploads={2: SimpleUploadedFile("a.pdf", PDF)},
+    )
     dossier.refresh_from_db()
     assert dossier.state == "new" and dossier.components.get(position=2).provided

@@ -28,10 +28,20 @@ def test_counter_intake_page_receives_a_complete_dossier(client, desk):
     url = f"/{desk.agency.slug}/ho-so/tiep-nhan/"
     form = client.get(url, {"thu-tuc": "1.001193"}, HTTP_HX_REQUEST="true").content.decode()
     assert "Giấy chứng sinh" in form and "<html" not in form  # the htmx partial
-    response = client.post(url, {
-        "procedure": "1.001193", "applicant_name": "Trần Thị Bình", "applicant_phone": "0987654321",
-        "provided_1": "on", "provided_2": "on", "digitised_1": "on", "channel": "in_person", "sets": "1",
-        "outcome": "receive"})
+    response = client.post(
+        url,
+        {
+            "procedure": "1.001193",
+            "applicant_name": "Trần Thị Bình",
+            "applicant_phone": "0987654321",
+            "provided_1": "on",
+            "provided_2": "on",
+            "digitised_1": "on",
+            "channel": "in_person",
+            "sets": "1",
+            "outcome": "receive",
+        },
+    )
     assert response.status_code == 302
     dossier = Dossier.objects.get()
     assert response["Location"] == f"/{desk.agency.slug}/ho-so/{dossier.pk}/"
@@ -40,9 +50,16 @@ def test_counter_intake_page_receives_a_complete_dossier(client, desk):
 
 def test_an_incomplete_dossier_at_the_counter_gets_a_supplement_request(client, desk):
     client.force_login(desk.receiving_officer)
-    response = client.post(f"/{desk.agency.slug}/ho-so/tiep-nhan/", {
-        "procedure": "1.001193", "applicant_name": "Trần Thị Bình", "provided_1": "on",
-        "reason_2": "Chưa mang bản chính", "outcome": "supplement"})
+    response = client.post(
+        f"/{desk.agency.slug}/ho-so/tiep-nhan/",
+        {
+            "procedure": "1.001193",
+            "applicant_name": "Trần Thị Bình",
+            "provided_1": "on",
+            "reason_2": "Chưa mang bản chính",
+            "outcome": "supplement",
+        },
+    )
     assert response.status_code == 302
     dossier = Dossier.objects.get()
     assert dossier.state == "intake_supplement" and dossier.code is None
@@ -51,8 +68,15 @@ def test_an_incomplete_dossier_at_the_counter_gets_a_supplement_request(client, 
 
 def test_receiving_an_incomplete_dossier_shows_what_is_missing(client, desk):
     client.force_login(desk.receiving_officer)
-    response = client.post(f"/{desk.agency.slug}/ho-so/tiep-nhan/", {
-        "procedure": "1.001193", "applicant_name": "Trần Thị Bình", "provided_1": "on", "outcome": "receive"})
+    response = client.post(
+        f"/{desk.agency.slug}/ho-so/tiep-nhan/",
+        {
+            "procedure": "1.001193",
+            "applicant_name": "Trần Thị Bình",
+            "provided_1": "on",
+            "outcome": "receive",
+        },
+    )
     assert response.status_code == 400
     assert "Giấy chứng sinh" in response.content.decode()
     assert not Dossier.objects.exists()
@@ -71,12 +95,15 @@ def test_dossier_page_offers_the_actions_of_the_users_role(client, desk):
 def test_an_action_through_the_page(client, desk):
     dossier = receive(desk)
     client.force_login(desk.unit_head)
-    response = client.post(f"/{desk.agency.slug}/ho-so/{dossier.pk}/assign/", {"specialist": "desk_specialist"})
+    response = client.post(
+        f"/{desk.agency.slug}/ho-so/{dossier.pk}/assign/", {"specialist": "desk_specialist"}
+    )
     assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.state == "in_appraisal"
-    response = client.post(f"/{desk.agency.slug}/ho-so/{dossier.pk}/assign/", {"specialist": "desk_specialist"},
-                           follow=True)
+    response = client.post(
+        f"/{desk.agency.slug}/ho-so/{dossier.pk}/assign/", {"specialist": "desk_specialist"}, follow=True
+    )
     assert "Không thể" in response.content.decode()
 
 

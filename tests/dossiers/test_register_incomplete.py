@@ -15,14 +15,25 @@ ONLY_THE_FORM = {1: {"provided": True}}  # the birth certificate (2) is missing
 
 
 def register(desk, **overrides):
-    values = dict(agency=desk.agency, procedure="1.001193", applicant=APPLICANT, channel="in_person",
-                  components=ONLY_THE_FORM, acting_user=desk.receiving_officer, outcome="supplement")
+    values = dict(
+        agency=desk.agency,
+        procedure="1.001193",
+        applicant=APPLICANT,
+        channel="in_person",
+        components=ONLY_THE_FORM,
+        acting_user=desk.receiving_officer,
+        outcome="supplement",
+    )
     values.update(overrides)
     return dossier_register_incomplete(**values)
 
 
 def nothing_kept():
-    return not Dossier.objects.exists() and not DossierEvent.objects.exists() and not DossierIndex.objects.exists()
+    return (
+        not Dossier.objects.exists()
+        and not DossierEvent.objects.exists()
+        and not DossierIndex.objects.exists()
+    )
 
 
 def test_a_missing_component_is_asked_for_with_its_reason_and_no_code_is_issued(desk):
@@ -41,11 +52,14 @@ def test_a_refusal_gives_its_reason(desk):
     assert (dossier.state, dossier.closing_reason) == ("refused", "Không thuộc thẩm quyền của phường")
 
 
-@pytest.mark.parametrize("bad, field", [
-    (dict(outcome="refuse", refuse_reason="  "), "reason"),       # a refusal needs its reason
-    (dict(components=COMPLETE), "items"),                          # nothing is missing: receive it instead
-    (dict(outcome="receive"), "outcome"),                          # not one of the two outcomes
-])
+@pytest.mark.parametrize(
+    "bad, field",
+    [
+        (dict(outcome="refuse", refuse_reason="  "), "reason"),  # a refusal needs its reason
+        (dict(components=COMPLETE), "items"),  # nothing is missing: receive it instead
+        (dict(outcome="receive"), "outcome"),  # not one of the two outcomes
+    ],
+)
 def test_a_refused_step_keeps_nothing_half_written(desk, bad, field):
     with pytest.raises(DomainError) as refused:
         register(desk, **bad)
@@ -56,7 +70,12 @@ def test_a_refused_step_keeps_nothing_half_written(desk, bad, field):
 def test_the_counter_page_refuses_through_the_service_and_explains_a_missing_reason(client, desk):
     client.force_login(desk.receiving_officer)
     url = f"/{desk.agency.slug}/ho-so/tiep-nhan/"
-    form = {"procedure": "1.001193", "applicant_name": "Trần Thị Bình", "provided_1": "on", "outcome": "refuse"}
+    form = {
+        "procedure": "1.001193",
+        "applicant_name": "Trần Thị Bình",
+        "provided_1": "on",
+        "outcome": "refuse",
+    }
     response = client.post(url, {**form, "refuse_reason": ""})
     assert response.status_code == 400 and "Hãy ghi rõ lý do từ chối." in response.content.decode()
     assert nothing_kept()

@@ -40,8 +40,10 @@ def due(dossier, at):
 
 
 def outbox(prefix):
-    return {(m.dedupe_key.split(":")[3], m.channel, m.recipient, m.dossier_code)
-            for m in OutboxMessage.objects.filter(dedupe_key__startswith=prefix)}
+    return {
+        (m.dedupe_key.split(":")[3], m.channel, m.recipient, m.dossier_code)
+        for m in OutboxMessage.objects.filter(dedupe_key__startswith=prefix)
+    }
 
 
 @pytest.fixture
@@ -53,13 +55,15 @@ def emails(desk):
 
 def test_overdue_and_due_soon_dossiers_are_notified_once_to_the_holder_and_the_unit_heads(emails):
     desk = emails
-    late = s.dossier_assign(agency=desk.agency, dossier=receive(desk), specialist=desk.specialist,
-                            acting_user=desk.unit_head)
-    late = due(late, NOW - timedelta(hours=17))                      # Wed 16:00: overdue
-    boss_holds = s.dossier_assign(agency=desk.agency, dossier=receive(desk), specialist=desk.boss,
-                                  acting_user=desk.unit_head)
-    boss_holds = due(boss_holds, NOW - timedelta(days=2))            # overdue; its holder is a unit head
-    soon = due(receive(desk), datetime(2026, 12, 4, 8, 30, tzinfo=VN))   # 7 h of office time left
+    late = s.dossier_assign(
+        agency=desk.agency, dossier=receive(desk), specialist=desk.specialist, acting_user=desk.unit_head
+    )
+    late = due(late, NOW - timedelta(hours=17))  # Wed 16:00: overdue
+    boss_holds = s.dossier_assign(
+        agency=desk.agency, dossier=receive(desk), specialist=desk.boss, acting_user=desk.unit_head
+    )
+    boss_holds = due(boss_holds, NOW - timedelta(days=2))  # overdue; its holder is a unit head
+    soon = due(receive(desk), datetime(2026, 12, 4, 8, 30, tzinfo=VN))  # 7 h of office time left
     later = due(receive(desk), datetime(2026, 12, 4, 16, 0, tzinfo=VN))  # 12 h 30 left: not yet
     assert soon.holder_id is None
 
@@ -69,17 +73,23 @@ def test_overdue_and_due_soon_dossiers_are_notified_once_to_the_holder_and_the_u
     sp, uh, boss = (str(u.pk) for u in (desk.specialist, desk.unit_head, desk.boss))
     prefix = f"sla:{desk.agency.schema_name}:"
     assert outbox(prefix) == {
-        ("overdue", "internal", sp, late.code), ("overdue", "email", "chuyen-vien@example.org", late.code),
-        ("overdue", "internal", uh, late.code), ("overdue", "email", "truong-phong@example.org", late.code),
+        ("overdue", "internal", sp, late.code),
+        ("overdue", "email", "chuyen-vien@example.org", late.code),
+        ("overdue", "internal", uh, late.code),
+        ("overdue", "email", "truong-phong@example.org", late.code),
         ("overdue", "internal", boss, late.code),
         # the holder is also a unit head: told once
-        ("overdue", "internal", boss, boss_holds.code), ("overdue", "internal", uh, boss_holds.code),
+        ("overdue", "internal", boss, boss_holds.code),
+        ("overdue", "internal", uh, boss_holds.code),
         ("overdue", "email", "truong-phong@example.org", boss_holds.code),
         # no holder yet: the unit heads
-        ("due_soon", "internal", uh, soon.code), ("due_soon", "email", "truong-phong@example.org", soon.code),
+        ("due_soon", "internal", uh, soon.code),
+        ("due_soon", "email", "truong-phong@example.org", soon.code),
         ("due_soon", "internal", boss, soon.code),
     }
-    message = OutboxMessage.objects.get(dedupe_key__startswith=prefix, dossier_code=soon.code, channel="email")
+    message = OutboxMessage.objects.get(
+        dedupe_key__startswith=prefix, dossier_code=soon.code, channel="email"
+    )
     assert message.subject == f"Hồ sơ {soon.code} sắp đến hạn trả kết quả"
     assert "08:30 04/12/2026" in message.body and "còn 7 giờ làm việc" in message.body
     assert message.agency_id == desk.agency.pk and message.status == "pending"
@@ -92,12 +102,18 @@ def test_overdue_and_due_soon_dossiers_are_notified_once_to_the_holder_and_the_u
 
     # a second run, even a little later, tells nobody again
     assert sla_watch_agency(agency=desk.agency, now=NOW + timedelta(minutes=10)) == {
-        "overdue": 0, "due_soon": 0, "messages": 0}
+        "overdue": 0,
+        "due_soon": 0,
+        "messages": 0,
+    }
     assert OutboxMessage.objects.filter(dedupe_key__startswith=prefix).count() == 11
 
     # Friday 09:00: the due-soon dossier is now overdue (new news, told once) and `later` is due soon
     assert sla_watch_agency(agency=desk.agency, now=datetime(2026, 12, 4, 9, 0, tzinfo=VN)) == {
-        "overdue": 1, "due_soon": 1, "messages": 3 + 3}
+        "overdue": 1,
+        "due_soon": 1,
+        "messages": 3 + 3,
+    }
 
 
 def test_a_retry_that_lost_its_flags_still_queues_nothing_twice(emails):
@@ -132,19 +148,31 @@ def test_due_soon_counts_working_time_not_calendar_time(desk):
 
 def test_paused_finished_and_closed_dossiers_are_not_notified(desk):
     agency = desk.agency
-    paused = s.dossier_assign(agency=agency, dossier=receive(desk), specialist=desk.specialist,
-                              acting_user=desk.unit_head)
-    paused = s.dossier_request_supplement(agency=agency, dossier=paused, reason="Thiếu giấy chứng sinh",
-                                          acting_user=desk.specialist)
-    finished = s.dossier_assign(agency=agency, dossier=receive(desk), specialist=desk.specialist,
-                                acting_user=desk.unit_head)
-    finished = s.dossier_appraise(agency=agency, dossier=finished, opinion="Đủ điều kiện", acting_user=desk.specialist)
+    paused = s.dossier_assign(
+        agency=agency, dossier=receive(desk), specialist=desk.specialist, acting_user=desk.unit_head
+    )
+    paused = s.dossier_request_supplement(
+        agency=agency, dossier=paused, reason="Thiếu giấy chứng sinh", acting_user=desk.specialist
+    )
+    finished = s.dossier_assign(
+        agency=agency, dossier=receive(desk), specialist=desk.specialist, acting_user=desk.unit_head
+    )
+    finished = s.dossier_appraise(
+        agency=agency, dossier=finished, opinion="Đủ điều kiện", acting_user=desk.specialist
+    )
     finished = s.dossier_submit_for_approval(agency=agency, dossier=finished, acting_user=desk.specialist)
     finished = s.dossier_approve(agency=agency, dossier=finished, acting_user=desk.leader)
-    finished = s.dossier_record_result(agency=agency, dossier=finished, result_number="12/KS", acting_user=desk.leader)
-    withdrawn = s.dossier_withdraw(agency=agency, dossier=receive(desk), reason="Công dân xin rút",
-                                   acting_user=desk.receiving_officer)
-    assert (paused.state, finished.state, withdrawn.state) == ("supplement_requested", "finished", "withdrawn")
+    finished = s.dossier_record_result(
+        agency=agency, dossier=finished, result_number="12/KS", acting_user=desk.leader
+    )
+    withdrawn = s.dossier_withdraw(
+        agency=agency, dossier=receive(desk), reason="Công dân xin rút", acting_user=desk.receiving_officer
+    )
+    assert (paused.state, finished.state, withdrawn.state) == (
+        "supplement_requested",
+        "finished",
+        "withdrawn",
+    )
     for d in (paused, finished, withdrawn):
         due(d, NOW - timedelta(days=3))
 
@@ -163,11 +191,21 @@ def test_the_city_wide_watch_visits_active_agencies_and_survives_a_broken_one(em
     desk = emails
     d = due(receive(desk), NOW - timedelta(days=1))
     connection.set_schema_to_public()
-    broken = Agency.objects.create(name="Cơ quan chưa có schema", slug="chua-co-schema", kind="ward",
-                                   national_code="000.99.99.H31", schema_name="ag_chua_co_schema")
-    suspended = Agency.objects.create(name="Cơ quan tạm ngừng", slug="tam-ngung", kind="ward",
-                                      national_code="000.99.98.H31", schema_name="ag_tam_ngung",
-                                      status=AgencyStatus.SUSPENDED)
+    broken = Agency.objects.create(
+        name="Cơ quan chưa có schema",
+        slug="chua-co-schema",
+        kind="ward",
+        national_code="000.99.99.H31",
+        schema_name="ag_chua_co_schema",
+    )
+    suspended = Agency.objects.create(
+        name="Cơ quan tạm ngừng",
+        slug="tam-ngung",
+        kind="ward",
+        national_code="000.99.98.H31",
+        schema_name="ag_tam_ngung",
+        status=AgencyStatus.SUSPENDED,
+    )
     active = Agency.objects.filter(status=AgencyStatus.ACTIVE).exclude(pk=broken.pk).count()
 
     totals = sla_watch_all(now=NOW)
@@ -197,7 +235,9 @@ def test_an_inactive_unit_head_is_not_told(emails):
     d = due(receive(desk), NOW - timedelta(days=1))
     sla_watch_agency(agency=desk.agency, now=NOW)
     assert {m.recipient for m in SLA.filter(dossier_code=d.code)} == {
-        str(desk.unit_head.pk), "truong-phong@example.org"}
+        str(desk.unit_head.pk),
+        "truong-phong@example.org",
+    }
     assert Role.UNIT_HEAD in Membership.objects.get(agency=desk.agency, user=desk.boss).roles
 
 

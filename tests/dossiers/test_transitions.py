@@ -11,7 +11,9 @@ from .conftest import receive
 
 pytestmark = pytest.mark.django_db
 
-ILLEGAL = [(state, action) for state in State for action in Action if state not in TRANSITIONS[action].sources]
+ILLEGAL = [
+    (state, action) for state in State for action in Action if state not in TRANSITIONS[action].sources
+]
 
 
 def test_the_table_maps_every_state_to_a_national_status():
@@ -21,8 +23,9 @@ def test_the_table_maps_every_state_to_a_national_status():
     assert set(NATIONAL_STATUS.values()) == set(range(1, 11))
 
 
-@pytest.mark.parametrize(("state", "action"), [(s, a) for s in State for a in Action
-                                                if s in TRANSITIONS[a].sources])
+@pytest.mark.parametrize(
+    ("state", "action"), [(s, a) for s in State for a in Action if s in TRANSITIONS[a].sources]
+)
 def test_legal_pairs_have_a_target(state, action):
     assert next_state(state=state, action=action, resume_state=State.IN_APPRAISAL) in set(State)
 
@@ -42,11 +45,17 @@ def test_illegal_pairs_are_refused_by_the_services_and_write_nothing(desk):
 
 PAYLOADS = {
     Action.REQUEST_INTAKE_SUPPLEMENT: {"items": [{"name": "Giấy chứng sinh", "reason": "thiếu"}]},
-    Action.REFUSE: {"reason": "x"}, Action.SEND_BACK: {"reason": "x"}, Action.REQUEST_SUPPLEMENT: {"reason": "x"},
-    Action.REQUEST_FINANCIAL_OBLIGATION: {"reason": "x"}, Action.WITHDRAW: {"reason": "x"},
-    Action.STOP: {"reason": "x"}, Action.APPRAISE: {"opinion": "x"}, Action.ASSIGN: {"specialist": "desk_specialist"},
+    Action.REFUSE: {"reason": "x"},
+    Action.SEND_BACK: {"reason": "x"},
+    Action.REQUEST_SUPPLEMENT: {"reason": "x"},
+    Action.REQUEST_FINANCIAL_OBLIGATION: {"reason": "x"},
+    Action.WITHDRAW: {"reason": "x"},
+    Action.STOP: {"reason": "x"},
+    Action.APPRAISE: {"opinion": "x"},
+    Action.ASSIGN: {"specialist": "desk_specialist"},
     Action.APOLOGIZE: {"new_due_at": "2030-01-01T10:00:00+07:00", "reason": "x"},
-    Action.RECORD_RESULT: {"result_number": "1"}, Action.RETURN_RESULT: {"method": "counter", "collected_by": "A"},
+    Action.RECORD_RESULT: {"result_number": "1"},
+    Action.RETURN_RESULT: {"method": "counter", "collected_by": "A"},
 }
 
 
@@ -57,8 +66,11 @@ def test_illegal_pairs_get_a_4xx_from_the_api_and_write_nothing(client, desk):
     for state, action in ILLEGAL:
         Dossier.objects.filter(pk=dossier.pk).update(state=state, resume_state="in_appraisal")
         before = DossierEvent.objects.filter(dossier=dossier).count()
-        response = client.post(f"{base}/{action.value.replace('_', '-')}/", PAYLOADS.get(action, {}),
-                               content_type="application/json")
+        response = client.post(
+            f"{base}/{action.value.replace('_', '-')}/",
+            PAYLOADS.get(action, {}),
+            content_type="application/json",
+        )
         assert response.status_code == 409, (state, action, response.content)
         assert response.json()["code"] == "illegal_transition"
         assert "Không thể" in response.json()["detail"]

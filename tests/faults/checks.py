@@ -19,13 +19,22 @@ def counter_path(agency):
 
 
 def counter_payload(*, name, phone, email=""):
-    return {"procedure": PROCEDURE, "channel": "in_person", "components": COMPONENTS,
-            "applicant": {"name": name, "phone": phone, "email": email}}
+    return {
+        "procedure": PROCEDURE,
+        "channel": "in_person",
+        "components": COMPONENTS,
+        "applicant": {"name": name, "phone": phone, "email": email},
+    }
 
 
 def online_payload(agency, *, name, key):
-    return {"agency": agency.slug, "procedure": PROCEDURE, "components": COMPONENTS, "idempotency_key": key,
-            "applicant": {"name": name, "phone": "0900000000"}}
+    return {
+        "agency": agency.slug,
+        "procedure": PROCEDURE,
+        "components": COMPONENTS,
+        "idempotency_key": key,
+        "applicant": {"name": name, "phone": "0900000000"},
+    }
 
 
 def clean_error(status, content_type, body):
@@ -51,8 +60,10 @@ def in_agency(agency, query):
 def dossiers_of(agency):
     from tenant_apps.dossiers.models import Dossier
 
-    return in_agency(agency, lambda: list(Dossier.objects.values("id", "code", "channel", "idempotency_key",
-                                                               "applicant_name")))
+    return in_agency(
+        agency,
+        lambda: list(Dossier.objects.values("id", "code", "channel", "idempotency_key", "applicant_name")),
+    )
 
 
 def outbox_of(agency):
@@ -73,8 +84,10 @@ def wait_until_all_sent(agency, *, expected, timeout, stack=None):
             return rows
         time.sleep(0.5)
     states = sorted({(r.status, r.last_error[:80]) for r in rows})
-    raise AssertionError(f"{len(rows)} outbox rows (expected {expected}) not all sent within {timeout}s: {states}"
-                         + (f"\n{stack.logs()}" if stack else ""))
+    raise AssertionError(
+        f"{len(rows)} outbox rows (expected {expected}) not all sent within {timeout}s: {states}"
+        + (f"\n{stack.logs()}" if stack else "")
+    )
 
 
 def sms_deliveries(rows):

@@ -17,7 +17,9 @@ from tests.conftest import database_url_for_subprocess
 from .harness import REDIS_SERVER, PrivateRedis, service_env, session_for, start_web, start_worker
 
 if REDIS_SERVER is None:  # make test without a redis-server binary: say so instead of failing
-    pytest.skip("tests/faults need a redis-server binary on PATH (Debian: redis-server)", allow_module_level=True)
+    pytest.skip(
+        "tests/faults need a redis-server binary on PATH (Debian: redis-server)", allow_module_level=True
+    )
 
 
 @pytest.fixture(scope="module")
@@ -26,17 +28,26 @@ def world(city, django_db_blocker):
     removed afterwards with everything they made, the local SMS provider's rows included)."""
     from django.contrib.sessions.models import Session
 
-    with committed_agency(django_db_blocker, slug="phuong-su-co", national_code="000.96.01.H31",
-                          users={"can_bo_su_co": [Role.RECEIVING_OFFICER], "cong_dan_su_co": []},
-                          sector_code="ho-tich-faults") as made:
+    with committed_agency(
+        django_db_blocker,
+        slug="phuong-su-co",
+        national_code="000.96.01.H31",
+        users={"can_bo_su_co": [Role.RECEIVING_OFFICER], "cong_dan_su_co": []},
+        sector_code="ho-tich-faults",
+    ) as made:
         with django_db_blocker.unblock():
             connection.set_schema_to_public()
             sessions = {name: session_for(user) for name, user in made.users.items()}
             database_url = database_url_for_subprocess()
         try:
-            yield SimpleNamespace(agency=made.agency, officer=made.users["can_bo_su_co"],
-                                  citizen=made.users["cong_dan_su_co"], officer_session=sessions["can_bo_su_co"],
-                                  citizen_session=sessions["cong_dan_su_co"], database_url=database_url)
+            yield SimpleNamespace(
+                agency=made.agency,
+                officer=made.users["can_bo_su_co"],
+                citizen=made.users["cong_dan_su_co"],
+                officer_session=sessions["can_bo_su_co"],
+                citizen_session=sessions["cong_dan_su_co"],
+                database_url=database_url,
+            )
         finally:
             with django_db_blocker.unblock():
                 connection.set_schema_to_public()
@@ -66,8 +77,9 @@ class Stack:
         self.services = []
 
     def env(self):
-        return service_env(database_url=self.database_url, redis_url=self.redis.url, workdir=self.workdir,
-                           **self.extra)
+        return service_env(
+            database_url=self.database_url, redis_url=self.redis.url, workdir=self.workdir, **self.extra
+        )
 
     def web(self, **kwargs):
         web = start_web(self.env(), self.workdir, **kwargs)

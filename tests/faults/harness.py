@@ -62,9 +62,24 @@ class PrivateRedis:
     def start(self):
         assert self.proc is None or self.proc.poll() is not None
         self.proc = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir), "--protected-mode", "no"],
-            stdout=self.log, stderr=subprocess.STDOUT)
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+                "--protected-mode",
+                "no",
+            ],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         wait_for(self.answers, timeout=20, what="private redis-server start")
 
     def answers(self):
@@ -93,8 +108,14 @@ class Service:
     def __init__(self, argv, *, env, log_path: Path):
         self.log_path = log_path
         self._log = log_path.open("a")
-        self.proc = subprocess.Popen(argv, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-                                     cwd=settings.BASE_DIR, start_new_session=True)
+        self.proc = subprocess.Popen(
+            argv,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=settings.BASE_DIR,
+            start_new_session=True,
+        )
 
     @property
     def pid(self):
@@ -147,9 +168,29 @@ def control_socket_off():
 
 def start_web(env, workdir: Path, *, workers=2, threads=4):
     port = free_port()
-    web = Service([GUNICORN, "config.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(workers),
-                   "-k", "gthread", "--threads", str(threads), "--timeout", "120", "--graceful-timeout", "3",
-                   "--error-logfile", "-", *control_socket_off()], env=env, log_path=workdir / f"web-{port}.log")
+    web = Service(
+        [
+            GUNICORN,
+            "config.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "-k",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--timeout",
+            "120",
+            "--graceful-timeout",
+            "3",
+            "--error-logfile",
+            "-",
+            *control_socket_off(),
+        ],
+        env=env,
+        log_path=workdir / f"web-{port}.log",
+    )
     web.port = port
 
     def ready():
@@ -165,9 +206,24 @@ def start_web(env, workdir: Path, *, workers=2, threads=4):
 
 
 def start_worker(env, workdir: Path, *, name, beat=False):
-    argv = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--without-heartbeat",
-            "--without-gossip", "--without-mingle", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-l", "info",
-            "-n", f"{name}@%h"]
+    argv = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--pool=solo",
+        "--without-heartbeat",
+        "--without-gossip",
+        "--without-mingle",
+        "-Q",
+        settings.CELERY_TASK_DEFAULT_QUEUE,
+        "-l",
+        "info",
+        "-n",
+        f"{name}@%h",
+    ]
     if beat:
         argv += ["-B", "-s", str(workdir / f"beat-{name}")]
     worker = Service(argv, env=env, log_path=workdir / f"worker-{name}.log")

@@ -71,9 +71,16 @@ class HoldingSmsProvider(LocalSmsProvider):
         if plan is None or plan["when"] == "after":
             provider_id = super().send(phone=phone, body=body, idempotency_key=idempotency_key)
         if plan is not None:
-            (directory / HELD_FILE).write_text(json.dumps({
-                "pid": os.getpid(), "when": plan["when"], "idempotency_key": idempotency_key,
-                "provider_message_id": provider_id}))
+            (directory / HELD_FILE).write_text(
+                json.dumps(
+                    {
+                        "pid": os.getpid(),
+                        "when": plan["when"],
+                        "idempotency_key": idempotency_key,
+                        "provider_message_id": provider_id,
+                    }
+                )
+            )
             while True:  # until SIGKILL
                 time.sleep(60)
         return provider_id

@@ -55,8 +55,9 @@ def send_in_background(client, path, body):
 
 
 @pytest.mark.parametrize("kind", ["online", "counter"])
-def test_a_dropped_database_connection_mid_request_is_a_clean_503_and_writes_nothing(world, stack, kind,
-                                                                                    django_db_blocker):
+def test_a_dropped_database_connection_mid_request_is_a_clean_503_and_writes_nothing(
+    world, stack, kind, django_db_blocker
+):
     web = stack.web(workers=1, threads=2)
     agency = world.agency
     name = f"Mat ket noi {kind} {uuid.uuid4().hex[:6]}"
@@ -65,7 +66,10 @@ def test_a_dropped_database_connection_mid_request_is_a_clean_503_and_writes_not
         path, body = ONLINE, online_payload(agency, name=name, key=f"mat-ket-noi-{uuid.uuid4().hex[:12]}")
     else:
         client = HttpClient(web.port, world.officer_session)
-        path, body = counter_path(agency), counter_payload(name=name, phone="0912000999", email="mkn@example.org")
+        path, body = (
+            counter_path(agency),
+            counter_payload(name=name, phone="0912000999", email="mkn@example.org"),
+        )
 
     with django_db_blocker.unblock():
         indexed = DossierIndex.objects.filter(agency=agency).count()

@@ -47,11 +47,18 @@ class Submissions:
         agency = self.world.agency
         if i % 2 == 0:
             client = HttpClient(self.web.port, self.world.citizen_session)
-            path, body = ONLINE, online_payload(agency, name=f"Online {self.run} {i}", key=f"faults-{self.run}-{i:04d}")
+            path, body = (
+                ONLINE,
+                online_payload(agency, name=f"Online {self.run} {i}", key=f"faults-{self.run}-{i:04d}"),
+            )
         else:
             client = HttpClient(self.web.port, self.world.officer_session)
-            path, body = counter_path(agency), counter_payload(
-                name=f"Quay {self.run} {i}", phone=f"09{i:08d}", email=f"cong-dan-{i}@example.org")
+            path, body = (
+                counter_path(agency),
+                counter_payload(
+                    name=f"Quay {self.run} {i}", phone=f"09{i:08d}", email=f"cong-dan-{i}@example.org"
+                ),
+            )
         for _attempt in range(RETRIES):
             try:
                 status, content_type, payload = client.post(path, body)
@@ -90,7 +97,9 @@ class Submissions:
 def check_nothing_lost(world, subs, stack, django_db_blocker):
     total = subs.total
     assert subs.dirty == [], subs.dirty[:5]
-    assert len(subs.accepted) == total, f"{total - len(subs.accepted)} submissions never accepted: {subs.errors[:5]}"
+    assert len(subs.accepted) == total, (
+        f"{total - len(subs.accepted)} submissions never accepted: {subs.errors[:5]}"
+    )
     counter = sorted(pk for kind, pk in subs.accepted.values() if kind == "counter")
     with django_db_blocker.unblock():
         from shared_apps.tracking.models import DossierIndex
@@ -100,14 +109,21 @@ def check_nothing_lost(world, subs, stack, django_db_blocker):
         at_counter = [d for d in dossiers if d["channel"] != "online"]
         # every accepted request has its dossier, and no retry made a second one
         assert sorted(d["idempotency_key"] for d in online) == sorted(
-            f"faults-{subs.run}-{i:04d}" for i in range(0, total, 2))
+            f"faults-{subs.run}-{i:04d}" for i in range(0, total, 2)
+        )
         assert sorted(d["id"] for d in at_counter) == counter
-        assert DossierIndex.objects.filter(agency=world.agency, dossier_id__in=[d["id"] for d in dossiers]).count() \
-            == len(dossiers)
+        assert DossierIndex.objects.filter(
+            agency=world.agency, dossier_id__in=[d["id"] for d in dossiers]
+        ).count() == len(dossiers)
         # every counter intake queued an SMS and an e-mail; each went out exactly once
         codes = {d["code"] for d in at_counter}
-        rows = [r for r in wait_until_all_sent(world.agency, expected=2 * len(counter) + subs.previous_rows,
-                                               timeout=180, stack=stack) if r.dossier_code in codes]
+        rows = [
+            r
+            for r in wait_until_all_sent(
+                world.agency, expected=2 * len(counter) + subs.previous_rows, timeout=180, stack=stack
+            )
+            if r.dossier_code in codes
+        ]
         assert len(rows) == 2 * len(counter)
         sms, mail = sms_deliveries(rows), mail_deliveries(rows, stack.workdir / "mail")
         assert len(sms) == len(mail) == len(counter)
@@ -139,8 +155,9 @@ def run_outage(world, stack, django_db_blocker, *, total, down_at, up_at, run):
     return subs
 
 
-def test_redis_down_at_the_end_of_submissions_loses_nothing_and_beat_sends_afterwards(world, stack,
-                                                                                     django_db_blocker):
+def test_redis_down_at_the_end_of_submissions_loses_nothing_and_beat_sends_afterwards(
+    world, stack, django_db_blocker
+):
     """The last submissions are made with Redis down (their after-commit kicks fail); nothing kicks
     the dispatcher after Redis returns — beat's sweep sends what they queued."""
     run_outage(world, stack, django_db_blocker, total=40, down_at=20, up_at=40, run="cuoi")

@@ -51,8 +51,16 @@ class SlowProvider:
 def test_rows_waiting_behind_a_slow_send_are_taken_over_once_and_never_sent_twice(monkeypatch, city):
     clock = Clock()
     monkeypatch.setattr(services.timezone, "now", clock)
-    rows = [outbox_enqueue(channel="internal", recipient=str(city.officer_a.pk), subject="", body=f"#{i}",
-                           dedupe_key=f"slow-provider:{i}") for i in range(3)]
+    rows = [
+        outbox_enqueue(
+            channel="internal",
+            recipient=str(city.officer_a.pk),
+            subject="",
+            body=f"#{i}",
+            dedupe_key=f"slow-provider:{i}",
+        )
+        for i in range(3)
+    ]
     slow = SlowProvider(adapter_get(channel="internal"), clock)
     with adapter_override(channel="internal", adapter=slow):
         first = outbox_dispatch_batch()
@@ -63,7 +71,8 @@ def test_rows_waiting_behind_a_slow_send_are_taken_over_once_and_never_sent_twic
     assert second["sent"] == 1
     assert first == {"claimed": 3, "sent": 2, "retried": 0, "failed": 0}
     assert sorted(slow.sent) == sorted(r.pk for r in rows)  # each handed to the provider once
-    assert set(OutboxMessage.objects.filter(pk__in=[r.pk for r in rows]).values_list("status", flat=True)) \
-        == {Status.SENT}
+    assert set(
+        OutboxMessage.objects.filter(pk__in=[r.pk for r in rows]).values_list("status", flat=True)
+    ) == {Status.SENT}
     third = OutboxMessage.objects.get(pk=rows[2].pk)
     assert third.attempts == 2

@@ -45,7 +45,9 @@ def test_a_worker_killed_mid_send_delivers_each_message_exactly_once(world, stac
         before = {r.pk for r in outbox_of(world.agency)}
 
     status, _type, body = HttpClient(web.port, world.officer_session).post(
-        counter_path(world.agency), counter_payload(name=f"Bi ngat {when}", phone=phone, email=f"ngat-{when}@example.org"))
+        counter_path(world.agency),
+        counter_payload(name=f"Bi ngat {when}", phone=phone, email=f"ngat-{when}@example.org"),
+    )
     assert status == 201, body
     code = json.loads(body)["code"]
 

@@ -31,7 +31,10 @@ def _recompute(events):
     """What a checker elsewhere does with an export: nothing but SHA-256."""
     prev = ""
     for e in events:
-        if e["prev_hash"] != prev or hashlib.sha256(f"{prev}\n{e['content']}".encode()).hexdigest() != e["hash"]:
+        if (
+            e["prev_hash"] != prev
+            or hashlib.sha256(f"{prev}\n{e['content']}".encode()).hexdigest() != e["hash"]
+        ):
             return e["seq"]
         prev = e["hash"]
     return None
@@ -76,8 +79,16 @@ def test_a_deleted_event_breaks_the_chain_at_the_next_one(two):
 def test_a_forged_event_with_its_own_hash_is_caught(two):
     desk, first, _second = two
     last = DossierEvent.objects.filter(dossier=first).order_by("-seq").first()
-    DossierEvent.objects.create(dossier=first, seq=last.seq + 1, action="approve", from_state="x", to_state="y",
-                                at=last.at, prev_hash=last.hash, hash="0" * 64)
+    DossierEvent.objects.create(
+        dossier=first,
+        seq=last.seq + 1,
+        action="approve",
+        from_state="x",
+        to_state="y",
+        at=last.at,
+        prev_hash=last.hash,
+        hash="0" * 64,
+    )
     _total, broken = history_verify(agency=desk.agency, acting_user=None)
     assert [(b.dossier_id, b.seq) for b in broken] == [(first.pk, last.seq + 1)]
 

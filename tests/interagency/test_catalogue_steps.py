@@ -17,10 +17,12 @@ from tests.catalogue.test_import import GOOD
 
 pytestmark = pytest.mark.django_db
 
-STEPS = ("receive | Tiếp nhận | receiving_officer | 10\n"
-         "decide | Sở quyết định | leader | 70 | department\n"
-         "tax | Cơ quan thuế xác định nghĩa vụ | specialist | 10 | 000.00.31.H31\n"
-         "return | Trả kết quả | receiving_officer | 10")
+STEPS = (
+    "receive | Tiếp nhận | receiving_officer | 10\n"
+    "decide | Sở quyết định | leader | 70 | department\n"
+    "tax | Cơ quan thuế xác định nghĩa vụ | specialist | 10 | 000.00.31.H31\n"
+    "return | Trả kết quả | receiving_officer | 10"
+)
 
 
 def csv_bytes(rows):
@@ -38,7 +40,9 @@ def test_the_performing_agency_of_a_step_is_imported_and_exported():
     exported = list(csv.DictReader(io.StringIO(catalogue_export_csv())))
     assert exported[0]["quy_trinh"].splitlines()[1] == "decide | Sở quyết định | leader | 70 | department"
     # the same file again changes nothing (the agency is part of what is compared)
-    report = catalogue_import(data=csv_bytes([{**GOOD, "quy_trinh": STEPS}]), filename="lt.csv", acting_user=None)
+    report = catalogue_import(
+        data=csv_bytes([{**GOOD, "quy_trinh": STEPS}]), filename="lt.csv", acting_user=None
+    )
     assert report.unchanged == [GOOD["ma_thu_tuc"]] and not report.created and not report.updated
 
 

@@ -23,8 +23,14 @@ pytestmark = pytest.mark.django_db
 
 
 def hand_over(two, dossier, **extra):
-    return s.dossier_hand_over(agency=two.commune.agency, dossier=dossier, to_agency=two.department.agency,
-                               note="Đề nghị Sở thẩm định", acting_user=two.commune.receiving_officer, **extra)
+    return s.dossier_hand_over(
+        agency=two.commune.agency,
+        dossier=dossier,
+        to_agency=two.department.agency,
+        note="Đề nghị Sở thẩm định",
+        acting_user=two.commune.receiving_officer,
+        **extra,
+    )
 
 
 def department_decides(two, *, result_number="GCN-0001", late=False):
@@ -33,16 +39,29 @@ def department_decides(two, *, result_number="GCN-0001", late=False):
         row = Dossier.objects.get()
         if late:  # its sub-deadline passed: pretend it was handed over a week ago
             past = timezone.now() - timedelta(days=3)
-            Dossier.objects.filter(pk=row.pk).update(due_at=past, original_due_at=past,
-                                                     received_at=past - timedelta(days=4),
-                                                     counted_from=past - timedelta(days=4))
-        row = s.dossier_assign(agency=dept.agency, dossier=row, specialist=dept.specialist, acting_user=dept.unit_head)
-        row = s.dossier_appraise(agency=dept.agency, dossier=row, opinion="Đủ điều kiện", acting_user=dept.specialist)
-        row = s.dossier_submit_for_approval(agency=dept.agency, dossier=row, leader=dept.leader,
-                                            acting_user=dept.specialist)
+            Dossier.objects.filter(pk=row.pk).update(
+                due_at=past,
+                original_due_at=past,
+                received_at=past - timedelta(days=4),
+                counted_from=past - timedelta(days=4),
+            )
+        row = s.dossier_assign(
+            agency=dept.agency, dossier=row, specialist=dept.specialist, acting_user=dept.unit_head
+        )
+        row = s.dossier_appraise(
+            agency=dept.agency, dossier=row, opinion="Đủ điều kiện", acting_user=dept.specialist
+        )
+        row = s.dossier_submit_for_approval(
+            agency=dept.agency, dossier=row, leader=dept.leader, acting_user=dept.specialist
+        )
         row = s.dossier_approve(agency=dept.agency, dossier=row, acting_user=dept.leader)
-        return s.dossier_hand_back(agency=dept.agency, dossier=row, acting_user=dept.leader,
-                                   note="Đã ký Giấy chứng nhận", result_number=result_number)
+        return s.dossier_hand_back(
+            agency=dept.agency,
+            dossier=row,
+            acting_user=dept.leader,
+            note="Đã ký Giấy chứng nhận",
+            result_number=result_number,
+        )
 
 
 def test_commune_to_department_and_back_on_time(two):
@@ -72,20 +91,35 @@ def test_commune_to_department_and_back_on_time(two):
     assert index.origin_agency_id == two.commune.agency.pk and index.national_status == 4
 
     back = department_decides(two)
-    assert back.state == "handed_back" and back.timeliness in ("early", "on_time") and not back.late_agency_code
+    assert (
+        back.state == "handed_back" and back.timeliness in ("early", "on_time") and not back.late_agency_code
+    )
     d.refresh_from_db()
     assert d.state == "finished" and d.result_number == "GCN-0001" and d.handed_to_agency_id is None
     assert d.timeliness in ("early", "on_time") and not d.late_agency_code
-    d = s.dossier_return_result(agency=two.commune.agency, dossier=d, method="counter", collected_by="Lê Thị Hoa",
-                                acting_user=two.commune.receiving_officer)
+    d = s.dossier_return_result(
+        agency=two.commune.agency,
+        dossier=d,
+        method="counter",
+        collected_by="Lê Thị Hoa",
+        acting_user=two.commune.receiving_officer,
+    )
     assert d.state == "returned"
     index.refresh_from_db()
-    assert index.agency_id == two.commune.agency.pk and index.dossier_id == d.pk and index.national_status == 10
+    assert (
+        index.agency_id == two.commune.agency.pk and index.dossier_id == d.pk and index.national_status == 10
+    )
     assert list(d.events.values_list("action", flat=True)) == [
-        "register", "accept", "hand_over", "result_back", "return_result"]
+        "register",
+        "accept",
+        "hand_over",
+        "result_back",
+        "return_result",
+    ]
     # the citizen is told where to collect the result: the commune's desk
-    assert OutboxMessage.objects.filter(dossier_code=d.code, subject__contains="đã có kết quả",
-                                        body__contains=two.commune.agency.name).exists()
+    assert OutboxMessage.objects.filter(
+        dossier_code=d.code, subject__contains="đã có kết quả", body__contains=two.commune.agency.name
+    ).exists()
 
 
 def test_the_control_slip_shows_every_hop_with_its_agency(two):
@@ -114,9 +148,14 @@ def test_late_at_the_department_records_it_as_the_cause_and_the_apology_names_it
     hand_over(two, d)
     past = timezone.now() - timedelta(days=2)
     hop_due = timezone.now() - timedelta(days=3)  # the same sub-deadline the department's row gets
-    Dossier.objects.filter(pk=d.pk).update(due_at=past, original_due_at=past, hop_due_at=hop_due,
-                                           step_due_at=hop_due, received_at=past - timedelta(days=30),
-                                           counted_from=past - timedelta(days=30))
+    Dossier.objects.filter(pk=d.pk).update(
+        due_at=past,
+        original_due_at=past,
+        hop_due_at=hop_due,
+        step_due_at=hop_due,
+        received_at=past - timedelta(days=30),
+        counted_from=past - timedelta(days=30),
+    )
     back = department_decides(two, late=True)
     assert back.timeliness == "late" and back.late_agency_code == two.department.agency.national_code
     d.refresh_from_db()
@@ -125,8 +164,13 @@ def test_late_at_the_department_records_it_as_the_cause_and_the_apology_names_it
     slip = control_slip(dossier=d, agency=two.commune.agency)
     assert next(r for r in slip if r["step"] == "decide")["timeliness"] == "late"
 
-    d = s.dossier_apologize(agency=two.commune.agency, dossier=d, new_due_at=timezone.now() + timedelta(days=2),
-                            reason="Sở giải quyết quá hạn", acting_user=two.commune.leader)
+    d = s.dossier_apologize(
+        agency=two.commune.agency,
+        dossier=d,
+        new_due_at=timezone.now() + timedelta(days=2),
+        reason="Sở giải quyết quá hạn",
+        acting_user=two.commune.leader,
+    )
     assert d.late_agency_code == two.department.agency.national_code  # the apology does not move the blame
     message = OutboxMessage.objects.get(dossier_code=d.code, channel="sms", subject__startswith="Xin lỗi")
     assert two.department.agency.name in message.body
@@ -146,21 +190,34 @@ def test_late_at_the_commune_itself_names_the_commune(two):
     past = timezone.now() - timedelta(days=2)
     Dossier.objects.filter(pk=d.pk).update(due_at=past)
     d.refresh_from_db()
-    d = s.dossier_return_result(agency=two.commune.agency, dossier=d, method="counter", collected_by="Lê Thị Hoa",
-                                acting_user=two.commune.receiving_officer)
+    d = s.dossier_return_result(
+        agency=two.commune.agency,
+        dossier=d,
+        method="counter",
+        collected_by="Lê Thị Hoa",
+        acting_user=two.commune.receiving_officer,
+    )
     # finished (result back) before the commune's overdue return: the result was on time at the desk
     assert d.late_agency_code in ("", two.commune.agency.national_code)
 
 
 def test_hand_back_without_a_result_lets_the_commune_continue(two):
     d = receive_land(two)
-    d = s.dossier_assign(agency=two.commune.agency, dossier=d, specialist=two.commune.specialist,
-                         acting_user=two.commune.unit_head)
-    s.dossier_hand_over(agency=two.commune.agency, dossier=d, to_agency="so-nn-mt", acting_user=two.commune.leader)
+    d = s.dossier_assign(
+        agency=two.commune.agency,
+        dossier=d,
+        specialist=two.commune.specialist,
+        acting_user=two.commune.unit_head,
+    )
+    s.dossier_hand_over(
+        agency=two.commune.agency, dossier=d, to_agency="so-nn-mt", acting_user=two.commune.leader
+    )
     dept = two.department
     with schema_of(dept.agency):
         row = Dossier.objects.get()
-        s.dossier_hand_back(agency=dept.agency, dossier=row, acting_user=dept.unit_head, note="Ý kiến: đồng ý")
+        s.dossier_hand_back(
+            agency=dept.agency, dossier=row, acting_user=dept.unit_head, note="Ý kiến: đồng ý"
+        )
     d.refresh_from_db()
     assert d.state == "in_appraisal" and d.holder == two.commune.specialist and not d.result_number
     assert d.events.order_by("-seq").first().action == "take_back"
@@ -170,8 +227,11 @@ def test_a_failure_in_the_receiving_half_changes_nothing(two, monkeypatch):
     from tenant_apps.dossiers.services import handover
 
     d = receive_land(two)
-    before = (list(DossierEvent.objects.filter(dossier=d).values_list("seq", flat=True)),
-              DossierIndex.objects.get(code=d.code).agency_id, IndexEvent.objects.count())
+    before = (
+        list(DossierEvent.objects.filter(dossier=d).values_list("seq", flat=True)),
+        DossierIndex.objects.get(code=d.code).agency_id,
+        IndexEvent.objects.count(),
+    )
 
     def broken(*, source, target):
         handover.DossierComponent.objects.create(dossier=target, name="nửa chừng", form="copy")  # written...
@@ -183,8 +243,11 @@ def test_a_failure_in_the_receiving_half_changes_nothing(two, monkeypatch):
     assert connection.schema_name == two.commune.agency.schema_name
     d.refresh_from_db()
     assert d.state == "received" and d.handed_to_agency_id is None
-    after = (list(DossierEvent.objects.filter(dossier=d).values_list("seq", flat=True)),
-             DossierIndex.objects.get(code=d.code).agency_id, IndexEvent.objects.count())
+    after = (
+        list(DossierEvent.objects.filter(dossier=d).values_list("seq", flat=True)),
+        DossierIndex.objects.get(code=d.code).agency_id,
+        IndexEvent.objects.count(),
+    )
     assert after == before
     with schema_of(two.department.agency):
         assert not Dossier.objects.exists()
@@ -204,8 +267,9 @@ def test_hand_over_refusals_are_clear_and_write_nothing(two):
 
 
 def hand_over_to(two, d, target):
-    return s.dossier_hand_over(agency=two.commune.agency, dossier=d, to_agency=target,
-                               acting_user=two.commune.receiving_officer)
+    return s.dossier_hand_over(
+        agency=two.commune.agency, dossier=d, to_agency=target, acting_user=two.commune.receiving_officer
+    )
 
 
 def test_look_up_by_code_follows_the_holder_and_lists_the_hops(two):
@@ -215,10 +279,15 @@ def test_look_up_by_code_follows_the_holder_and_lists_the_hops(two):
     assert found.entry.agency.name == two.department.agency.name
     agencies = [e["agency"] for e in found.events]
     assert agencies == [two.commune.agency.name] * 3 + [two.department.agency.name]
-    assert found.events[2]["label"] == "Chuyển liên thông" and found.events[3]["label"] == "Nhận hồ sơ liên thông"
+    assert (
+        found.events[2]["label"] == "Chuyển liên thông"
+        and found.events[3]["label"] == "Nhận hồ sơ liên thông"
+    )
     department_decides(two)
     found = dossier_lookup(code=d.code)
-    assert found.entry.agency.name == two.commune.agency.name and found.status_label == "Đã có kết quả, chờ trả"
+    assert (
+        found.entry.agency.name == two.commune.agency.name and found.status_label == "Đã có kết quả, chờ trả"
+    )
     labels = [(e["agency"], e["label"]) for e in found.events]
     assert (two.department.agency.name, "Chuyển trả cơ quan gửi") in labels
     assert labels[-1] == (two.commune.agency.name, "Nhận kết quả liên thông")
@@ -241,16 +310,26 @@ def test_the_printed_control_slip_names_the_agency_of_every_hop(two):
 def test_a_copy_can_be_handed_on_and_each_hand_back_goes_one_hop_back(two):
     from tenants.services import agency_onboard
 
-    tax = agency_onboard(name="Thuế cơ sở 1", slug="thue-co-so-1", kind="department", national_code="000.94.03.H31",
-                         acting_user=None)
+    tax = agency_onboard(
+        name="Thuế cơ sở 1",
+        slug="thue-co-so-1",
+        kind="department",
+        national_code="000.94.03.H31",
+        acting_user=None,
+    )
     connection.set_tenant(two.commune.agency)  # onboarding left the connection on the public schema
     d = receive_land(two)
     hand_over(two, d)
     dept = two.department
     with schema_of(dept.agency):
         row = Dossier.objects.get()
-        row = s.dossier_hand_over(agency=dept.agency, dossier=row, to_agency=tax, acting_user=dept.leader,
-                                  note="Xác định nghĩa vụ tài chính")
+        row = s.dossier_hand_over(
+            agency=dept.agency,
+            dossier=row,
+            to_agency=tax,
+            acting_user=dept.leader,
+            note="Xác định nghĩa vụ tài chính",
+        )
         assert row.state == "handed_over" and row.handed_to_agency_id == tax.pk
     assert DossierIndex.objects.get(code=d.code).agency_id == tax.pk
     with schema_of(tax):
@@ -273,8 +352,9 @@ def test_a_hand_back_after_the_sender_was_merged_goes_to_its_successor(two):
     from tenants.models import Agency
     from tenants.services import agency_onboard
 
-    successor = agency_onboard(name="Xã Kế Thừa", slug="xa-ke-thua", kind="commune", national_code="000.94.04.H31",
-                               acting_user=None)
+    successor = agency_onboard(
+        name="Xã Kế Thừa", slug="xa-ke-thua", kind="commune", national_code="000.94.04.H31", acting_user=None
+    )
     connection.set_tenant(two.commune.agency)
     d = receive_land(two)
     hand_over(two, d)
@@ -282,11 +362,23 @@ def test_a_hand_back_after_the_sender_was_merged_goes_to_its_successor(two):
     # what a merger leaves: the successor holds the dossier (same code, its own id), the sender is merged
     with schema_of(successor):
         carried = Dossier.objects.create(
-            code=d.code, procedure_id=d.procedure_id, procedure_version_id=d.procedure_version_id,
-            state="handed_over", resume_state="received", channel=d.channel, applicant_name=d.applicant_name,
-            received_at=d.received_at, counted_from=d.counted_from, due_at=d.due_at, original_due_at=d.due_at,
-            handed_to_agency_id=d.handed_to_agency_id, hop_step="decide", current_step="decide",
-            step_due_at=d.hop_due_at, hop_due_at=d.hop_due_at)
+            code=d.code,
+            procedure_id=d.procedure_id,
+            procedure_version_id=d.procedure_version_id,
+            state="handed_over",
+            resume_state="received",
+            channel=d.channel,
+            applicant_name=d.applicant_name,
+            received_at=d.received_at,
+            counted_from=d.counted_from,
+            due_at=d.due_at,
+            original_due_at=d.due_at,
+            handed_to_agency_id=d.handed_to_agency_id,
+            hop_step="decide",
+            current_step="decide",
+            step_due_at=d.hop_due_at,
+            hop_due_at=d.hop_due_at,
+        )
     Agency.objects.filter(pk=two.commune.agency.pk).update(status="merged", successor=successor)
     department_decides(two)
     with schema_of(successor):

@@ -20,9 +20,16 @@ pytestmark = pytest.mark.django_db
 
 
 def receive_for_department(two, **overrides):
-    values = dict(agency=two.commune.agency, deciding_agency=two.department.agency, procedure="2.001610",
-                  applicant=APPLICANT, channel="in_person", components=COMPLETE,
-                  acting_user=two.commune.receiving_officer, request_summary="Thành lập doanh nghiệp")
+    values = dict(
+        agency=two.commune.agency,
+        deciding_agency=two.department.agency,
+        procedure="2.001610",
+        applicant=APPLICANT,
+        channel="in_person",
+        components=COMPLETE,
+        acting_user=two.commune.receiving_officer,
+        request_summary="Thành lập doanh nghiệp",
+    )
     values.update(overrides)
     return s.dossier_receive_on_behalf(**values)
 
@@ -35,14 +42,22 @@ def test_the_commune_receives_with_the_departments_code_and_it_lands_in_the_depa
     assert connection.schema_name == two.commune.agency.schema_name
     with schema_of(two.department.agency):
         row = dossier_queue().get()
-        assert row.code == d.code and row.state == "received" and row.origin_agency_id == two.commune.agency.pk
+        assert (
+            row.code == d.code and row.state == "received" and row.origin_agency_id == two.commune.agency.pk
+        )
         assert row.due_at == d.due_at and row.received_on_behalf
         assert list(row.events.values_list("action", flat=True)) == ["receive_on_behalf"]
         assert row.components.filter(provided=True).count() == 2
     # the next dossier of the department, received at its own desk, continues its series
     with schema_of(two.department.agency):
-        own = s.dossier_receive(agency=two.department.agency, procedure="2.001610", applicant=APPLICANT,
-                                channel="in_person", components=COMPLETE, acting_user=two.department.receiving_officer)
+        own = s.dossier_receive(
+            agency=two.department.agency,
+            procedure="2.001610",
+            applicant=APPLICANT,
+            channel="in_person",
+            components=COMPLETE,
+            acting_user=two.department.receiving_officer,
+        )
         assert own.code.endswith("-0002")
     assert DossierIndex.objects.get(code=d.code).agency_id == two.department.agency.pk
     # the citizen's receipt message names the commune's desk with the code and the appointment
@@ -64,16 +79,26 @@ def test_the_result_comes_back_to_the_commune_which_returns_it(two):
     dept = two.department
     with schema_of(dept.agency):
         row = Dossier.objects.get()
-        row = s.dossier_assign(agency=dept.agency, dossier=row, specialist=dept.specialist, acting_user=dept.unit_head)
-        row = s.dossier_appraise(agency=dept.agency, dossier=row, opinion="Hợp lệ", acting_user=dept.specialist)
+        row = s.dossier_assign(
+            agency=dept.agency, dossier=row, specialist=dept.specialist, acting_user=dept.unit_head
+        )
+        row = s.dossier_appraise(
+            agency=dept.agency, dossier=row, opinion="Hợp lệ", acting_user=dept.specialist
+        )
         row = s.dossier_submit_for_approval(agency=dept.agency, dossier=row, acting_user=dept.specialist)
         row = s.dossier_approve(agency=dept.agency, dossier=row, acting_user=dept.leader)
-        s.dossier_hand_back(agency=dept.agency, dossier=row, acting_user=dept.receiving_officer,
-                            result_number="0201234567")
+        s.dossier_hand_back(
+            agency=dept.agency, dossier=row, acting_user=dept.receiving_officer, result_number="0201234567"
+        )
     d.refresh_from_db()
     assert d.state == "finished" and d.result_number == "0201234567"
-    d = s.dossier_return_result(agency=two.commune.agency, dossier=d, method="counter", collected_by="Lê Thị Hoa",
-                                acting_user=two.commune.receiving_officer)
+    d = s.dossier_return_result(
+        agency=two.commune.agency,
+        dossier=d,
+        method="counter",
+        collected_by="Lê Thị Hoa",
+        acting_user=two.commune.receiving_officer,
+    )
     assert d.state == "returned"
     found = dossier_lookup(code=d.code)
     assert found.entry.agency.name == two.commune.agency.name and found.entry.national_status == 10

@@ -23,8 +23,10 @@ def test_switching_schemas_inside_atomic_stays_in_one_transaction(two):
             tx_department, schema_department = _now()
         assert _now() == (tx_commune, schema_commune)
     assert tx_commune == tx_department
-    assert (schema_commune, schema_department) == (two.commune.agency.schema_name,
-                                                   two.department.agency.schema_name)
+    assert (schema_commune, schema_department) == (
+        two.commune.agency.schema_name,
+        two.department.agency.schema_name,
+    )
 
 
 def test_a_rollback_undoes_the_writes_in_both_schemas(two):

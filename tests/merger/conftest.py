@@ -19,32 +19,67 @@ from tests.catalogue.conftest import publish
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ALL_ROLES = [r.value for r in Role]
-APPLICANT = {"name": "Trần Thị Bình", "id_number": "031099004321", "phone": "0987654321",
-             "address": "Thôn 2"}
+APPLICANT = {"name": "Trần Thị Bình", "id_number": "031099004321", "phone": "0987654321", "address": "Thôn 2"}
 COMPLETE = {1: {"provided": True}, 2: {"provided": True}}
-STATES = ["new", "received", "in_appraisal", "awaiting_approval", "supplement_requested",
-          "financial_obligation", "finished", "returned", "refused", "withdrawn"]
+STATES = [
+    "new",
+    "received",
+    "in_appraisal",
+    "awaiting_approval",
+    "supplement_requested",
+    "financial_obligation",
+    "finished",
+    "returned",
+    "refused",
+    "withdrawn",
+]
 
 
 def _build(agency, staff, state, *, key):
     """One dossier of `agency` brought to `state` through the services."""
-    officer, head, spec, leader = (staff[Role.RECEIVING_OFFICER], staff[Role.UNIT_HEAD], staff[Role.SPECIALIST],
-                                   staff[Role.LEADER])
+    officer, head, spec, leader = (
+        staff[Role.RECEIVING_OFFICER],
+        staff[Role.UNIT_HEAD],
+        staff[Role.SPECIALIST],
+        staff[Role.LEADER],
+    )
     a = agency
     if state == "new":
-        d, _created = s.dossier_submit_online(agency=a, procedure="1.001193", applicant=APPLICANT,
-                                              components=COMPLETE, acting_user=staff["citizen"],
-                                              idempotency_key=key)
+        d, _created = s.dossier_submit_online(
+            agency=a,
+            procedure="1.001193",
+            applicant=APPLICANT,
+            components=COMPLETE,
+            acting_user=staff["citizen"],
+            idempotency_key=key,
+        )
         connection.set_tenant(a)
         return d
     if state == "refused":
-        d = s.dossier_register(agency=a, procedure="1.001193", applicant=APPLICANT, channel="in_person",
-                               components={}, acting_user=officer)
+        d = s.dossier_register(
+            agency=a,
+            procedure="1.001193",
+            applicant=APPLICANT,
+            channel="in_person",
+            components={},
+            acting_user=officer,
+        )
         return s.dossier_refuse(agency=a, dossier=d, reason="Không thuộc thẩm quyền", acting_user=officer)
-    d = s.dossier_receive(agency=a, procedure="1.001193", applicant=APPLICANT, channel="in_person",
-                          components=COMPLETE, acting_user=officer)
-    s.dossier_component_attach(agency=a, dossier=d, position=1, acting_user=officer,
-                               upload=SimpleUploadedFile("to-khai.pdf", PDF, "application/pdf"))
+    d = s.dossier_receive(
+        agency=a,
+        procedure="1.001193",
+        applicant=APPLICANT,
+        channel="in_person",
+        components=COMPLETE,
+        acting_user=officer,
+    )
+    s.dossier_component_attach(
+        agency=a,
+        dossier=d,
+        position=1,
+        acting_user=officer,
+        upload=SimpleUploadedFile("to-khai.pdf", PDF, "application/pdf"),
+    )
     if state == "received":
         return d
     if state == "withdrawn":
@@ -55,7 +90,9 @@ def _build(agency, staff, state, *, key):
     if state == "supplement_requested":
         return s.dossier_request_supplement(agency=a, dossier=d, reason="Thiếu bản chính", acting_user=spec)
     if state == "financial_obligation":
-        return s.dossier_request_financial_obligation(agency=a, dossier=d, reason="Nộp lệ phí", acting_user=spec)
+        return s.dossier_request_financial_obligation(
+            agency=a, dossier=d, reason="Nộp lệ phí", acting_user=spec
+        )
     d = s.dossier_appraise(agency=a, dossier=d, opinion="Đủ điều kiện", acting_user=spec)
     d = s.dossier_submit_for_approval(agency=a, dossier=d, leader=leader, acting_user=spec)
     if state == "awaiting_approval":
@@ -64,8 +101,9 @@ def _build(agency, staff, state, *, key):
     d = s.dossier_record_result(agency=a, dossier=d, result_number="12/KS", acting_user=leader)
     if state == "finished":
         return d
-    return s.dossier_return_result(agency=a, dossier=d, method="counter", collected_by="Trần Thị Bình",
-                                   acting_user=officer)
+    return s.dossier_return_result(
+        agency=a, dossier=d, method="counter", collected_by="Trần Thị Bình", acting_user=officer
+    )
 
 
 @pytest.fixture
@@ -75,20 +113,32 @@ def communes(db, city, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     calendar_holidays_seed(calendar=calendar_city_ensure(), years=range(2025, 2029), acting_user=None)
     sector = sector_ensure(code="ho-tich", name="Hộ tịch", acting_user=None)
-    publish("1.001193", "Đăng ký khai sinh", sector, time_limit=Decimal("3"), online_mode="full",
-            components=(ComponentSpec("Tờ khai đăng ký khai sinh", "original", 1, True),
-                        ComponentSpec("Giấy chứng sinh", "original", 1, True)),
-            fees=(FeeSpec("Lệ phí", 8000, "UBND xã"),))
+    publish(
+        "1.001193",
+        "Đăng ký khai sinh",
+        sector,
+        time_limit=Decimal("3"),
+        online_mode="full",
+        components=(
+            ComponentSpec("Tờ khai đăng ký khai sinh", "original", 1, True),
+            ComponentSpec("Giấy chứng sinh", "original", 1, True),
+        ),
+        fees=(FeeSpec("Lệ phí", 8000, "UBND xã"),),
+    )
     citizen = User.objects.create_user(username="cong_dan", password="x", full_name="Trần Thị Bình")
     shared = User.objects.create_user(username="can_bo_chung", password="x", full_name="Cán bộ hai xã")
     agencies, staff_of = [], {}
-    for n, (slug, name) in enumerate([("xa-mot", "Xã Một"), ("xa-hai", "Xã Hai"), ("xa-ba", "Xã Ba")], start=1):
-        agency = agency_onboard(name=name, slug=slug, kind="commune", national_code=f"000.94.0{n}.H31",
-                                acting_user=None)
+    for n, (slug, name) in enumerate(
+        [("xa-mot", "Xã Một"), ("xa-hai", "Xã Hai"), ("xa-ba", "Xã Ba")], start=1
+    ):
+        agency = agency_onboard(
+            name=name, slug=slug, kind="commune", national_code=f"000.94.0{n}.H31", acting_user=None
+        )
         staff = {"citizen": citizen}
         for role in ALL_ROLES:
-            staff[role] = User.objects.create_user(username=f"{slug}_{role}", password="x",
-                                                   full_name=f"{name} {role}")
+            staff[role] = User.objects.create_user(
+                username=f"{slug}_{role}", password="x", full_name=f"{name} {role}"
+            )
             membership_grant(agency=agency, user=staff[role], roles=[role], acting_user=None)
         agencies.append(agency)
         staff_of[slug] = staff
@@ -102,7 +152,9 @@ def communes(db, city, settings, tmp_path):
             for state in STATES
         }
         connection.set_schema_to_public()
-    return SimpleNamespace(agencies=agencies, staff=staff_of, dossiers=dossiers, citizen=citizen, shared=shared)
+    return SimpleNamespace(
+        agencies=agencies, staff=staff_of, dossiers=dossiers, citizen=citizen, shared=shared
+    )
 
 
 def history(agency):

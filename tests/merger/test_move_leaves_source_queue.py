@@ -34,8 +34,16 @@ def moved(communes, city, client):
     before = client.get(f"/xa-mot/ho-so/{received.pk}/").content.decode()
     assert action_form("xa-mot", received.pk) in before  # the unit head could assign it here
     assert received.code in client.get("/xa-mot/ho-so/?cua-toi=0").content.decode()
-    assert dossiers_move(source=xa_mot, target=xa_hai, dossier_ids=[received.pk, in_appraisal.pk],
-                         acting_user=city.city_admin, reason="Điều chỉnh địa giới") == 2
+    assert (
+        dossiers_move(
+            source=xa_mot,
+            target=xa_hai,
+            dossier_ids=[received.pk, in_appraisal.pk],
+            acting_user=city.city_admin,
+            reason="Điều chỉnh địa giới",
+        )
+        == 2
+    )
     return received, in_appraisal
 
 
@@ -84,8 +92,11 @@ def test_an_action_on_a_moved_dossier_in_the_source_is_refused(communes, client,
     page = client.post(f"/xa-mot/ho-so/{received.pk}/assign/", {"specialist": specialist}, follow=True)
     assert page.status_code == 200
     assert f"Hồ sơ {received.code} đã chuyển sang Xã Hai" in page.content.decode()
-    api = client.post(f"/xa-mot/api/v1/dossiers/{received.pk}/assign/", {"specialist": specialist},
-                      content_type="application/json")
+    api = client.post(
+        f"/xa-mot/api/v1/dossiers/{received.pk}/assign/",
+        {"specialist": specialist},
+        content_type="application/json",
+    )
     assert api.status_code == 409 and api.json()["code"] == "dossier_moved"
     assert "đã chuyển sang Xã Hai" in api.json()["detail"]
 

@@ -11,8 +11,17 @@ from shared_apps.tracking.models import DossierIndex
 from tenants.split import dossiers_move
 
 pytestmark = pytest.mark.django_db
-UNCHANGED = ("received_online", "received_offline", "carried_over", "received_transferred", "settled_early",
-             "settled_on_time", "settled_late", "settled_unjudged", "closed_other")
+UNCHANGED = (
+    "received_online",
+    "received_offline",
+    "carried_over",
+    "received_transferred",
+    "settled_early",
+    "settled_on_time",
+    "settled_late",
+    "settled_unjudged",
+    "closed_other",
+)
 
 
 def totals(agency):
@@ -22,20 +31,35 @@ def totals(agency):
 def test_a_move_keeps_what_the_source_did_and_the_target_takes_over_only_the_open_ones(communes, city):
     xa_mot, xa_hai, _ = communes.agencies
     mine = communes.dossiers["xa-mot"]
-    moving = ("received", "withdrawn", "returned", "new")  # open, closed without a result, settled, not received
+    moving = (
+        "received",
+        "withdrawn",
+        "returned",
+        "new",
+    )  # open, closed without a result, settled, not received
     source_before, target_before = totals(xa_mot), totals(xa_hai)
     assert source_before.received_total > 0 and source_before.closed_other >= 1 and source_before.settled >= 1
 
-    assert dossiers_move(source=xa_mot, target=xa_hai, dossier_ids=[mine[s].pk for s in moving],
-                         acting_user=city.city_admin, reason="Điều chỉnh địa giới") == len(moving)
+    assert dossiers_move(
+        source=xa_mot,
+        target=xa_hai,
+        dossier_ids=[mine[s].pk for s in moving],
+        acting_user=city.city_admin,
+        reason="Điều chỉnh địa giới",
+    ) == len(moving)
 
     source, target = totals(xa_mot), totals(xa_hai)
     assert {k: getattr(source, k) for k in UNCHANGED} == {k: getattr(source_before, k) for k in UNCHANGED}
     assert (source.transferred_out, source.in_progress) == (1, source_before.in_progress - 1)  # "received"
-    assert source.received_total == source.settled + source.closed_other + source.transferred_out + source.in_progress
+    assert (
+        source.received_total
+        == source.settled + source.closed_other + source.transferred_out + source.in_progress
+    )
     changed = {"received_transferred": 1, "in_progress": 1}
-    assert {k: getattr(target, k) - getattr(target_before, k) for k in (*UNCHANGED, "transferred_out", "in_progress")
-            } == {**dict.fromkeys((*UNCHANGED, "transferred_out", "in_progress"), 0), **changed}
+    assert {
+        k: getattr(target, k) - getattr(target_before, k)
+        for k in (*UNCHANGED, "transferred_out", "in_progress")
+    } == {**dict.fromkeys((*UNCHANGED, "transferred_out", "in_progress"), 0), **changed}
     # every moved dossier that was received keeps a history row at the source; look-ups see one live row
     for state in moving:
         code = mine[state].code

@@ -30,8 +30,13 @@ def test_a_renamed_agency_answers_at_its_new_path_and_redirects_the_old_one(comm
     response = client.get("/xa-mot/ho-so/?trang=2")
     assert response.status_code == 301 and response["Location"] == "/phuong-mot/ho-so/?trang=2"
     with pytest.raises(DomainError):  # nobody else may take the old path
-        agency_onboard(name="Xã Khác", slug="xa-mot", kind="commune", national_code="000.94.06.H31",
-                       acting_user=city.city_admin)
+        agency_onboard(
+            name="Xã Khác",
+            slug="xa-mot",
+            kind="commune",
+            national_code="000.94.06.H31",
+            acting_user=city.city_admin,
+        )
     for code in codes:
         found = dossier_lookup(code=code)
         assert found is not None and DossierIndex.objects.get(code=code).agency_id == xa_mot.pk
@@ -40,7 +45,9 @@ def test_a_renamed_agency_answers_at_its_new_path_and_redirects_the_old_one(comm
 def test_a_rename_refuses_a_path_another_agency_uses(communes, city):
     with pytest.raises(DomainError):
         agency_rename(agency=communes.agencies[0], name="Xã Một", slug="xa-hai", acting_user=city.city_admin)
-    agency_rename(agency=communes.agencies[1], name="Xã Hai Mới", slug="xa-hai-moi", acting_user=city.city_admin)
+    agency_rename(
+        agency=communes.agencies[1], name="Xã Hai Mới", slug="xa-hai-moi", acting_user=city.city_admin
+    )
     with pytest.raises(DomainError):  # the old path of xa-hai still redirects there
         agency_rename(agency=communes.agencies[0], name="Xã Một", slug="xa-hai", acting_user=city.city_admin)
     with pytest.raises(DomainError):
@@ -51,8 +58,13 @@ def test_moving_chosen_dossiers_keeps_their_code_history_and_look_up(communes, c
     xa_mot, xa_hai, _xa_ba = communes.agencies
     chosen = [communes.dossiers["xa-mot"]["in_appraisal"], communes.dossiers["xa-mot"]["returned"]]
     before = history(xa_mot)
-    moved = dossiers_move(source=xa_mot, target=xa_hai, dossier_ids=[d.pk for d in chosen],
-                          acting_user=city.city_admin, reason="Điều chỉnh địa giới thôn 3")
+    moved = dossiers_move(
+        source=xa_mot,
+        target=xa_hai,
+        dossier_ids=[d.pk for d in chosen],
+        acting_user=city.city_admin,
+        reason="Điều chỉnh địa giới thôn 3",
+    )
     assert moved == 2
     after = history(xa_hai)
     for d in chosen:
@@ -60,7 +72,10 @@ def test_moving_chosen_dossiers_keeps_their_code_history_and_look_up(communes, c
         assert after[d.code][-1][1] == "transfer_in"
         assert after[d.code][-1][4] == "Chuyển từ Xã Một: Điều chỉnh địa giới thôn 3"
         found = dossier_lookup(code=d.code)
-        assert DossierIndex.objects.get(code=d.code).agency_id == xa_hai.pk and found.events[-1]["agency"] == "Xã Hai"
+        assert (
+            DossierIndex.objects.get(code=d.code).agency_id == xa_hai.pk
+            and found.events[-1]["agency"] == "Xã Hai"
+        )
         where, new_id = dossier_location(agency=xa_mot, dossier_id=d.pk)
         assert where == xa_hai and DossierIndex.objects.get(code=d.code).dossier_id == new_id
     connection.set_tenant(xa_mot)

@@ -20,8 +20,17 @@ def test_a_dossier_at_the_department_comes_back_to_the_successor_of_the_merged_c
     d = receive_land(two)
     hand_over(two, d)
     connection.set_schema_to_public()
-    report = agencies_merge(sources=["xa-lien-thong"], target=None, acting_user=city.city_admin, new_agency={
-        "name": "Xã Kế Thừa", "slug": "xa-ke-thua", "kind": "commune", "national_code": "000.94.05.H31"})
+    report = agencies_merge(
+        sources=["xa-lien-thong"],
+        target=None,
+        acting_user=city.city_admin,
+        new_agency={
+            "name": "Xã Kế Thừa",
+            "slug": "xa-ke-thua",
+            "kind": "commune",
+            "national_code": "000.94.05.H31",
+        },
+    )
     assert report.sources[0].carried_by_state == {"handed_over": 1}
     successor = Agency.objects.get(slug="xa-ke-thua")
     with schema_of(successor):
@@ -29,7 +38,10 @@ def test_a_dossier_at_the_department_comes_back_to_the_successor_of_the_merged_c
     with schema_of(two.department.agency):
         at_department = Dossier.objects.get(code=d.code)
     assert (at_department.origin_agency_id, at_department.origin_dossier_id) == (successor.pk, carried.pk)
-    assert (carried.handed_to_agency_id, carried.handed_to_dossier_id) == (two.department.agency.pk, at_department.pk)
+    assert (carried.handed_to_agency_id, carried.handed_to_dossier_id) == (
+        two.department.agency.pk,
+        at_department.pk,
+    )
     row = DossierIndex.objects.get(code=d.code)
     assert row.agency_id == two.department.agency.pk and row.origin_agency_id == successor.pk
 

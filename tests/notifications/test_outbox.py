@@ -29,8 +29,9 @@ pytestmark = pytest.mark.django_db
 
 
 def enqueue(key, channel="sms", recipient="0912345678", **extra):
-    values = dict(channel=channel, recipient=recipient, subject="Thông báo", body=f"Nội dung {key}",
-                  dedupe_key=key)
+    values = dict(
+        channel=channel, recipient=recipient, subject="Thông báo", body=f"Nội dung {key}", dedupe_key=key
+    )
     values.update(extra)
     return outbox_enqueue(**values)
 
@@ -98,8 +99,9 @@ def test_a_message_queued_from_an_agency_schema_lands_in_the_public_outbox(city,
         row = enqueue("from-agency:1", agency=city.a, dossier_code="000.90.01.H31-261126-0001")
         assert connection.schema_name == city.a.schema_name
     with connection.cursor() as cursor:
-        cursor.execute("SELECT agency_id, dossier_code FROM public.notifications_outboxmessage WHERE id = %s",
-                       [row.pk])
+        cursor.execute(
+            "SELECT agency_id, dossier_code FROM public.notifications_outboxmessage WHERE id = %s", [row.pk]
+        )
         assert cursor.fetchone() == (city.a.pk, "000.90.01.H31-261126-0001")
 
 
@@ -229,8 +231,9 @@ def test_a_message_stuck_in_sending_is_reaped_and_not_delivered_twice(channel, r
 def test_a_stuck_message_that_used_all_its_attempts_is_given_up():
     row = enqueue("stuck:last")
     long_ago = timezone.now() - timedelta(hours=1)
-    OutboxMessage.objects.filter(pk=row.pk).update(status=Status.SENDING, claimed_at=long_ago,
-                                                   attempts=max_attempts())
+    OutboxMessage.objects.filter(pk=row.pk).update(
+        status=Status.SENDING, claimed_at=long_ago, attempts=max_attempts()
+    )
     assert outbox_reap_stuck() == {"requeued": 0, "failed": 1}
     row.refresh_from_db()
     assert row.status == Status.FAILED
@@ -247,8 +250,12 @@ def test_a_late_result_from_a_reaped_claim_does_not_overwrite_the_new_one():
     row.refresh_from_db()
     assert row.status == Status.PENDING and row.attempts == 2
     # the first worker's "sent" arrives now, for its old claim
-    assert OutboxMessage.objects.filter(pk=row.pk, status=Status.SENDING, claimed_at=old_claim).update(
-        status=Status.SENT) == 0
+    assert (
+        OutboxMessage.objects.filter(pk=row.pk, status=Status.SENDING, claimed_at=old_claim).update(
+            status=Status.SENT
+        )
+        == 0
+    )
 
 
 # --- the tasks ------------------------------------------------------------------------------------

@@ -12,13 +12,24 @@ def returned(desk, **overrides):
     from tenant_apps.dossiers import services as s
 
     d = receive(desk, **overrides)
-    d = s.dossier_assign(agency=desk.agency, dossier=d, specialist=desk.specialist, acting_user=desk.unit_head)
+    d = s.dossier_assign(
+        agency=desk.agency, dossier=d, specialist=desk.specialist, acting_user=desk.unit_head
+    )
     d = s.dossier_appraise(agency=desk.agency, dossier=d, opinion="Đủ điều kiện", acting_user=desk.specialist)
-    d = s.dossier_submit_for_approval(agency=desk.agency, dossier=d, leader=desk.leader, acting_user=desk.specialist)
+    d = s.dossier_submit_for_approval(
+        agency=desk.agency, dossier=d, leader=desk.leader, acting_user=desk.specialist
+    )
     d = s.dossier_approve(agency=desk.agency, dossier=d, acting_user=desk.leader)
-    d = s.dossier_record_result(agency=desk.agency, dossier=d, result_number="123/TLKS", acting_user=desk.leader)
-    return s.dossier_return_result(agency=desk.agency, dossier=d, method="counter", collected_by="Nguyễn Văn An",
-                                   acting_user=desk.receiving_officer)
+    d = s.dossier_record_result(
+        agency=desk.agency, dossier=d, result_number="123/TLKS", acting_user=desk.leader
+    )
+    return s.dossier_return_result(
+        agency=desk.agency,
+        dossier=d,
+        method="counter",
+        collected_by="Nguyễn Văn An",
+        acting_user=desk.receiving_officer,
+    )
 
 
 def index_entry(agency, procedure, *, national_status=10, phone_tail="5678", id_tail="1234", owner=None):
@@ -28,7 +39,15 @@ def index_entry(agency, procedure, *, national_status=10, phone_tail="5678", id_
 
     n = next(_numbers)
     return DossierIndex.objects.create(
-        agency=agency, dossier_id=100000 + n, code=f"{agency.national_code}-TEST-{n:04d}", procedure=procedure,
-        procedure_name=procedure.name, state="returned" if national_status == 10 else "in_appraisal",
-        national_status=national_status, channel="in_person", applicant_phone_tail=phone_tail,
-        applicant_id_tail=id_tail, owner_user_id=getattr(owner, "pk", None))
+        agency=agency,
+        dossier_id=100000 + n,
+        code=f"{agency.national_code}-TEST-{n:04d}",
+        procedure=procedure,
+        procedure_name=procedure.name,
+        state="returned" if national_status == 10 else "in_appraisal",
+        national_status=national_status,
+        channel="in_person",
+        applicant_phone_tail=phone_tail,
+        applicant_id_tail=id_tail,
+        owner_user_id=getattr(owner, "pk", None),
+    )

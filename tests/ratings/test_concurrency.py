@@ -25,11 +25,21 @@ def committed_entry(city, django_db_blocker):
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
         sector = Sector.objects.create(code="danh-gia-dong-thoi", name="Đánh giá đồng thời")
-        procedure = Procedure.objects.create(national_code="9.990099", name="Thủ tục thử đồng thời", sector=sector)
+        procedure = Procedure.objects.create(
+            national_code="9.990099", name="Thủ tục thử đồng thời", sector=sector
+        )
         entry = DossierIndex.objects.create(
-            agency=city.a, dossier_id=990099, code="000.90.01.H31-DONGTHOI-0001", procedure=procedure,
-            procedure_name=procedure.name, state="returned", national_status=10, channel="in_person",
-            applicant_phone_tail="5678", applicant_id_tail="1234")
+            agency=city.a,
+            dossier_id=990099,
+            code="000.90.01.H31-DONGTHOI-0001",
+            procedure=procedure,
+            procedure_name=procedure.name,
+            state="returned",
+            national_status=10,
+            channel="in_person",
+            applicant_phone_tail="5678",
+            applicant_id_tail="1234",
+        )
     try:
         yield entry
     finally:
@@ -48,8 +58,12 @@ def test_simultaneous_submissions_keep_one_rating(committed_entry):
         try:
             connection.set_schema_to_public()
             start.wait(timeout=10)
-            rating_submit(code=committed_entry.code, value="satisfied" if i % 2 else "not_satisfied",
-                          proof="5678", channel="api")
+            rating_submit(
+                code=committed_entry.code,
+                value="satisfied" if i % 2 else "not_satisfied",
+                proof="5678",
+                channel="api",
+            )
             return "rated"
         except DomainError as exc:
             return exc.code

@@ -39,15 +39,21 @@ def test_the_applicant_rates_a_returned_dossier_on_the_web(client, desk, dossier
         assert label in body
     assert 'name="xac-minh"' in body and 'name="comment"' in body and "Đăng ký khai sinh" in body
 
-    response = client.post(page(dossier.code), {"value": "satisfied", "comment": "  Cán bộ hướng dẫn tận tình.  ",
-                                                "xac-minh": "5678"})
+    response = client.post(
+        page(dossier.code),
+        {"value": "satisfied", "comment": "  Cán bộ hướng dẫn tận tình.  ", "xac-minh": "5678"},
+    )
     assert response.status_code == 302 and response["Location"] == f"/danh-gia/{dossier.code}/cam-on/"
     thanks = client.get(response["Location"])
     assert thanks.status_code == 200 and "Cảm ơn" in thanks.content.decode()
 
     rating = Rating.objects.get(entry=index)
     assert (rating.value, rating.comment, rating.channel, rating.user) == (
-        "satisfied", "Cán bộ hướng dẫn tận tình.", "web", None)
+        "satisfied",
+        "Cán bộ hướng dẫn tận tình.",
+        "web",
+        None,
+    )
     assert rating.agency_id == desk.agency.pk and rating.procedure_id == index.procedure_id
 
 
@@ -70,10 +76,13 @@ def test_a_second_rating_is_refused(client, dossier):
     assert 'name="value"' not in shown.content.decode()
     again = client.post(page(dossier.code), {"value": "not_satisfied", "xac-minh": "5678"})
     assert again.status_code == 409 and "đã được đánh giá" in again.content.decode()
-    api = client.post(API, {"code": dossier.code, "value": "acceptable", "proof": "5678"},
-                      content_type="application/json")
+    api = client.post(
+        API, {"code": dossier.code, "value": "acceptable", "proof": "5678"}, content_type="application/json"
+    )
     assert api.status_code == 409 and api.json()["code"] == "already_rated"
-    assert list(Rating.objects.filter(entry__code=dossier.code).values_list("value", flat=True)) == ["satisfied"]
+    assert list(Rating.objects.filter(entry__code=dossier.code).values_list("value", flat=True)) == [
+        "satisfied"
+    ]
 
 
 def test_a_dossier_not_yet_returned_cannot_be_rated(client, desk):
@@ -86,7 +95,9 @@ def test_a_dossier_not_yet_returned_cannot_be_rated(client, desk):
     assert shown.status_code == 200 and "chưa được trả kết quả" in shown.content.decode()
     assert 'name="value"' not in shown.content.decode()
     assert client.post(page(d.code), {"value": "satisfied", "xac-minh": "5678"}).status_code == 409
-    api = client.post(API, {"code": d.code, "value": "satisfied", "proof": "5678"}, content_type="application/json")
+    api = client.post(
+        API, {"code": d.code, "value": "satisfied", "proof": "5678"}, content_type="application/json"
+    )
     assert api.status_code == 409 and api.json()["code"] == "not_returned"
     assert not Rating.objects.exists()
 
@@ -97,15 +108,20 @@ def test_a_wrong_proof_is_refused(client, dossier):
             rating_submit(code=dossier.code, value="satisfied", proof=proof)
         assert refused.value.status == 403 and refused.value.field == "proof"
 
-    response = client.post(page(dossier.code), {"value": "not_satisfied", "comment": "Chậm", "xac-minh": "0000"})
+    response = client.post(
+        page(dossier.code), {"value": "not_satisfied", "comment": "Chậm", "xac-minh": "0000"}
+    )
     body = response.content.decode()
     assert response.status_code == 403 and "không khớp" in body
     assert 'value="not_satisfied" required checked' in body and ">Chậm</textarea>" in body  # kept for a retry
-    api = client.post(API, {"code": dossier.code, "value": "satisfied", "proof": "9999"},
-                      content_type="application/json")
+    api = client.post(
+        API, {"code": dossier.code, "value": "satisfied", "proof": "9999"}, content_type="application/json"
+    )
     assert api.status_code == 403 and api.json() == {
-        "detail": "4 số cuối điện thoại hoặc giấy tờ tùy thân không khớp với hồ sơ.", "code": "proof_refused",
-        "field": "proof"}
+        "detail": "4 số cuối điện thoại hoặc giấy tờ tùy thân không khớp với hồ sơ.",
+        "code": "proof_refused",
+        "field": "proof",
+    }
     assert not Rating.objects.exists()
 
 
@@ -125,8 +141,9 @@ def test_the_logged_in_owner_needs_no_proof(client, city, dossier):
 def test_an_unknown_code_is_clearly_not_found(client, desk):
     response = client.get(page("000.00.00.H31-000000-9999"))
     assert response.status_code == 404 and "Không tìm thấy hồ sơ" in response.content.decode()
-    api = client.post(API, {"code": "KHONG-CO", "value": "satisfied", "proof": "1234"},
-                      content_type="application/json")
+    api = client.post(
+        API, {"code": "KHONG-CO", "value": "satisfied", "proof": "1234"}, content_type="application/json"
+    )
     assert api.status_code == 404 and api.json()["code"] == "not_found"
     with pytest.raises(DomainError) as refused:
         rating_submit(code="  ", value="satisfied", proof="1234")
@@ -141,18 +158,27 @@ def test_the_comment_is_trimmed_normalised_and_limited(dossier):
         rating_submit(code=dossier.code, value="very_satisfied", proof="5678")
     decomposed = unicodedata.normalize("NFD", "Thủ tục nhanh gọn") + " " + "đ" * (1000 - 18)
     assert len(decomposed) > 1000 and len(unicodedata.normalize("NFC", decomposed)) == 1000
-    rating = rating_submit(code=dossier.code.lower(), value="satisfied", proof="5678", comment=f"\n {decomposed} \n")
+    rating = rating_submit(
+        code=dossier.code.lower(), value="satisfied", proof="5678", comment=f"\n {decomposed} \n"
+    )
     rating.refresh_from_db()
     assert rating.comment == unicodedata.normalize("NFC", decomposed) and len(rating.comment) == 1000
 
 
 def test_the_api_records_a_rating(client, desk, dossier):
-    response = client.post(API, {"code": dossier.code, "value": "not_satisfied", "comment": " Phải chờ lâu ",
-                                 "proof": "5678"}, content_type="application/json")
+    response = client.post(
+        API,
+        {"code": dossier.code, "value": "not_satisfied", "comment": " Phải chờ lâu ", "proof": "5678"},
+        content_type="application/json",
+    )
     assert response.status_code == 201
     body = response.json()
     assert (body["code"], body["value"], body["comment"], body["channel"]) == (
-        dossier.code, "not_satisfied", "Phải chờ lâu", "api")
+        dossier.code,
+        "not_satisfied",
+        "Phải chờ lâu",
+        "api",
+    )
     assert Rating.objects.get(entry__code=dossier.code).channel == "api"
     invalid = client.post(API, {"code": dossier.code, "value": "tot"}, content_type="application/json")
     assert invalid.status_code == 400 and "value" in invalid.json()
@@ -167,8 +193,13 @@ def test_calling_the_service_twice_and_the_unique_constraint(dossier):
     assert refused.value.code == "already_rated" and refused.value.__cause__.__class__ is IntegrityError
     assert Rating.objects.filter(entry__code=dossier.code).count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():
-        Rating.objects.create(entry=first.entry, agency_id=first.agency_id, procedure_id=first.procedure_id,
-                              value="acceptable", channel="web")
+        Rating.objects.create(
+            entry=first.entry,
+            agency_id=first.agency_id,
+            procedure_id=first.procedure_id,
+            value="acceptable",
+            channel="web",
+        )
 
 
 def test_a_rating_is_never_changed_or_deleted(dossier):
@@ -183,8 +214,14 @@ def test_a_rating_is_never_changed_or_deleted(dossier):
 
 def test_guessing_the_proof_is_throttled(client, dossier, settings):
     settings.RATING_RATE_PER_MINUTE = 3
-    statuses = [client.post(API, {"code": dossier.code, "value": "satisfied", "proof": f"{i:04d}"},
-                            content_type="application/json").status_code for i in range(5)]
+    statuses = [
+        client.post(
+            API,
+            {"code": dossier.code, "value": "satisfied", "proof": f"{i:04d}"},
+            content_type="application/json",
+        ).status_code
+        for i in range(5)
+    ]
     assert statuses == [403, 403, 403, 429, 429]
     blocked = client.post(page(dossier.code), {"value": "satisfied", "xac-minh": "5678"})
     assert blocked.status_code == 429 and "quá nhiều lần" in blocked.content.decode()

@@ -27,9 +27,14 @@ def rated(desk, city):
     marriage = Procedure.objects.create(national_code="9.990001", name="Đăng ký kết hôn (thử)", sector=sector)
     for value in ("satisfied", "not_satisfied"):
         rating_submit(code=returned(desk).code, value=value, proof="5678")
-    plan = [(desk.agency, marriage, "acceptable"),
-            (city.a, birth, "satisfied"), (city.a, birth, "satisfied"), (city.a, birth, "acceptable"),
-            (city.a, marriage, "satisfied"), (city.b, marriage, "not_satisfied")]
+    plan = [
+        (desk.agency, marriage, "acceptable"),
+        (city.a, birth, "satisfied"),
+        (city.a, birth, "satisfied"),
+        (city.a, birth, "acceptable"),
+        (city.a, marriage, "satisfied"),
+        (city.b, marriage, "not_satisfied"),
+    ]
     for agency, procedure, value in plan:
         rating_submit(code=index_entry(agency, procedure).code, value=value, proof="1234", channel="qr")
     index_entry(city.b, marriage, national_status=4)
@@ -77,7 +82,10 @@ def test_a_period_of_rating_days(rated, django_assert_num_queries):
         recent = rating_rollup(by="agency", date_from=today - timedelta(days=7), date_to=today)
     assert [r.code for r in recent] == ["000.93.01.H31", "000.90.02.H31"]
     older = rating_rollup(by="procedure", date_to=today - timedelta(days=30))
-    assert counts(older) == [("1.001193", 3, 2, 1, 0, Decimal("66.7")), ("9.990001", 1, 1, 0, 0, Decimal("100.0"))]
+    assert counts(older) == [
+        ("1.001193", 3, 2, 1, 0, Decimal("66.7")),
+        ("9.990001", 1, 1, 0, 0, Decimal("100.0")),
+    ]
     assert rating_rollup(by="agency", date_from=today + timedelta(days=1)) == []
 
 

@@ -19,8 +19,12 @@ def at(y, m, d, h=12):
 @pytest.fixture
 def procedures(db):
     sector = Sector.objects.get_or_create(code="bao-cao-thu", defaults={"name": "Lĩnh vực thử"})[0]
-    p1 = Procedure.objects.get_or_create(national_code="9.000001", defaults={"name": "Thủ tục một", "sector": sector})[0]
-    p2 = Procedure.objects.get_or_create(national_code="9.000002", defaults={"name": "Thủ tục hai", "sector": sector})[0]
+    p1 = Procedure.objects.get_or_create(
+        national_code="9.000001", defaults={"name": "Thủ tục một", "sector": sector}
+    )[0]
+    p2 = Procedure.objects.get_or_create(
+        national_code="9.000002", defaults={"name": "Thủ tục hai", "sector": sector}
+    )[0]
     return SimpleNamespace(p1=p1, p2=p2, sector=sector)
 
 
@@ -46,8 +50,16 @@ def known(city, procedures):
     rows = {}
 
     def row(name, agency, procedure=procedures.p1, updated=None, **values):
-        base = dict(agency=agency, dossier_id=next(serial), procedure=procedure, procedure_name=procedure.name,
-                    state="received", national_status=2, channel="in_person", code=f"BC-{name}")
+        base = dict(
+            agency=agency,
+            dossier_id=next(serial),
+            procedure=procedure,
+            procedure_name=procedure.name,
+            state="received",
+            national_status=2,
+            channel="in_person",
+            code=f"BC-{name}",
+        )
         base.update(values)
         obj = DossierIndex.objects.create(**base)
         if updated:
@@ -57,29 +69,123 @@ def known(city, procedures):
 
     a, b = city.a, city.b
     done = dict(state="returned", national_status=10)
-    row("a1", a, received_at=at(2024, 12, 10), due_at=at(2025, 1, 6), finished_at=at(2025, 1, 5),
-        timeliness="on_time", **done)
-    row("a2", a, channel="online", received_at=at(2024, 12, 20), due_at=at(2025, 1, 10), state="in_appraisal",
-        national_status=4)
-    row("a3", a, channel="online", received_at=at(2025, 1, 15), due_at=at(2025, 1, 22), finished_at=at(2025, 1, 20),
-        timeliness="early", **done)
-    row("a4", a, procedure=procedures.p2, received_at=at(2025, 2, 1), due_at=at(2025, 2, 20),
-        finished_at=at(2025, 2, 25), timeliness="late", supplement_count=2, **done)
-    row("a5", a, channel="post", received_at=at(2025, 2, 10), due_at=at(2025, 3, 5), finished_at=at(2025, 3, 5, 9),
-        timeliness="on_time", supplement_count=2, state="finished", national_status=9)
-    row("a6", a, channel="online", received_at=at(2025, 3, 1), due_at=at(2025, 3, 8), state="withdrawn",
-        national_status=7, updated=at(2025, 3, 10))
-    row("a7", a, procedure=procedures.p2, received_at=at(2025, 3, 20), due_at=at(2025, 3, 28),
-        finished_at=at(2025, 4, 10), timeliness="late", **done)
-    row("a8", a, channel="online", received_at=at(2025, 3, 25), due_at=at(2025, 4, 15), finished_at=at(2025, 4, 12),
-        timeliness="on_time", **done)
-    row("a9", a, received_at=at(2025, 3, 28), due_at=at(2099, 5, 1), state="supplement_requested",
-        national_status=5, is_paused=True, supplement_count=1)
+    row(
+        "a1",
+        a,
+        received_at=at(2024, 12, 10),
+        due_at=at(2025, 1, 6),
+        finished_at=at(2025, 1, 5),
+        timeliness="on_time",
+        **done,
+    )
+    row(
+        "a2",
+        a,
+        channel="online",
+        received_at=at(2024, 12, 20),
+        due_at=at(2025, 1, 10),
+        state="in_appraisal",
+        national_status=4,
+    )
+    row(
+        "a3",
+        a,
+        channel="online",
+        received_at=at(2025, 1, 15),
+        due_at=at(2025, 1, 22),
+        finished_at=at(2025, 1, 20),
+        timeliness="early",
+        **done,
+    )
+    row(
+        "a4",
+        a,
+        procedure=procedures.p2,
+        received_at=at(2025, 2, 1),
+        due_at=at(2025, 2, 20),
+        finished_at=at(2025, 2, 25),
+        timeliness="late",
+        supplement_count=2,
+        **done,
+    )
+    row(
+        "a5",
+        a,
+        channel="post",
+        received_at=at(2025, 2, 10),
+        due_at=at(2025, 3, 5),
+        finished_at=at(2025, 3, 5, 9),
+        timeliness="on_time",
+        supplement_count=2,
+        state="finished",
+        national_status=9,
+    )
+    row(
+        "a6",
+        a,
+        channel="online",
+        received_at=at(2025, 3, 1),
+        due_at=at(2025, 3, 8),
+        state="withdrawn",
+        national_status=7,
+        updated=at(2025, 3, 10),
+    )
+    row(
+        "a7",
+        a,
+        procedure=procedures.p2,
+        received_at=at(2025, 3, 20),
+        due_at=at(2025, 3, 28),
+        finished_at=at(2025, 4, 10),
+        timeliness="late",
+        **done,
+    )
+    row(
+        "a8",
+        a,
+        channel="online",
+        received_at=at(2025, 3, 25),
+        due_at=at(2025, 4, 15),
+        finished_at=at(2025, 4, 12),
+        timeliness="on_time",
+        **done,
+    )
+    row(
+        "a9",
+        a,
+        received_at=at(2025, 3, 28),
+        due_at=at(2099, 5, 1),
+        state="supplement_requested",
+        national_status=5,
+        is_paused=True,
+        supplement_count=1,
+    )
     row("a10", a, channel="online", state="new", national_status=1, code=None)
-    row("a11", a, received_at=at(2025, 4, 5), due_at=at(2025, 4, 9), finished_at=at(2025, 4, 8),
-        timeliness="early", **done)
-    row("b1", b, received_at=at(2025, 1, 10), due_at=at(2025, 1, 13), finished_at=at(2025, 1, 12),
-        timeliness="early", **done)
-    row("b2", b, received_at=at(2024, 11, 1), due_at=at(2024, 11, 20), state="stopped", national_status=8,
-        updated=at(2025, 2, 1))
+    row(
+        "a11",
+        a,
+        received_at=at(2025, 4, 5),
+        due_at=at(2025, 4, 9),
+        finished_at=at(2025, 4, 8),
+        timeliness="early",
+        **done,
+    )
+    row(
+        "b1",
+        b,
+        received_at=at(2025, 1, 10),
+        due_at=at(2025, 1, 13),
+        finished_at=at(2025, 1, 12),
+        timeliness="early",
+        **done,
+    )
+    row(
+        "b2",
+        b,
+        received_at=at(2024, 11, 1),
+        due_at=at(2024, 11, 20),
+        state="stopped",
+        national_status=8,
+        updated=at(2025, 2, 1),
+    )
     return SimpleNamespace(rows=rows, a=a, b=b, p=procedures)

@@ -29,7 +29,9 @@ def test_the_table_rows_are_what_the_serializer_writes(known, by):
 def test_the_compliance_rows_are_what_the_serializer_writes(known):
     result = update_compliance(now=timezone.now())
     assert result["rows"]
-    assert as_json(api.compliance_json(result)) == as_json(api.ComplianceSerializer(api.compliance_data(result)).data)
+    assert as_json(api.compliance_json(result)) == as_json(
+        api.ComplianceSerializer(api.compliance_data(result)).data
+    )
 
 
 def test_the_dashboard_is_what_its_serializer_writes(client, known, city):
@@ -37,10 +39,14 @@ def test_the_dashboard_is_what_its_serializer_writes(client, known, city):
     body = client.get("/api/v1/reports/dashboard/?period=2025-Q1").json()
     scope = scope_resolve("")
     data = dashboard_get(scope=scope, period=Period.parse("2025-Q1"))
-    expected = api.DashboardSerializer({
-        "table": api.table_data(data["table"]), "trend": api.trend_data(data["trend"]),
-        "indicators": api.indicators_data(scope, data["indicators"]),
-        "compliance": api.compliance_data(data["compliance"])}).data
+    expected = api.DashboardSerializer(
+        {
+            "table": api.table_data(data["table"]),
+            "trend": api.trend_data(data["trend"]),
+            "indicators": api.indicators_data(scope, data["indicators"]),
+            "compliance": api.compliance_data(data["compliance"]),
+        }
+    ).data
     expected = as_json(expected)
     for part in (body, expected):  # computed a moment apart
         part["table"].pop("as_of")

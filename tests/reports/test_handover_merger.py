@@ -71,24 +71,59 @@ from .conftest import at
 
 pytestmark = pytest.mark.django_db
 Q2, Q3 = Period.quarter(2025, 2), Period.quarter(2025, 3)
-KEYS = ("received_total", "received_online", "received_offline", "carried_over", "received_transferred", "settled",
-        "settled_early", "settled_on_time", "settled_late", "closed_other", "transferred_out", "in_progress",
-        "in_progress_within", "in_progress_overdue")
+KEYS = (
+    "received_total",
+    "received_online",
+    "received_offline",
+    "carried_over",
+    "received_transferred",
+    "settled",
+    "settled_early",
+    "settled_on_time",
+    "settled_late",
+    "closed_other",
+    "transferred_out",
+    "in_progress",
+    "in_progress_within",
+    "in_progress_overdue",
+)
 APPLICANT = {"name": "Phạm Văn Nam", "id_number": "031088001234", "phone": "0912345678", "address": "Thôn 1"}
 COMPLETE = {1: {"provided": True}, 2: {"provided": True}}
 STAFF = (Role.RECEIVING_OFFICER, Role.UNIT_HEAD, Role.SPECIALIST, Role.LEADER)
 
 
-def fig(received_online=0, received_offline=0, carried_over=0, transferred_in=0, early=0, on_time=0, late=0,
-        closed=0, transferred_out=0, within=0, overdue=0):
+def fig(
+    received_online=0,
+    received_offline=0,
+    carried_over=0,
+    transferred_in=0,
+    early=0,
+    on_time=0,
+    late=0,
+    closed=0,
+    transferred_out=0,
+    within=0,
+    overdue=0,
+):
     settled = early + on_time + late
     received_total = received_online + received_offline + carried_over + transferred_in
     assert received_total == settled + closed + transferred_out + within + overdue  # the figures balance
-    return dict(received_total=received_total, received_online=received_online,
-                received_offline=received_offline, carried_over=carried_over, received_transferred=transferred_in,
-                settled=settled, settled_early=early, settled_on_time=on_time, settled_late=late,
-                closed_other=closed, transferred_out=transferred_out, in_progress=within + overdue,
-                in_progress_within=within, in_progress_overdue=overdue)
+    return dict(
+        received_total=received_total,
+        received_online=received_online,
+        received_offline=received_offline,
+        carried_over=carried_over,
+        received_transferred=transferred_in,
+        settled=settled,
+        settled_early=early,
+        settled_on_time=on_time,
+        settled_late=late,
+        closed_other=closed,
+        transferred_out=transferred_out,
+        in_progress=within + overdue,
+        in_progress_within=within,
+        in_progress_overdue=overdue,
+    )
 
 
 def figures(totals):
@@ -123,33 +158,61 @@ class Desk:
     def receive(self, name, agency, when, procedure="1.001193", channel="in_person"):
         self._at(when)
         with schema_of(agency):
-            d = s.dossier_receive(agency=agency, procedure=procedure, applicant=APPLICANT, channel=channel,
-                                  components=COMPLETE, acting_user=self.staff[agency.pk][Role.RECEIVING_OFFICER])
+            d = s.dossier_receive(
+                agency=agency,
+                procedure=procedure,
+                applicant=APPLICANT,
+                channel=channel,
+                components=COMPLETE,
+                acting_user=self.staff[agency.pk][Role.RECEIVING_OFFICER],
+            )
         self.where[name], self.code[name] = agency, d.code
 
     def online(self, name, agency, submitted, accepted=None):
         self._at(submitted)
-        d, _created = s.dossier_submit_online(agency=agency, procedure="1.001193", applicant=APPLICANT,
-                                              components=COMPLETE, acting_user=self.citizen,
-                                              idempotency_key=f"khoa-{name}-0001")
+        d, _created = s.dossier_submit_online(
+            agency=agency,
+            procedure="1.001193",
+            applicant=APPLICANT,
+            components=COMPLETE,
+            acting_user=self.citizen,
+            idempotency_key=f"khoa-{name}-0001",
+        )
         if accepted is not None:
             self._at(accepted)
             with schema_of(agency):
-                d = s.dossier_accept(agency=agency, dossier=d, acting_user=self.staff[agency.pk][Role.RECEIVING_OFFICER])
+                d = s.dossier_accept(
+                    agency=agency, dossier=d, acting_user=self.staff[agency.pk][Role.RECEIVING_OFFICER]
+                )
             self.where[name], self.code[name] = agency, d.code
 
     def role(self, name, role):
         return self.staff[self.where[name].pk][role]
 
     def assign(self, name, when):
-        self._do(name, when, s.dossier_assign, specialist=self.role(name, Role.SPECIALIST),
-                 acting_user=self.role(name, Role.UNIT_HEAD))
+        self._do(
+            name,
+            when,
+            s.dossier_assign,
+            specialist=self.role(name, Role.SPECIALIST),
+            acting_user=self.role(name, Role.UNIT_HEAD),
+        )
 
     def supplement(self, name, asked, received=None):
-        self._do(name, asked, s.dossier_request_supplement, reason="Thiếu bản chính",
-                 acting_user=self.role(name, Role.SPECIALIST))
+        self._do(
+            name,
+            asked,
+            s.dossier_request_supplement,
+            reason="Thiếu bản chính",
+            acting_user=self.role(name, Role.SPECIALIST),
+        )
         if received is not None:
-            self._do(name, received, s.dossier_supplement_received, acting_user=self.role(name, Role.RECEIVING_OFFICER))
+            self._do(
+                name,
+                received,
+                s.dossier_supplement_received,
+                acting_user=self.role(name, Role.RECEIVING_OFFICER),
+            )
 
     def result(self, name, when, *, assigned=True, returned=None):
         """Appraise, submit, approve and record the result at `when` (assign first if not yet)."""
@@ -164,27 +227,50 @@ class Desk:
             self.give_back(name, returned)
 
     def give_back(self, name, when):
-        self._do(name, when, s.dossier_return_result, method="counter", collected_by=APPLICANT["name"],
-                 acting_user=self.role(name, Role.RECEIVING_OFFICER))
+        self._do(
+            name,
+            when,
+            s.dossier_return_result,
+            method="counter",
+            collected_by=APPLICANT["name"],
+            acting_user=self.role(name, Role.RECEIVING_OFFICER),
+        )
 
     def hand_over(self, name, when, department):
-        self._do(name, when, s.dossier_hand_over, to_agency=department, note="Đề nghị Sở quyết định",
-                 acting_user=self.role(name, Role.RECEIVING_OFFICER))
+        self._do(
+            name,
+            when,
+            s.dossier_hand_over,
+            to_agency=department,
+            note="Đề nghị Sở quyết định",
+            acting_user=self.role(name, Role.RECEIVING_OFFICER),
+        )
 
     def department_decides(self, name, when, department):
         self._at(when)
         staff = self.staff[department.pk]
         with schema_of(department):
             d = Dossier.objects.get(code=self.code[name])
-            d = s.dossier_assign(agency=department, dossier=d, specialist=staff[Role.SPECIALIST],
-                                 acting_user=staff[Role.UNIT_HEAD])
-            d = s.dossier_appraise(agency=department, dossier=d, opinion="Đủ điều kiện",
-                                   acting_user=staff[Role.SPECIALIST])
-            d = s.dossier_submit_for_approval(agency=department, dossier=d, leader=staff[Role.LEADER],
-                                              acting_user=staff[Role.SPECIALIST])
+            d = s.dossier_assign(
+                agency=department,
+                dossier=d,
+                specialist=staff[Role.SPECIALIST],
+                acting_user=staff[Role.UNIT_HEAD],
+            )
+            d = s.dossier_appraise(
+                agency=department, dossier=d, opinion="Đủ điều kiện", acting_user=staff[Role.SPECIALIST]
+            )
+            d = s.dossier_submit_for_approval(
+                agency=department, dossier=d, leader=staff[Role.LEADER], acting_user=staff[Role.SPECIALIST]
+            )
             d = s.dossier_approve(agency=department, dossier=d, acting_user=staff[Role.LEADER])
-            return s.dossier_hand_back(agency=department, dossier=d, acting_user=staff[Role.LEADER],
-                                       note="Đã ký", result_number=f"GCN-{name}")
+            return s.dossier_hand_back(
+                agency=department,
+                dossier=d,
+                acting_user=staff[Role.LEADER],
+                note="Đã ký",
+                result_number=f"GCN-{name}",
+            )
 
     def rate(self, name, value, when):
         self._at(when)
@@ -204,26 +290,61 @@ def world(db, clock):
     14/07/2025, the eve of the merger)."""
     connection.set_schema_to_public()
     calendar_holidays_seed(calendar=calendar_city_ensure(), years=range(2025, 2027), acting_user=None)
-    two_parts = (ComponentSpec("Tờ khai", "original", 1, True), ComponentSpec("Giấy tờ kèm theo", "copy", 1, True))
+    two_parts = (
+        ComponentSpec("Tờ khai", "original", 1, True),
+        ComponentSpec("Giấy tờ kèm theo", "copy", 1, True),
+    )
     civil = sector_ensure(code="ho-tich-r2", name="Hộ tịch", acting_user=None)
     land = sector_ensure(code="dat-dai-r2", name="Đất đai", acting_user=None)
-    publish("1.001193", "Đăng ký khai sinh", civil, time_limit=Decimal("3"), online_mode="full",
-            channels=("in_person", "online", "post"), components=two_parts)
-    publish("1.013978", "Đăng ký đất đai lần đầu", land, time_limit=Decimal("20"), online_mode="",
-            channels=("in_person", "post"), components=two_parts, steps=INTERAGENCY_STEPS)
-    publish("2.001610", "Đăng ký doanh nghiệp tư nhân", civil, levels=("department",), time_limit=Decimal("3"),
-            online_mode="", channels=("in_person",), components=two_parts)
-    x = agency_onboard(name="Xã Đông", slug="xa-dong-r2", kind="commune", national_code="000.95.01.H31",
-                       acting_user=None)
-    y = agency_onboard(name="Xã Tây", slug="xa-tay-r2", kind="commune", national_code="000.95.02.H31",
-                       acting_user=None)
-    dept = agency_onboard(name="Sở Nông nghiệp và Môi trường", slug="so-nnmt-r2", kind="department",
-                          national_code="000.95.03.H31", acting_user=None)
+    publish(
+        "1.001193",
+        "Đăng ký khai sinh",
+        civil,
+        time_limit=Decimal("3"),
+        online_mode="full",
+        channels=("in_person", "online", "post"),
+        components=two_parts,
+    )
+    publish(
+        "1.013978",
+        "Đăng ký đất đai lần đầu",
+        land,
+        time_limit=Decimal("20"),
+        online_mode="",
+        channels=("in_person", "post"),
+        components=two_parts,
+        steps=INTERAGENCY_STEPS,
+    )
+    publish(
+        "2.001610",
+        "Đăng ký doanh nghiệp tư nhân",
+        civil,
+        levels=("department",),
+        time_limit=Decimal("3"),
+        online_mode="",
+        channels=("in_person",),
+        components=two_parts,
+    )
+    x = agency_onboard(
+        name="Xã Đông", slug="xa-dong-r2", kind="commune", national_code="000.95.01.H31", acting_user=None
+    )
+    y = agency_onboard(
+        name="Xã Tây", slug="xa-tay-r2", kind="commune", national_code="000.95.02.H31", acting_user=None
+    )
+    dept = agency_onboard(
+        name="Sở Nông nghiệp và Môi trường",
+        slug="so-nnmt-r2",
+        kind="department",
+        national_code="000.95.03.H31",
+        acting_user=None,
+    )
     staff = {}
     for agency in (x, y, dept):
         staff[agency.pk] = {}
         for role in STAFF:
-            u = User.objects.create_user(username=f"{agency.slug}-{role}", password="x", full_name=f"{agency.name} {role}")
+            u = User.objects.create_user(
+                username=f"{agency.slug}-{role}", password="x", full_name=f"{agency.name} {role}"
+            )
             membership_grant(agency=agency, user=u, roles=[role], acting_user=None)
             staff[agency.pk][role] = u
     citizen = User.objects.create_user(username="cong-dan-r2", password="x", full_name=APPLICANT["name"])
@@ -260,8 +381,13 @@ def world(db, clock):
     k.receive("y4", y, (2025, 5, 19, 9), channel="post")
     k.result("y4", (2025, 5, 22, 8), assigned=False, returned=(2025, 5, 22, 10))
     k.online("x5", x, (2025, 6, 2, 8), (2025, 6, 2, 9))
-    k._do("x5", (2025, 6, 3, 10), s.dossier_withdraw, reason="Công dân xin rút",
-          acting_user=k.role("x5", Role.RECEIVING_OFFICER))
+    k._do(
+        "x5",
+        (2025, 6, 3, 10),
+        s.dossier_withdraw,
+        reason="Công dân xin rút",
+        acting_user=k.role("x5", Role.RECEIVING_OFFICER),
+    )
     k.receive("d1", dept, (2025, 6, 2, 9), procedure="2.001610")
     k.result("d1", (2025, 6, 3, 10), assigned=False, returned=(2025, 6, 3, 11))
     k.department_decides("x9", (2025, 6, 10, 10), dept)
@@ -280,21 +406,42 @@ def world(db, clock):
     k.result("y3", (2025, 6, 30, 15), assigned=False)
     k._at((2025, 7, 14, 12))
     connection.set_schema_to_public()
-    return SimpleNamespace(x=x, y=y, d=dept, desk=k, clock=clock, admin=admin,
-                           p1=Procedure.objects.get(national_code="1.001193"),
-                           p2=Procedure.objects.get(national_code="1.013978"))
+    return SimpleNamespace(
+        x=x,
+        y=y,
+        d=dept,
+        desk=k,
+        clock=clock,
+        admin=admin,
+        p1=Procedure.objects.get(national_code="1.001193"),
+        p2=Procedure.objects.get(national_code="1.013978"),
+    )
 
 
 def merge(w):
     """15/07 the merger of X and Y into a new commune Z; returns Z and the Q2 figures read right after."""
     k = w.desk
     k._at((2025, 7, 15, 10))
-    report = agencies_merge(sources=[w.x.slug, w.y.slug], target=None, acting_user=w.admin, new_agency={
-        "name": "Xã Đông Tây", "slug": "xa-dong-tay-r2", "kind": "commune", "national_code": "000.95.04.H31"})
+    report = agencies_merge(
+        sources=[w.x.slug, w.y.slug],
+        target=None,
+        acting_user=w.admin,
+        new_agency={
+            "name": "Xã Đông Tây",
+            "slug": "xa-dong-tay-r2",
+            "kind": "commune",
+            "national_code": "000.95.04.H31",
+        },
+    )
     directory.invalidate_local()
     z = Agency.objects.get(slug="xa-dong-tay-r2")
     assert {r.slug: r.carried_by_state for r in report.sources} == {
-        w.x.slug: {"handed_over": 1, "in_appraisal": 1, "new": 1, "supplement_requested": 1},  # x10, x6, x11, x7
+        w.x.slug: {
+            "handed_over": 1,
+            "in_appraisal": 1,
+            "new": 1,
+            "supplement_requested": 1,
+        },  # x10, x6, x11, x7
         w.y.slug: {"finished": 1, "in_appraisal": 1},  # y3, y1
     }
     for name in ("x6", "x7", "x10", "x11", "y1", "y3"):
@@ -311,7 +458,12 @@ def merge_and_go_on(w):
     """The merger; then Z (and D for x10) finish the carried dossiers; z1 in August. Ends on 06/10."""
     z, snapshot_b = merge(w)
     k = w.desk
-    k._do("x7", (2025, 7, 16, 9), s.dossier_supplement_received, acting_user=k.role("x7", Role.RECEIVING_OFFICER))
+    k._do(
+        "x7",
+        (2025, 7, 16, 9),
+        s.dossier_supplement_received,
+        acting_user=k.role("x7", Role.RECEIVING_OFFICER),
+    )
     k.result("x6", (2025, 7, 16, 10), returned=(2025, 7, 16, 11))
     k.result("y1", (2025, 7, 16, 10), returned=(2025, 7, 16, 11))
     k.give_back("y3", (2025, 7, 16, 9))
@@ -327,43 +479,44 @@ def merge_and_go_on(w):
     return z, snapshot_b
 
 
-
 # --- Q2 2025 before the merger (as of 01/07/2025) -------------------------------------------------
 X_Q2 = fig(
-    received_online=3,   # x2, x5, x6 (x11 was never accepted: it counts nowhere)
+    received_online=3,  # x2, x5, x6 (x11 was never accepted: it counts nowhere)
     received_offline=6,  # x3, x4, x7 at the desk; x8, x9, x10 (P2) at the desk, then handed over to D
-    carried_over=1,      # x1 (received 24/03, open on 01/04)
-    early=2,             # x2 (15/04 < 17/04), x8 (result back from D 06/05)
-    on_time=1,           # x3: due moved by its pause to 14/05 09:00, result 14/05 08:00
-    late=3,              # x1 (08/04 > 27/03), x4 (two supplements), x9 (D overran: 10/06 > 09/06)
-    closed=1,            # x5 withdrawn 03/06
-    within=3,            # x6 (due 02/07), x10 (at D, due 14/07), x7 (paused: its clock stopped 24/06, 2 days left)
-    overdue=0,           # none by the rules
+    carried_over=1,  # x1 (received 24/03, open on 01/04)
+    early=2,  # x2 (15/04 < 17/04), x8 (result back from D 06/05)
+    on_time=1,  # x3: due moved by its pause to 14/05 09:00, result 14/05 08:00
+    late=3,  # x1 (08/04 > 27/03), x4 (two supplements), x9 (D overran: 10/06 > 09/06)
+    closed=1,  # x5 withdrawn 03/06
+    within=3,  # x6 (due 02/07), x10 (at D, due 14/07), x7 (paused: its clock stopped 24/06, 2 days left)
+    overdue=0,  # none by the rules
 )
 # x7 is paused (supplement asked 24/06, its clock stopped with two of its three working days left) and
 # keeps its pre-pause due_at 26/06 in the index: the roll-ups leave paused open dossiers out of the
 # overdue ones (n − paused), so x7 is within time at 01/07 (issue 7, formerly counted overdue: 2/1).
 Y_Q2 = fig(
-    received_online=1,   # y2
+    received_online=1,  # y2
     received_offline=2,  # y3 (desk), y4 (post)
-    carried_over=1,      # y1 (received 17/03)
-    early=2,             # y2, y3 (result 30/06, not yet returned: settled all the same)
-    on_time=1,           # y4 (22/05 08:00, due 22/05 09:00)
-    overdue=1,           # y1 (due 20/03, still in appraisal)
+    carried_over=1,  # y1 (received 17/03)
+    early=2,  # y2, y3 (result 30/06, not yet returned: settled all the same)
+    on_time=1,  # y4 (22/05 08:00, due 22/05 09:00)
+    overdue=1,  # y1 (due 20/03, still in appraisal)
 )
 D_Q2 = fig(received_offline=1, early=1)  # d1 only: the copies of x8, x9, x10 count at X, their lead agency
 CITY_Q2 = {k: X_Q2[k] + Y_Q2[k] + D_Q2[k] for k in KEYS}  # nothing else in the index for Q2 2025
 
 # --- after the merger (15/07): Q2 does not move; the carried dossiers leave X and Y in July ---------
-X_Q3 = fig(carried_over=3,     # x6, x7, x10: open at X on 01/07
-           transferred_out=3)  # ... carried to Z on 15/07 (still open then)
+X_Q3 = fig(
+    carried_over=3,  # x6, x7, x10: open at X on 01/07
+    transferred_out=3,
+)  # ... carried to Z on 15/07 (still open then)
 Y_Q3 = fig(carried_over=1, transferred_out=1)  # y1 (y3 was settled on 30/06: it stays settled at Y, in Q2)
 Z_Q3 = fig(
     received_online=1,  # z1
-    transferred_in=4,   # x6, x7, x10, y1: open when carried in on 15/07 (not y3: settled at Y before;
-                        # not x11: never accepted, it counts nowhere)
-    early=2,            # x7 (resumed 16/07, due 18/07, result 17/07), z1
-    late=3,             # x6 (16/07 > 02/07, two supplements), x10 (D handed back to Z 16/07 > 14/07), y1
+    transferred_in=4,  # x6, x7, x10, y1: open when carried in on 15/07 (not y3: settled at Y before;
+    # not x11: never accepted, it counts nowhere)
+    early=2,  # x7 (resumed 16/07, due 18/07, result 17/07), z1
+    late=3,  # x6 (16/07 > 02/07, two supplements), x10 (D handed back to Z 16/07 > 14/07), y1
 )
 CITY_Q3 = fig(received_online=1, carried_over=4, transferred_in=4, early=2, late=3, transferred_out=4)
 NOTHING = fig()
@@ -424,7 +577,8 @@ def test_before_the_merger_a_hand_over_counts_at_the_commune_that_received_it(wo
 
 
 def test_after_the_merger_the_merged_away_communes_reports_do_not_change_and_the_successor_counts_from_the_merger(
-        world, client):
+    world, client
+):
     w = world
     z, at_merger = merge_and_go_on(w)
     # right after the merger (15/07), Q2 reads as before it: reproducible under the old names
@@ -434,8 +588,13 @@ def test_after_the_merger_the_merged_away_communes_reports_do_not_change_and_the
     assert at_merger[z] == NOTHING  # Z did not exist in Q2
     assert at_merger["city"] == CITY_Q2
     x, y = Agency.objects.get(pk=w.x.pk), Agency.objects.get(pk=w.y.pk)
-    assert (x.status, x.successor_id, x.name, y.status, y.name) == (AgencyStatus.MERGED, z.pk, "Xã Đông",
-                                                                  AgencyStatus.MERGED, "Xã Tây")
+    assert (x.status, x.successor_id, x.name, y.status, y.name) == (
+        AgencyStatus.MERGED,
+        z.pk,
+        "Xã Đông",
+        AgencyStatus.MERGED,
+        "Xã Tây",
+    )
 
     # on 01/10 (Z finished what it carried, D handed x10's result back to Z): Q2 still as before
     report = ii06a(period=Q2, by="agency")
@@ -466,7 +625,10 @@ def test_after_the_merger_the_merged_away_communes_reports_do_not_change_and_the
     # P2: x10 30 d 1 h
     assert avg == {w.p1.pk: 44.04, w.p2.pk: 30.04}
     # Z's digitisation counts what Z received (z1: 2 components), not what it took over
-    assert {k: ratios(result)[k] for k in ("digitisation", "reuse")} == {"digitisation": (0, 1), "reuse": (0, 2)}
+    assert {k: ratios(result)[k] for k in ("digitisation", "reuse")} == {
+        "digitisation": (0, 1),
+        "reuse": (0, 2),
+    }
     # the merged-away commune's Decision 766 figures for Q2 are those computed before the merger
     x_q2 = indicators_766(period=Q2, agency_ids=[w.x.pk], kinds=("commune",))
     assert {k: ratios(x_q2)[k] for k in X_Q2_COMPONENTS} == X_Q2_COMPONENTS
@@ -479,13 +641,19 @@ def test_after_the_merger_the_merged_away_communes_reports_do_not_change_and_the
     from shared_apps.reports.dashboard import report_dossiers
     from shared_apps.reports.scopes import scope_of_agency
 
-    rows, _n = report_dossiers(scope=scope_of_agency(w.x), period=Q2, column="received_offline",
-                               now=w.clock.now)
-    assert sorted(r["code"] for r in rows) == sorted(k.code[n] for n in ("x3", "x4", "x7", "x8", "x9", "x10")
-                                                     for k in [w.desk])
-    rows, _n = report_dossiers(scope=scope_of_agency(z), period=Q3, column="received_transferred", now=w.clock.now)
+    rows, _n = report_dossiers(
+        scope=scope_of_agency(w.x), period=Q2, column="received_offline", now=w.clock.now
+    )
+    assert sorted(r["code"] for r in rows) == sorted(
+        k.code[n] for n in ("x3", "x4", "x7", "x8", "x9", "x10") for k in [w.desk]
+    )
+    rows, _n = report_dossiers(
+        scope=scope_of_agency(z), period=Q3, column="received_transferred", now=w.clock.now
+    )
     assert sorted(r["code"] for r in rows) == sorted(w.desk.code[n] for n in ("x6", "x7", "x10", "y1"))
-    rows, _n = report_dossiers(scope=scope_of_agency(w.y), period=Q3, column="transferred_out", now=w.clock.now)
+    rows, _n = report_dossiers(
+        scope=scope_of_agency(w.y), period=Q3, column="transferred_out", now=w.clock.now
+    )
     assert [r["code"] for r in rows] == [w.desk.code["y1"]]
     # ... while a look-up by code finds the dossier where it is now
     assert DossierIndex.objects.get(code=w.desk.code["x7"]).agency_id == z.pk
@@ -514,7 +682,9 @@ def test_a_merger_keeps_the_rollups_right_when_it_cannot_recompute_them(world, m
     # x6 (two supplement requests, due 02/07: within time at 01/07) is late for Decision 766 at X
     # → (x2, x8, x3 + x6, x10, x7 − x6) / 9, as before the merger
     assert indicator(indicators_766(period=Q2, agency_ids=[world.x.pk], kinds=("commune",)))["on_time"] == (
-        55.56, 11.11)
+        55.56,
+        11.11,
+    )
 
 
 def test_the_rollups_rebuilt_from_the_index_equal_those_the_merger_left(world):
@@ -526,7 +696,9 @@ def test_the_rollups_rebuilt_from_the_index_equal_those_the_merger_left(world):
 
     merge_and_go_on(world)
     call_command("reports_rebuild", "--check")
-    assert ReportFlowAgency.objects.filter(received_transferred__gt=0).exists()  # the check compared transfers
+    assert ReportFlowAgency.objects.filter(
+        received_transferred__gt=0
+    ).exists()  # the check compared transfers
     assert ReportFlowAgency.objects.filter(transferred_out__gt=0).exists()
 
 
@@ -538,8 +710,17 @@ def test_a_successor_merged_in_turn_keeps_each_step_where_it_happened(world):
     w = world
     z, _ = merge(w)
     w.desk._at((2025, 8, 20, 10))
-    agencies_merge(sources=[z.slug], target=None, acting_user=w.admin, new_agency={
-        "name": "Xã Hợp Nhất", "slug": "xa-hop-nhat-r2", "kind": "commune", "national_code": "000.95.05.H31"})
+    agencies_merge(
+        sources=[z.slug],
+        target=None,
+        acting_user=w.admin,
+        new_agency={
+            "name": "Xã Hợp Nhất",
+            "slug": "xa-hop-nhat-r2",
+            "kind": "commune",
+            "national_code": "000.95.05.H31",
+        },
+    )
     directory.invalidate_local()
     w2 = Agency.objects.get(slug="xa-hop-nhat-r2")
     w.desk._at((2025, 10, 6, 12))
@@ -548,7 +729,9 @@ def test_a_successor_merged_in_turn_keeps_each_step_where_it_happened(world):
     assert (figures(q2.rows[w.x.pk]), figures(q2.rows[w.y.pk])) == (X_Q2, Y_Q2)
     assert figures(q2.totals) == CITY_Q2
     assert (figures(q3.rows[w.x.pk]), figures(q3.rows[w.y.pk])) == (X_Q3, Y_Q3)
-    assert figures(q3.rows[z.pk]) == fig(transferred_in=4, transferred_out=4)  # x6, x7, x10, y1: 15/07 → 20/08
+    assert figures(q3.rows[z.pk]) == fig(
+        transferred_in=4, transferred_out=4
+    )  # x6, x7, x10, y1: 15/07 → 20/08
     # at W on 01/10: x7 paused (within time); x6 (due 02/07), x10 (at D, due 14/07), y1 (due 20/03) overdue
     assert figures(q3.rows[w2.pk]) == fig(transferred_in=4, within=1, overdue=3)
     assert figures(q3.totals) == fig(carried_over=4, transferred_in=8, transferred_out=8, within=1, overdue=3)

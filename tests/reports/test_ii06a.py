@@ -20,19 +20,71 @@ from .conftest import at
 pytestmark = pytest.mark.django_db
 Q1 = Period.quarter(2025, 1)
 
-A = dict(received_total=9, received_online=3, received_offline=4, carried_over=2, received_transferred=0, settled=4, settled_early=1,
-         settled_on_time=2, settled_late=1, closed_other=1, transferred_out=0, in_progress=4, in_progress_within=2,
-         in_progress_overdue=2)
-B = dict(received_total=2, received_online=0, received_offline=1, carried_over=1, received_transferred=0, settled=1, settled_early=1,
-         settled_on_time=0, settled_late=0, closed_other=1, transferred_out=0, in_progress=0, in_progress_within=0,
-         in_progress_overdue=0)
+A = dict(
+    received_total=9,
+    received_online=3,
+    received_offline=4,
+    carried_over=2,
+    received_transferred=0,
+    settled=4,
+    settled_early=1,
+    settled_on_time=2,
+    settled_late=1,
+    closed_other=1,
+    transferred_out=0,
+    in_progress=4,
+    in_progress_within=2,
+    in_progress_overdue=2,
+)
+B = dict(
+    received_total=2,
+    received_online=0,
+    received_offline=1,
+    carried_over=1,
+    received_transferred=0,
+    settled=1,
+    settled_early=1,
+    settled_on_time=0,
+    settled_late=0,
+    closed_other=1,
+    transferred_out=0,
+    in_progress=0,
+    in_progress_within=0,
+    in_progress_overdue=0,
+)
 CITY = {k: A[k] + B[k] for k in A}
-A_P1 = dict(received_total=7, received_online=3, received_offline=2, carried_over=2, received_transferred=0, settled=3, settled_early=1,
-            settled_on_time=2, settled_late=0, closed_other=1, transferred_out=0, in_progress=3, in_progress_within=2,
-            in_progress_overdue=1)
-A_P2 = dict(received_total=2, received_online=0, received_offline=2, carried_over=0, received_transferred=0, settled=1, settled_early=0,
-            settled_on_time=0, settled_late=1, closed_other=0, transferred_out=0, in_progress=1, in_progress_within=0,
-            in_progress_overdue=1)
+A_P1 = dict(
+    received_total=7,
+    received_online=3,
+    received_offline=2,
+    carried_over=2,
+    received_transferred=0,
+    settled=3,
+    settled_early=1,
+    settled_on_time=2,
+    settled_late=0,
+    closed_other=1,
+    transferred_out=0,
+    in_progress=3,
+    in_progress_within=2,
+    in_progress_overdue=1,
+)
+A_P2 = dict(
+    received_total=2,
+    received_online=0,
+    received_offline=2,
+    carried_over=0,
+    received_transferred=0,
+    settled=1,
+    settled_early=0,
+    settled_on_time=0,
+    settled_late=1,
+    closed_other=0,
+    transferred_out=0,
+    in_progress=1,
+    in_progress_within=0,
+    in_progress_overdue=1,
+)
 
 
 def test_every_number_for_one_agency_in_a_closed_quarter(known):
@@ -69,14 +121,40 @@ def test_per_procedure_and_per_sector(known):
 def test_a_month_and_a_year(known):
     january = ii06a(period=Period.month(2025, 1), agency_ids=[known.a.pk]).totals.as_dict()
     # received a3 (online); carried a1, a2; settled a1 (on time), a3 (early); open at 01/02: a2 (overdue)
-    assert january == dict(received_total=3, received_online=1, received_offline=0, carried_over=2, received_transferred=0, settled=2,
-                           settled_early=1, settled_on_time=1, settled_late=0, closed_other=0, transferred_out=0, in_progress=1,
-                           in_progress_within=0, in_progress_overdue=1)
+    assert january == dict(
+        received_total=3,
+        received_online=1,
+        received_offline=0,
+        carried_over=2,
+        received_transferred=0,
+        settled=2,
+        settled_early=1,
+        settled_on_time=1,
+        settled_late=0,
+        closed_other=0,
+        transferred_out=0,
+        in_progress=1,
+        in_progress_within=0,
+        in_progress_overdue=1,
+    )
     year_2024 = ii06a(period=Period.year(2024), agency_ids=[known.a.pk, known.b.pk]).totals.as_dict()
     # a1, a2 (A) and b2 (B) received in 2024, none settled; at 01/01/2025 a1 within, a2 within, b2 overdue
-    assert year_2024 == dict(received_total=3, received_online=1, received_offline=2, carried_over=0, received_transferred=0, settled=0,
-                             settled_early=0, settled_on_time=0, settled_late=0, closed_other=0, transferred_out=0, in_progress=3,
-                             in_progress_within=2, in_progress_overdue=1)
+    assert year_2024 == dict(
+        received_total=3,
+        received_online=1,
+        received_offline=2,
+        carried_over=0,
+        received_transferred=0,
+        settled=0,
+        settled_early=0,
+        settled_on_time=0,
+        settled_late=0,
+        closed_other=0,
+        transferred_out=0,
+        in_progress=3,
+        in_progress_within=2,
+        in_progress_overdue=1,
+    )
 
 
 def test_the_current_period_counts_what_is_open_now(known):
@@ -89,17 +167,23 @@ def test_the_current_period_counts_what_is_open_now(known):
 def test_triggers_equal_a_rebuild_after_inserts_updates_and_deletes(known):
     rows = known.rows
     # a dossier moves on, changes agency (a merger), changes month, is deleted
-    DossierIndex.objects.filter(pk=rows["a2"].pk).update(state="finished", national_status=9,
-                                                         finished_at=at(2025, 2, 3), timeliness="late")
+    DossierIndex.objects.filter(pk=rows["a2"].pk).update(
+        state="finished", national_status=9, finished_at=at(2025, 2, 3), timeliness="late"
+    )
     DossierIndex.objects.filter(pk=rows["a9"].pk).update(agency=known.b)
     DossierIndex.objects.filter(pk=rows["b1"].pk).update(received_at=at(2025, 2, 10), channel="online")
-    DossierIndex.objects.filter(pk=rows["a10"].pk).update(received_at=at(2025, 3, 3), state="received",
-                                                          national_status=2, due_at=at(2025, 3, 3) + timedelta(days=2))
+    DossierIndex.objects.filter(pk=rows["a10"].pk).update(
+        received_at=at(2025, 3, 3),
+        state="received",
+        national_status=2,
+        due_at=at(2025, 3, 3) + timedelta(days=2),
+    )
     DossierIndex.objects.filter(pk=rows["a11"].pk).delete()
     # a withdrawn dossier touched in another month moves its "closed" month; a step change counts nothing
     DossierIndex.objects.filter(pk=rows["a6"].pk).update(updated_at=at(2025, 4, 2))
-    DossierIndex.objects.filter(pk=rows["a8"].pk).update(current_step="approve", state="awaiting_approval",
-                                                         updated_at=at(2025, 5, 1))
+    DossierIndex.objects.filter(pk=rows["a8"].pk).update(
+        current_step="approve", state="awaiting_approval", updated_at=at(2025, 5, 1)
+    )
     with connection.cursor() as cur:
         maintained = snapshot(cur)
     call_command("reports_rebuild", "--check")  # raises when they differ

@@ -17,14 +17,23 @@ Q1 = Period.quarter(2025, 1)
 
 def _rate(known, name, value, when):
     entry = known.rows[name]
-    r = Rating.objects.create(entry=entry, agency=entry.agency, procedure=entry.procedure, value=value, channel="web")
+    r = Rating.objects.create(
+        entry=entry, agency=entry.agency, procedure=entry.procedure, value=value, channel="web"
+    )
     Rating.objects.filter(pk=r.pk).update(created_at=when)
 
 
 def _version(procedure, number, online_mode, levels=("commune",)):
-    return ProcedureVersion.objects.create(procedure=procedure, number=number, status="published", levels=list(levels),
-                                           channels=["in_person"], online_mode=online_mode, time_limit=3,
-                                           time_unit="working_days")
+    return ProcedureVersion.objects.create(
+        procedure=procedure,
+        number=number,
+        status="published",
+        levels=list(levels),
+        channels=["in_person"],
+        online_mode=online_mode,
+        time_limit=3,
+        time_unit="working_days",
+    )
 
 
 def test_every_indicator_of_one_agency(known):

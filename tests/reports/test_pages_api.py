@@ -32,14 +32,18 @@ def test_the_city_dashboard_is_for_city_admins(client, known, city):
     assert f'data-key="{known.a.slug}"' in html
 
 
-def test_api_ii06a_city_and_agency_have_the_hand_counted_figures(client, known, city, django_assert_max_num_queries):
+def test_api_ii06a_city_and_agency_have_the_hand_counted_figures(
+    client, known, city, django_assert_max_num_queries
+):
     login(client, city.city_admin, city)
     with django_assert_max_num_queries(8):
         body = client.get("/api/v1/reports/ii06a/?period=2025-Q1").json()
     rows = {r["slug"]: r["figures"] for r in body["rows"]}
     assert rows[known.a.slug] == A
     assert body["totals"]["received_total"] >= CITY["received_total"]
-    body = client.get(f"/api/v1/reports/ii06a/?period=2025-Q1&scope=co-quan:{known.a.slug}&by=procedure").json()
+    body = client.get(
+        f"/api/v1/reports/ii06a/?period=2025-Q1&scope=co-quan:{known.a.slug}&by=procedure"
+    ).json()
     assert body["totals"] == A
     assert {r["key"]: r["figures"] for r in body["rows"]}[known.p.p1.pk] == A_P1
     assert client.get("/api/v1/reports/ii06a/?period=2025-Q9").status_code == 400
@@ -60,14 +64,20 @@ def test_agency_members_read_their_agency_only(client, known, city):
 
 def test_drill_down_to_the_dossiers_behind_a_number(client, known, city):
     login(client, city.city_admin, city)
-    page = client.get(f"/thong-ke/ho-so/?pham-vi=co-quan:{known.a.slug}&ky=2025-Q1&chi-tieu=in_progress_overdue")
+    page = client.get(
+        f"/thong-ke/ho-so/?pham-vi=co-quan:{known.a.slug}&ky=2025-Q1&chi-tieu=in_progress_overdue"
+    )
     assert page.status_code == 200
     html = page.content.decode()
     assert 'data-code="BC-a2"' in html and 'data-code="BC-a7"' in html and 'data-code="BC-a8"' not in html
-    api = client.get(f"/api/v1/reports/dossiers/?scope=co-quan:{known.a.slug}&period=2025-Q1&column=carried_over").json()
+    api = client.get(
+        f"/api/v1/reports/dossiers/?scope=co-quan:{known.a.slug}&period=2025-Q1&column=carried_over"
+    ).json()
     assert sorted(r["code"] for r in api["results"]) == ["BC-a1", "BC-a2"] and api["count"] == 2
     for column, expected in A.items():  # every number of the agency's row has exactly its dossiers
-        api = client.get(f"/api/v1/reports/dossiers/?scope=co-quan:{known.a.slug}&period=2025-Q1&column={column}")
+        api = client.get(
+            f"/api/v1/reports/dossiers/?scope=co-quan:{known.a.slug}&period=2025-Q1&column={column}"
+        )
         assert api.json()["count"] == expected, column
 
 
@@ -87,8 +97,15 @@ def test_exports_hold_the_same_figures(client, known, city):
 
 
 def test_formula_cells_are_neutralised():
-    assert [safe(v) for v in ("=1+1", "+84", "-x", "@SUM", "Hà Nội", -3, 5)] == ["'=1+1", "'+84", "'-x", "'@SUM",
-                                                                              "Hà Nội", -3, 5]
+    assert [safe(v) for v in ("=1+1", "+84", "-x", "@SUM", "Hà Nội", -3, 5)] == [
+        "'=1+1",
+        "'+84",
+        "'-x",
+        "'@SUM",
+        "Hà Nội",
+        -3,
+        5,
+    ]
 
 
 def test_merged_agencies_stay_selectable_under_their_old_names(client, known, city):

@@ -17,9 +17,16 @@ Q1 = Period.quarter(2025, 1)
 
 
 def _version(procedure, number, online_mode, status="published"):
-    return ProcedureVersion.objects.create(procedure=procedure, number=number, status=status, levels=["commune"],
-                                           channels=["in_person"], online_mode=online_mode, time_limit=3,
-                                           time_unit="working_days")
+    return ProcedureVersion.objects.create(
+        procedure=procedure,
+        number=number,
+        status=status,
+        levels=["commune"],
+        channels=["in_person"],
+        online_mode=online_mode,
+        time_limit=3,
+        time_unit="working_days",
+    )
 
 
 @pytest.mark.parametrize("period", [Q1, Period.current_year()], ids=["closed", "current"])
@@ -48,8 +55,11 @@ def test_the_trend_comes_with_the_table_and_has_the_hand_counted_months(known):
     # (month, received, online, settled early or on time, settled late)
     # January: a3 received; a1, a3 settled. February: a4, a5 received; a4 late. March: a6-a9 received
     # (a6, a8 online); a5 on time
-    assert data["trend"] == [(at(2025, 1, 1).date(), 1, 1, 2, 0), (at(2025, 2, 1).date(), 2, 0, 0, 1),
-                             (at(2025, 3, 1).date(), 4, 2, 1, 0)]
+    assert data["trend"] == [
+        (at(2025, 1, 1).date(), 1, 1, 2, 0),
+        (at(2025, 2, 1).date(), 2, 0, 0, 1),
+        (at(2025, 3, 1).date(), 4, 2, 1, 0),
+    ]
     city = dashboard_get(scope=scope_resolve("thanh-pho"), period=Q1)
     assert city["trend"][0] == (at(2025, 1, 1).date(), 2, 1, 3, 0)  # + b1 received and settled early
     assert city["trend"] == ii06a_monthly(period=Q1)
@@ -67,6 +77,12 @@ def test_the_online_offer_is_cached_until_the_catalogue_changes(known, django_as
     draft = _version(known.p.p2, 901, "", status="draft")
     assert online_offer_share(kinds=("ward",)).denominator == 1  # a draft changes nothing
     ProcedureVersion.objects.filter(pk=draft.pk).update(status="published")  # published: counted at once
-    assert (online_offer_share(kinds=("ward",)).numerator, online_offer_share(kinds=("ward",)).denominator) == (1, 2)
+    assert (
+        online_offer_share(kinds=("ward",)).numerator,
+        online_offer_share(kinds=("ward",)).denominator,
+    ) == (1, 2)
     ProcedureVersion.objects.filter(procedure=known.p.p1, number=901).update(status="retired")  # retired
-    assert (online_offer_share(kinds=("ward",)).numerator, online_offer_share(kinds=("ward",)).denominator) == (0, 1)
+    assert (
+        online_offer_share(kinds=("ward",)).numerator,
+        online_offer_share(kinds=("ward",)).denominator,
+    ) == (0, 1)

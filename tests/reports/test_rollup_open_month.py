@@ -30,9 +30,18 @@ def open_now(known):
     serial = iter(range(500, 600))
 
     def row(name, agency, due, procedure=known.p.p1, **values):
-        base = dict(agency=agency, dossier_id=next(serial), procedure=procedure, procedure_name=procedure.name,
-                    state="in_appraisal", national_status=4, channel="online", code=f"OM-{name}",
-                    received_at=at(2030, 5, 2), due_at=due)
+        base = dict(
+            agency=agency,
+            dossier_id=next(serial),
+            procedure=procedure,
+            procedure_name=procedure.name,
+            state="in_appraisal",
+            national_status=4,
+            channel="online",
+            code=f"OM-{name}",
+            received_at=at(2030, 5, 2),
+            due_at=due,
+        )
         base.update(values)
         known.rows[name] = DossierIndex.objects.create(**base)
 
@@ -47,8 +56,10 @@ def open_now(known):
 
 def open_month_rows():
     with connection.cursor() as cur:
-        cur.execute("SELECT agency_id, due_month, n, paused, multi_supplement FROM public.reports_open_month "
-                    "WHERE n <> 0 OR paused <> 0 OR multi_supplement <> 0 ORDER BY 1, 2")
+        cur.execute(
+            "SELECT agency_id, due_month, n, paused, multi_supplement FROM public.reports_open_month "
+            "WHERE n <> 0 OR paused <> 0 OR multi_supplement <> 0 ORDER BY 1, 2"
+        )
         return cur.fetchall()
 
 
@@ -56,19 +67,27 @@ def test_open_month_holds_the_open_dossiers_by_due_month(open_now):
     a, b = open_now.a.pk, open_now.b.pk
     d = lambda y, m: at(y, m, 1).date()  # noqa: E731
     assert open_month_rows() == [
-        (a, d(2025, 1), 1, 0, 0), (a, d(2030, 5), 1, 0, 0), (a, d(2030, 6), 2, 0, 1), (a, d(2030, 7), 1, 1, 0),
-        (a, d(2099, 5), 1, 1, 0), (a, d(9999, 12), 1, 0, 0), (b, d(2030, 6), 1, 0, 0)]
+        (a, d(2025, 1), 1, 0, 0),
+        (a, d(2030, 5), 1, 0, 0),
+        (a, d(2030, 6), 2, 0, 1),
+        (a, d(2030, 7), 1, 1, 0),
+        (a, d(2099, 5), 1, 1, 0),
+        (a, d(9999, 12), 1, 0, 0),
+        (b, d(2030, 6), 1, 0, 0),
+    ]
 
 
 def test_the_trigger_keeps_open_month_equal_to_a_rebuild(open_now):
     rows = open_now.rows
-    DossierIndex.objects.filter(pk=rows["o1"].pk).update(due_at=at(2030, 8, 1))          # another month
-    DossierIndex.objects.filter(pk=rows["o2"].pk).update(finished_at=at(2030, 6, 10), state="finished",
-                                                         national_status=9, timeliness="late")  # settled
-    DossierIndex.objects.filter(pk=rows["o3"].pk).update(agency=open_now.b)               # another agency
-    DossierIndex.objects.filter(pk=rows["o4"].pk).update(is_paused=False, state="in_appraisal",
-                                                         national_status=4, supplement_count=2)
-    DossierIndex.objects.filter(pk=rows["o5"].pk).update(due_at=at(2030, 6, 1))          # gets an appointment
+    DossierIndex.objects.filter(pk=rows["o1"].pk).update(due_at=at(2030, 8, 1))  # another month
+    DossierIndex.objects.filter(pk=rows["o2"].pk).update(
+        finished_at=at(2030, 6, 10), state="finished", national_status=9, timeliness="late"
+    )  # settled
+    DossierIndex.objects.filter(pk=rows["o3"].pk).update(agency=open_now.b)  # another agency
+    DossierIndex.objects.filter(pk=rows["o4"].pk).update(
+        is_paused=False, state="in_appraisal", national_status=4, supplement_count=2
+    )
+    DossierIndex.objects.filter(pk=rows["o5"].pk).update(due_at=at(2030, 6, 1))  # gets an appointment
     DossierIndex.objects.filter(pk=rows["o6"].pk).delete()
     DossierIndex.objects.filter(pk=rows["a9"].pk).update(state="withdrawn", national_status=7)
     maintained = open_month_rows()
@@ -89,7 +108,9 @@ def test_open_now_city_and_agency_figures_equal_the_per_procedure_ones(open_now,
     by_procedure = ii06a(period=period, now=NOW, by="procedure")
     by_agency = ii06a(period=period, now=NOW, by="agency", agency_ids=[a, b])
     for name in OPEN_FIGURES:
-        assert getattr(city, name) == getattr(by_procedure.totals, name) == getattr(by_agency.totals, name), name
+        assert getattr(city, name) == getattr(by_procedure.totals, name) == getattr(by_agency.totals, name), (
+            name
+        )
     # A: a2, o1, o2 overdue; o3 (due later today), o4, o5, a9 within; paused a9, o4; multi-supplement o2
     fig_a = by_agency.rows[a]
     assert [getattr(fig_a, n) for n in OPEN_FIGURES] == [7, 3, 2, 1]

@@ -30,8 +30,13 @@ from .conftest import at
 pytestmark = pytest.mark.django_db
 NOW = at(2030, 6, 15, 10)
 JUNE, MAY = Period.month(2030, 6), Period.month(2030, 5)
-FIGURES = ("in_progress", "in_progress_overdue", "in_progress_within", "in_progress_multi_supplement",
-           "in_progress_multi_supplement_within")
+FIGURES = (
+    "in_progress",
+    "in_progress_overdue",
+    "in_progress_within",
+    "in_progress_multi_supplement",
+    "in_progress_multi_supplement_within",
+)
 
 
 @pytest.fixture
@@ -40,9 +45,18 @@ def b_2030(known):
     p1, p2 = known.p.p1, known.p.p2
 
     def row(name, due, procedure=p1, **values):
-        base = dict(agency=known.b, dossier_id=next(serial), procedure=procedure, procedure_name=procedure.name,
-                    state="in_appraisal", national_status=4, channel="in_person", code=f"PR-{name}",
-                    received_at=at(2030, 5, 2), due_at=due)
+        base = dict(
+            agency=known.b,
+            dossier_id=next(serial),
+            procedure=procedure,
+            procedure_name=procedure.name,
+            state="in_appraisal",
+            national_status=4,
+            channel="in_person",
+            code=f"PR-{name}",
+            received_at=at(2030, 5, 2),
+            due_at=due,
+        )
         base.update(values)
         known.rows[name] = DossierIndex.objects.create(**base)
 
@@ -67,9 +81,11 @@ def values(fig):
 def every_reading(known, period):
     """The figures of B read city-wide-style (month grain), per agency and per procedure (day grain)."""
     b = [known.b.pk]
-    return (ii06a(period=period, now=NOW, agency_ids=b).totals,
-            ii06a(period=period, now=NOW, agency_ids=b, by="agency").rows[known.b.pk],
-            ii06a(period=period, now=NOW, agency_ids=b, by="procedure").totals)
+    return (
+        ii06a(period=period, now=NOW, agency_ids=b).totals,
+        ii06a(period=period, now=NOW, agency_ids=b, by="agency").rows[known.b.pk],
+        ii06a(period=period, now=NOW, agency_ids=b, by="procedure").totals,
+    )
 
 
 def test_now_paused_ones_are_not_overdue_and_multi_supplement_ones_are_late_for_766(b_2030):
@@ -98,11 +114,17 @@ def test_resuming_or_settling_does_not_move_a_past_boundary(b_2030):
     rows = b_2030.rows
     before = values(ii06a(period=MAY, now=NOW, agency_ids=[b_2030.b.pk]).totals)
     # p1 resumed: its appointment moves past the resume (20/06); p2 settled late after its resume
-    DossierIndex.objects.filter(pk=rows["p1"].pk).update(is_paused=False, state="in_appraisal", national_status=4,
-                                                         due_at=at(2030, 6, 20))
-    DossierIndex.objects.filter(pk=rows["p2"].pk).update(is_paused=False, due_at=at(2030, 6, 14),
-                                                         finished_at=at(2030, 6, 15, 9), timeliness="late",
-                                                         state="finished", national_status=9)
+    DossierIndex.objects.filter(pk=rows["p1"].pk).update(
+        is_paused=False, state="in_appraisal", national_status=4, due_at=at(2030, 6, 20)
+    )
+    DossierIndex.objects.filter(pk=rows["p2"].pk).update(
+        is_paused=False,
+        due_at=at(2030, 6, 14),
+        finished_at=at(2030, 6, 15, 9),
+        timeliness="late",
+        state="finished",
+        national_status=9,
+    )
     for fig in every_reading(b_2030, MAY):
         assert values(fig) == before
     june = ii06a(period=JUNE, now=NOW, agency_ids=[b_2030.b.pk]).totals
@@ -124,8 +146,9 @@ def test_the_trigger_keeps_the_pause_and_supplement_counts_equal_to_a_rebuild(b_
     with connection.cursor() as cur:
         cur.execute("SELECT sum(multi_paused) FROM public.reports_open WHERE agency_id = %s", [b_2030.b.pk])
         assert cur.fetchone()[0] == 2  # p2, p5
-        cur.execute("SELECT sum(multi_supplement) FROM public.reports_late WHERE agency_id = %s",
-                    [b_2030.a.pk])
+        cur.execute(
+            "SELECT sum(multi_supplement) FROM public.reports_late WHERE agency_id = %s", [b_2030.a.pk]
+        )
         assert cur.fetchone()[0] == 1  # c1, now at A (a7 is late at A too, with no supplement)
         maintained = snapshot(cur)
     call_command("reports_rebuild", "--check")  # raises when any roll-up differs

@@ -29,20 +29,45 @@ def steps(known):
     serial = iter(range(700, 800))
 
     def row(name, agency, step_due, due, **values):
-        base = dict(agency=agency, dossier_id=next(serial), procedure=known.p.p1, procedure_name="x",
-                    state="in_appraisal", national_status=4, channel="in_person", code=f"ST-{name}",
-                    received_at=at(2030, 5, 2), due_at=due, step_due_at=step_due)
+        base = dict(
+            agency=agency,
+            dossier_id=next(serial),
+            procedure=known.p.p1,
+            procedure_name="x",
+            state="in_appraisal",
+            national_status=4,
+            channel="in_person",
+            code=f"ST-{name}",
+            received_at=at(2030, 5, 2),
+            due_at=due,
+            step_due_at=step_due,
+        )
         base.update(values)
         known.rows[name] = DossierIndex.objects.create(**base)
 
     row("s1", known.a, at(2030, 6, 14), at(2099, 1, 1))
     row("s2", known.a, at(2030, 6, 20), at(2030, 6, 1))
     row("s3", known.a, at(2030, 6, 15, 16), at(2030, 7, 1))
-    row("s4", known.b, at(2030, 6, 1), at(2030, 7, 1), state="supplement_requested", national_status=5,
-        is_paused=True)
+    row(
+        "s4",
+        known.b,
+        at(2030, 6, 1),
+        at(2030, 7, 1),
+        state="supplement_requested",
+        national_status=5,
+        is_paused=True,
+    )
     row("s5", known.b, at(2030, 6, 10), at(2030, 7, 1), origin_agency=known.a)
-    row("s6", known.a, at(2030, 6, 1), at(2030, 6, 2), finished_at=at(2030, 6, 3), state="finished",
-        national_status=9, timeliness="late")
+    row(
+        "s6",
+        known.a,
+        at(2030, 6, 1),
+        at(2030, 6, 2),
+        finished_at=at(2030, 6, 3),
+        state="finished",
+        national_status=9,
+        timeliness="late",
+    )
     return known
 
 
@@ -64,7 +89,9 @@ def test_compliance_counts_the_steps_past_their_sub_deadline_at_the_holder(steps
     assert result["communes_complying"] == len(communes) - 2  # every other commune-level agency complies
     assert result["share"] == round((len(communes) - 2) * 100 / len(communes), 2)
     # the next day s3 (due 15/06 16:00) is overdue too; on 10/06 only a2 (s1 was due 14/06, s5 on 10/06)
-    assert {r.agency.pk: r.overdue_open for r in update_compliance(now=at(2030, 6, 16))["rows"]}[steps.a.pk] == 3
+    assert {r.agency.pk: r.overdue_open for r in update_compliance(now=at(2030, 6, 16))["rows"]}[
+        steps.a.pk
+    ] == 3
     early = {r.agency.pk: r.overdue_open for r in update_compliance(now=at(2030, 6, 10))["rows"]}
     assert (early[steps.a.pk], early[steps.b.pk]) == (1, 0)
 
@@ -74,9 +101,12 @@ def test_the_trigger_keeps_the_step_rollup_equal_to_a_rebuild(steps):
     DossierIndex.objects.filter(pk=rows["s1"].pk).update(step_due_at=at(2030, 6, 25))  # next step (step only)
     DossierIndex.objects.filter(pk=rows["s5"].pk).update(agency=steps.a)  # handed back (holder only)
     DossierIndex.objects.filter(pk=rows["s2"].pk).update(step_due_at=None)  # no sub-deadline: the appointment
-    DossierIndex.objects.filter(pk=rows["s4"].pk).update(is_paused=False, state="in_appraisal", national_status=4)
-    DossierIndex.objects.filter(pk=rows["s3"].pk).update(finished_at=at(2030, 6, 15), state="finished",
-                                                         national_status=9, timeliness="on_time")
+    DossierIndex.objects.filter(pk=rows["s4"].pk).update(
+        is_paused=False, state="in_appraisal", national_status=4
+    )
+    DossierIndex.objects.filter(pk=rows["s3"].pk).update(
+        finished_at=at(2030, 6, 15), state="finished", national_status=9, timeliness="on_time"
+    )
     DossierIndex.objects.filter(pk=rows["a2"].pk).delete()
     maintained = step_rows()
     call_command("reports_rebuild", "--check")  # raises when any roll-up differs
@@ -85,8 +115,12 @@ def test_the_trigger_keeps_the_step_rollup_equal_to_a_rebuild(steps):
     a, b = steps.a.pk, steps.b.pk
     d = lambda y, m, day: at(y, m, day).date()  # noqa: E731
     # A: s1 25/06, s2 01/06 (appointment), s5 10/06, a9 paused; B: s4 01/06
-    assert maintained == [(a, d(2030, 6, 1), 1), (a, d(2030, 6, 10), 1), (a, d(2030, 6, 25), 1),
-                          (b, d(2030, 6, 1), 1)]
+    assert maintained == [
+        (a, d(2030, 6, 1), 1),
+        (a, d(2030, 6, 10), 1),
+        (a, d(2030, 6, 25), 1),
+        (b, d(2030, 6, 1), 1),
+    ]
     overdue = {r.agency.pk: r.overdue_open for r in update_compliance(now=NOW)["rows"]}
     assert (overdue[a], overdue[b]) == (2, 1)
 

@@ -27,7 +27,8 @@ from schemathesis.checks import (
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 schema = schemathesis.openapi.from_dict(
-    SchemaGenerator(urlconf="config.urls_openapi").get_schema(request=None, public=True))
+    SchemaGenerator(urlconf="config.urls_openapi").get_schema(request=None, public=True)
+)
 schema.app = WSGIHandler()
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 CALLERS = ["anonymous", "citizen", "receiving_officer", "leader", "agency_admin", "city_admin"]
@@ -72,8 +73,13 @@ def caller(request, desk, city, client):
 
 @pytest.mark.parametrize("caller", CALLERS, indirect=True)
 @schema.parametrize()
-@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "6")), deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "6")),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_no_operation_answers_with_a_server_error_or_off_its_schema(case, caller, desk):
     cookies, headers = caller
     if "agency_slug" in (case.path_parameters or {}):

@@ -30,27 +30,67 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC, LOGIN, OWNER, CITY, READ = "public", "login", "owner", "city", "read"
 POLICY = {
-    "portal-home": PUBLIC, "healthz": PUBLIC, "lookup-form": PUBLIC, "lookup": PUBLIC,
-    "accounts:login": PUBLIC, "accounts:logout": PUBLIC, "accounts:signup": PUBLIC, "accounts:verify": PUBLIC,
-    "accounts:identity-begin": PUBLIC, "accounts:identity-callback": PUBLIC,
-    "accounts:local-vneid-discovery": PUBLIC, "accounts:local-vneid-authorize": PUBLIC,
-    "accounts:local-vneid-token": PUBLIC, "accounts:local-vneid-userinfo": PUBLIC,
+    "portal-home": PUBLIC,
+    "healthz": PUBLIC,
+    "lookup-form": PUBLIC,
+    "lookup": PUBLIC,
+    "accounts:login": PUBLIC,
+    "accounts:logout": PUBLIC,
+    "accounts:signup": PUBLIC,
+    "accounts:verify": PUBLIC,
+    "accounts:identity-begin": PUBLIC,
+    "accounts:identity-callback": PUBLIC,
+    "accounts:local-vneid-discovery": PUBLIC,
+    "accounts:local-vneid-authorize": PUBLIC,
+    "accounts:local-vneid-token": PUBLIC,
+    "accounts:local-vneid-userinfo": PUBLIC,
     "accounts:local-vneid-jwks": PUBLIC,
-    "catalogue:list": PUBLIC, "catalogue:export": PUBLIC, "catalogue:detail": PUBLIC,
-    "progress:city": PUBLIC, "progress:agency": PUBLIC, "ratings:form": PUBLIC, "ratings:thanks": PUBLIC,
-    "api:accounts-signup": PUBLIC, "api:accounts-verify": PUBLIC, "api:accounts-resend": PUBLIC,
-    "api:procedure-list": PUBLIC, "api:procedure-detail": PUBLIC, "api:sector-list": PUBLIC,
-    "api:calendar-deadline": PUBLIC, "api:lookup": PUBLIC, "api:rating-create": PUBLIC,
-    "openapi-schema": PUBLIC, "openapi-docs": PUBLIC,
-    "accounts:profile": LOGIN, "my-dossiers": LOGIN, "submissions:drafts": LOGIN, "submissions:start": LOGIN,
-    "api:me": LOGIN, "api:accounts-profile": LOGIN, "api:submission": LOGIN, "api:my-dossiers": LOGIN,
-    "citizen-dossier:detail": OWNER, "citizen-dossier:supplement": OWNER, "citizen-dossier:receipt": OWNER,
-    "submissions:draft": OWNER, "submissions:draft-file": OWNER, "submissions:discard": OWNER,
-    "catalogue:import": CITY, "reports:dashboard": CITY, "reports:dossiers": CITY,
-    "api:agency-merge": CITY, "api:catalogue-import": CITY, "api:reports-ii06a": CITY,
-    "api:reports-indicators": CITY, "api:reports-compliance": CITY, "api:reports-dashboard": CITY,
+    "catalogue:list": PUBLIC,
+    "catalogue:export": PUBLIC,
+    "catalogue:detail": PUBLIC,
+    "progress:city": PUBLIC,
+    "progress:agency": PUBLIC,
+    "ratings:form": PUBLIC,
+    "ratings:thanks": PUBLIC,
+    "api:accounts-signup": PUBLIC,
+    "api:accounts-verify": PUBLIC,
+    "api:accounts-resend": PUBLIC,
+    "api:procedure-list": PUBLIC,
+    "api:procedure-detail": PUBLIC,
+    "api:sector-list": PUBLIC,
+    "api:calendar-deadline": PUBLIC,
+    "api:lookup": PUBLIC,
+    "api:rating-create": PUBLIC,
+    "openapi-schema": PUBLIC,
+    "openapi-docs": PUBLIC,
+    "accounts:profile": LOGIN,
+    "my-dossiers": LOGIN,
+    "submissions:drafts": LOGIN,
+    "submissions:start": LOGIN,
+    "api:me": LOGIN,
+    "api:accounts-profile": LOGIN,
+    "api:submission": LOGIN,
+    "api:my-dossiers": LOGIN,
+    "citizen-dossier:detail": OWNER,
+    "citizen-dossier:supplement": OWNER,
+    "citizen-dossier:receipt": OWNER,
+    "submissions:draft": OWNER,
+    "submissions:draft-file": OWNER,
+    "submissions:discard": OWNER,
+    "catalogue:import": CITY,
+    "reports:dashboard": CITY,
+    "reports:dossiers": CITY,
+    "api:agency-merge": CITY,
+    "api:catalogue-import": CITY,
+    "api:reports-ii06a": CITY,
+    "api:reports-indicators": CITY,
+    "api:reports-compliance": CITY,
+    "api:reports-dashboard": CITY,
     "api:reports-dossiers": CITY,
-    "api:agency-list": READ, "api:calendar": READ, "api:calendar-day": CITY, "api:calendar-office-hours": CITY,
+    "api:agency-list": READ,
+    "api:calendar": READ,
+    "api:calendar-day": CITY,
+    "api:calendar-office-hours": CITY,
 }
 
 # <str:code> is a procedure's national code here, a dossier's code elsewhere
@@ -60,8 +100,11 @@ PROCEDURE_CODE = {"submissions:start", "catalogue:detail", "api:procedure-detail
 def city_endpoints():
     from config import urls_public
 
-    return [(name, route) for name, route in _patterns(urls_public.urlpatterns)
-            if not route.startswith(("admin/", "i18n/"))]
+    return [
+        (name, route)
+        for name, route in _patterns(urls_public.urlpatterns)
+        if not route.startswith(("admin/", "i18n/"))
+    ]
 
 
 def test_every_city_endpoint_is_classified():
@@ -80,17 +123,28 @@ def world(desk, citizen, settings, tmp_path):  # noqa: F811
 
     dossier, _url = submitted(desk, citizen)
     connection.set_schema_to_public()
-    draft = services.draft_create(procedure=Procedure.objects.get(national_code="1.001193"), agency=desk.agency,
-                                  acting_user=citizen)
-    services.draft_attach(draft=draft, position=1, upload=__import__("tests.submissions.conftest",
-                                                                      fromlist=["pdf"]).pdf(), acting_user=citizen)
+    draft = services.draft_create(
+        procedure=Procedure.objects.get(national_code="1.001193"), agency=desk.agency, acting_user=citizen
+    )
+    services.draft_attach(
+        draft=draft,
+        position=1,
+        upload=__import__("tests.submissions.conftest", fromlist=["pdf"]).pdf(),
+        acting_user=citizen,
+    )
     return dossier, draft
 
 
 def _url(route, *, desk, dossier, draft, code):
-    values = {"<slug:agency>": desk.agency.slug, "<slug:slug>": desk.agency.slug, "<slug:name>": "vneid",
-              "<str:code>": code, "<str:day>": "2026-09-02", "<int:position>": "1",
-              "^xuat\\.(?P<fmt>xlsx|csv)$": "xuat.csv"}
+    values = {
+        "<slug:agency>": desk.agency.slug,
+        "<slug:slug>": desk.agency.slug,
+        "<slug:name>": "vneid",
+        "<str:code>": code,
+        "<str:day>": "2026-09-02",
+        "<int:position>": "1",
+        "^xuat\\.(?P<fmt>xlsx|csv)$": "xuat.csv",
+    }
     url = route
     for key, value in values.items():
         url = url.replace(key, value)
@@ -108,8 +162,10 @@ def _written():
     from shared_apps.tracking.models import DossierIndex
     from tenants.models import Agency
 
-    return tuple(m.objects.count() for m in (Agency, Membership, DossierIndex, SubmissionDraft, Rating,
-                                             CalendarDay, Procedure, User))
+    return tuple(
+        m.objects.count()
+        for m in (Agency, Membership, DossierIndex, SubmissionDraft, Rating, CalendarDay, Procedure, User)
+    )
 
 
 def _refused_anonymously(response, is_api):
@@ -120,8 +176,13 @@ def _refused_anonymously(response, is_api):
     return response.status_code == 302 and response["Location"].startswith("/tai-khoan/dang-nhap/")
 
 
-def test_no_city_endpoint_serves_or_writes_for_people_who_may_not_use_it(client, desk, world, other_citizen,  # noqa: F811
-                                                                         city):
+def test_no_city_endpoint_serves_or_writes_for_people_who_may_not_use_it(
+    client,
+    desk,
+    world,
+    other_citizen,  # noqa: F811
+    city,
+):
     dossier, draft = world
     secrets = [dossier.code or "", "Trần Thị Bình", "0987654321"]
     members = {}
@@ -143,20 +204,30 @@ def test_no_city_endpoint_serves_or_writes_for_people_who_may_not_use_it(client,
                 assert _refused_anonymously(response, is_api), (name, method, response.status_code)
                 checked += 1
             if policy == READ and method != "get":
-                assert response.status_code in (401, 403, 405), (name, "anonymous write", response.status_code)
+                assert response.status_code in (401, 403, 405), (
+                    name,
+                    "anonymous write",
+                    response.status_code,
+                )
                 checked += 1
             if policy == OWNER:
                 client.force_login(other_citizen)
                 response = getattr(client, method)(url)
-                assert response.status_code in (404, 405), (name, method, "other citizen", response.status_code)
+                assert response.status_code in (404, 405), (
+                    name,
+                    method,
+                    "other citizen",
+                    response.status_code,
+                )
                 assert not any(s and s in response.content.decode(errors="replace") for s in secrets), name
                 checked += 1
             if policy in (CITY, READ) and (policy == CITY or method != "get"):
                 for who, user in [("citizen", other_citizen), *members.items()]:
                     client.force_login(user)
                     response = getattr(client, method)(url)
-                    assert response.status_code in (403, 405) or (not is_api and _refused_anonymously(response, False)), (
-                        name, method, who, response.status_code)
+                    assert response.status_code in (403, 405) or (
+                        not is_api and _refused_anonymously(response, False)
+                    ), (name, method, who, response.status_code)
                     checked += 1
     assert _written() == before
     assert checked > 150

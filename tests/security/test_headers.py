@@ -17,8 +17,10 @@ def _directives(header):
     return {part.split()[0]: part.split()[1:] for part in (p.strip() for p in header.split(";")) if part}
 
 
-@pytest.mark.parametrize("path", ["/", "/thu-tuc/", "/tra-cuu/", "/api/v1/catalogue/sectors/", "/khong-co-trang-nay/",
-                                  "/phuong-a/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/thu-tuc/", "/tra-cuu/", "/api/v1/catalogue/sectors/", "/khong-co-trang-nay/", "/phuong-a/"],
+)
 def test_every_response_forbids_inline_and_foreign_scripts_and_framing(client, city, path):
     response = client.get(path)
     csp = _directives(response["Content-Security-Policy"])
@@ -41,10 +43,18 @@ def test_api_docs_load_their_script_from_our_origin_not_inline(client):
 
 def test_production_settings_pass_the_deployment_check():
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}  # set by browser tests
-    env |= {"DJANGO_SETTINGS_MODULE": "config.settings.production",
-           "DJANGO_SECRET_KEY": secrets.token_urlsafe(64)}
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -52,8 +62,14 @@ def test_production_settings_pass_the_deployment_check():
 def test_production_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
 

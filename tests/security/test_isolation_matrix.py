@@ -23,23 +23,39 @@ from tests.dossiers.test_transitions import PAYLOADS
 
 pytestmark = pytest.mark.django_db
 
-MEMBER = "member"          # any member of the agency
-PUBLIC = "public"          # anyone (health check)
+MEMBER = "member"  # any member of the agency
+PUBLIC = "public"  # anyone (health check)
 ANY_ROLE = [r.value for r in Role]
 POLICY = {
-    "workspace:home": MEMBER, "workspace:ping": PUBLIC,
-    "adoption:index": MEMBER, "adoption:edit": MEMBER,
-    "desk:queue": MEMBER, "desk:intake": MEMBER, "desk:logbook": MEMBER, "desk:dossier": MEMBER,
-    "desk:print": MEMBER, "desk:component-file": MEMBER, "desk:action": MEMBER,
-    "agency-api:workspace": MEMBER, "agency-api:notice-list": MEMBER, "agency-api:adoption-list": MEMBER,
-    "agency-api:adoption-detail": MEMBER, "agency-api:dossier-list": MEMBER, "agency-api:dossier-detail": MEMBER,
+    "workspace:home": MEMBER,
+    "workspace:ping": PUBLIC,
+    "adoption:index": MEMBER,
+    "adoption:edit": MEMBER,
+    "desk:queue": MEMBER,
+    "desk:intake": MEMBER,
+    "desk:logbook": MEMBER,
+    "desk:dossier": MEMBER,
+    "desk:print": MEMBER,
+    "desk:component-file": MEMBER,
+    "desk:action": MEMBER,
+    "agency-api:workspace": MEMBER,
+    "agency-api:notice-list": MEMBER,
+    "agency-api:adoption-list": MEMBER,
+    "agency-api:adoption-detail": MEMBER,
+    "agency-api:dossier-list": MEMBER,
+    "agency-api:dossier-detail": MEMBER,
     "agency-api:dossier-component-file": MEMBER,
     # statistics (issue 7): the pages refuse members without a leader/unit head/admin role (tests/reports)
-    "reports:dashboard": MEMBER, "reports:dossiers": MEMBER, "agency-api:reports-ii06a": MEMBER,
-    "agency-api:reports-indicators": MEMBER, "agency-api:reports-dashboard": MEMBER,
+    "reports:dashboard": MEMBER,
+    "reports:dossiers": MEMBER,
+    "agency-api:reports-ii06a": MEMBER,
+    "agency-api:reports-indicators": MEMBER,
+    "agency-api:reports-dashboard": MEMBER,
     "agency-api:reports-dossiers": MEMBER,
     # inter-agency receipt (issue 6) and the history's hash chain (issue 8: leaders/admins verify, tests/history)
-    "desk:intake-on-behalf": MEMBER, "agency-api:dossier-history": MEMBER, "agency-api:history-verify": MEMBER,
+    "desk:intake-on-behalf": MEMBER,
+    "agency-api:dossier-history": MEMBER,
+    "agency-api:history-verify": MEMBER,
 }
 
 
@@ -68,8 +84,13 @@ def test_every_agency_endpoint_is_classified():
 
 
 def _url(agency, route, dossier):
-    values = {"<int:pk>": str(dossier.pk), "<str:code>": "1.001193", "<int:position>": "1",
-              "<slug:form>": "tiep-nhan", "<slug:action>": "assign"}
+    values = {
+        "<int:pk>": str(dossier.pk),
+        "<str:code>": "1.001193",
+        "<int:position>": "1",
+        "<slug:form>": "tiep-nhan",
+        "<slug:action>": "assign",
+    }
     url = route
     for key, value in values.items():
         url = url.replace(key, value)
@@ -78,8 +99,14 @@ def _url(agency, route, dossier):
 
 
 def _written():
-    return (Dossier.objects.count(), DossierEvent.objects.count(), DossierComponent.objects.exclude(file="").count(),
-            Notice.objects.count(), AuditEvent.objects.count(), OutboxMessage.objects.count())
+    return (
+        Dossier.objects.count(),
+        DossierEvent.objects.count(),
+        DossierComponent.objects.exclude(file="").count(),
+        Notice.objects.count(),
+        AuditEvent.objects.count(),
+        OutboxMessage.objects.count(),
+    )
 
 
 @pytest.fixture

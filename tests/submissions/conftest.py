@@ -24,8 +24,13 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def citizen(db):
-    return User.objects.create_user(username="cong_dan_nop", password="x", full_name="Trần Thị Bình",
-                                    phone="0987654321", email="binh@example.vn")
+    return User.objects.create_user(
+        username="cong_dan_nop",
+        password="x",
+        full_name="Trần Thị Bình",
+        phone="0987654321",
+        email="binh@example.vn",
+    )
 
 
 @pytest.fixture
@@ -49,9 +54,11 @@ def zip_bytes(entries, *, compression=zipfile.ZIP_DEFLATED):
 
 
 def content_types(main):
-    return ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-            'content-types"><Default Extension="xml" ContentType="application/xml"/>'
-            f'<Override PartName="/main.xml" ContentType="{main}"/></Types>').encode()
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/main.xml" ContentType="{main}"/></Types>'
+    ).encode()
 
 
 def ooxml(main, extra=()):
@@ -73,6 +80,6 @@ def ole2(stream_name):
     directory = bytearray(512)
     name = "Root Entry".encode("utf-16-le") + b"\x00\x00"
     directory[: len(name)] = name
-    entry = (stream_name.encode("utf-16-le") + b"\x00\x00")
-    directory[128: 128 + len(entry)] = entry
+    entry = stream_name.encode("utf-16-le") + b"\x00\x00"
+    directory[128 : 128 + len(entry)] = entry
     return bytes(header) + bytes(directory)

@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 def submitted(desk, citizen):
     """A dossier the citizen submitted online with the two required files (back on the agency's schema)."""
     connection.set_schema_to_public()
-    draft = services.draft_create(procedure=Procedure.objects.get(national_code="1.001193"), agency=desk.agency,
-                                  acting_user=citizen)
+    draft = services.draft_create(
+        procedure=Procedure.objects.get(national_code="1.001193"), agency=desk.agency, acting_user=citizen
+    )
     for position in (1, 2):
         services.draft_attach(draft=draft, position=position, upload=pdf(), acting_user=citizen)
     draft, _created = services.draft_submit(draft=draft, acting_user=citizen)
@@ -53,10 +54,16 @@ def test_the_citizen_sees_the_acceptance_with_code_appointment_and_receipt(clien
 
 
 def test_asked_to_supplement_at_intake_the_citizen_supplements_online_and_the_desk_sees_it_again(
-        client, desk, citizen, in_agency):
+    client, desk, citizen, in_agency
+):
     dossier, url = submitted(desk, citizen)
-    act(desk, "dossier_request_intake_supplement", dossier=dossier, acting_user=desk.receiving_officer,
-        items=[{"name": "Giấy tờ chứng minh nơi cư trú", "reason": "bản chụp bị mờ"}])
+    act(
+        desk,
+        "dossier_request_intake_supplement",
+        dossier=dossier,
+        acting_user=desk.receiving_officer,
+        items=[{"name": "Giấy tờ chứng minh nơi cư trú", "reason": "bản chụp bị mờ"}],
+    )
     client.force_login(citizen)
     page = client.get(url).content.decode()
     assert "Chờ bổ sung để tiếp nhận" in page and "bản chụp bị mờ" in page and "Gửi bổ sung" in page
@@ -78,14 +85,20 @@ def test_asked_to_supplement_at_intake_the_citizen_supplements_online_and_the_de
     assert "Đã tiếp nhận" in client.get(url).content.decode()
 
 
-def test_asked_to_supplement_during_processing_the_supplement_ends_the_pause(client, desk, citizen, in_agency):
+def test_asked_to_supplement_during_processing_the_supplement_ends_the_pause(
+    client, desk, citizen, in_agency
+):
     dossier, url = submitted(desk, citizen)
     officer = desk.receiving_officer
     act(desk, "dossier_accept", dossier=dossier, acting_user=officer)
-    act(desk, "dossier_assign", dossier=dossier, specialist=desk.specialist,
-                                 acting_user=desk.unit_head)
-    act(desk, "dossier_request_supplement", dossier=dossier, acting_user=desk.specialist,
-                                             reason="Giấy chứng sinh: thiếu dấu giáp lai")
+    act(desk, "dossier_assign", dossier=dossier, specialist=desk.specialist, acting_user=desk.unit_head)
+    act(
+        desk,
+        "dossier_request_supplement",
+        dossier=dossier,
+        acting_user=desk.specialist,
+        reason="Giấy chứng sinh: thiếu dấu giáp lai",
+    )
     client.force_login(citizen)
     page = client.get(url).content.decode()
     assert "Yêu cầu bổ sung" in page and "thiếu dấu giáp lai" in page
@@ -101,8 +114,13 @@ def test_asked_to_supplement_during_processing_the_supplement_ends_the_pause(cli
 
 def test_the_citizen_sees_a_refusal_and_its_reason(client, desk, citizen):
     dossier, url = submitted(desk, citizen)
-    act(desk, "dossier_refuse", dossier=dossier, acting_user=desk.receiving_officer,
-                                 reason="Thủ tục không thuộc thẩm quyền của phường")
+    act(
+        desk,
+        "dossier_refuse",
+        dossier=dossier,
+        acting_user=desk.receiving_officer,
+        reason="Thủ tục không thuộc thẩm quyền của phường",
+    )
     client.force_login(citizen)
     page = client.get(url).content.decode()
     assert "Từ chối tiếp nhận" in page and "không thuộc thẩm quyền" in page and "Gửi bổ sung" not in page
@@ -112,12 +130,23 @@ def test_the_citizen_sees_a_refusal_and_its_reason(client, desk, citizen):
 
 def test_a_refused_file_writes_nothing(desk, citizen):
     dossier, _url = submitted(desk, citizen)
-    act(desk, "dossier_request_intake_supplement", dossier=dossier, acting_user=desk.receiving_officer,
-        items=[{"name": "Giấy tờ chứng minh nơi cư trú", "reason": "thiếu"}])
+    act(
+        desk,
+        "dossier_request_intake_supplement",
+        dossier=dossier,
+        acting_user=desk.receiving_officer,
+        items=[{"name": "Giấy tờ chứng minh nơi cư trú", "reason": "thiếu"}],
+    )
     seq = dossier.events.count()
     with pytest.raises(DomainError) as refused:
-        act(desk, "dossier_supplement_online", dossier=dossier, acting_user=citizen, note="",
-            uploads={3: pdf("cu-tru.pdf", b"MZ\x90 program"), 1: pdf()})
+        act(
+            desk,
+            "dossier_supplement_online",
+            dossier=dossier,
+            acting_user=citizen,
+            note="",
+            uploads={3: pdf("cu-tru.pdf", b"MZ\x90 program"), 1: pdf()},
+        )
     assert refused.value.code == "file_type"
     dossier.refresh_from_db()
     assert dossier.state == "intake_supplement" and dossier.events.count() == seq

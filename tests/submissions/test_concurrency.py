@@ -25,14 +25,24 @@ def world(city, django_db_blocker, tmp_path_factory):
     from shared_apps.submissions.services import draft_attach, draft_create
 
     root = tmp_path_factory.mktemp("nop-song-song")
-    with override_settings(MEDIA_ROOT=root / "media", PRIVATE_MEDIA_ROOT=root / "private"), committed_agency(
-            django_db_blocker, slug="phuong-nop-song-song", national_code="000.97.05.H31",
-            users={"cd_bam_hai_lan": []}, sector_code="ho-tich-nop-song-song") as made:
+    with (
+        override_settings(MEDIA_ROOT=root / "media", PRIVATE_MEDIA_ROOT=root / "private"),
+        committed_agency(
+            django_db_blocker,
+            slug="phuong-nop-song-song",
+            national_code="000.97.05.H31",
+            users={"cd_bam_hai_lan": []},
+            sector_code="ho-tich-nop-song-song",
+        ) as made,
+    ):
         citizen = made.users["cd_bam_hai_lan"]
         with django_db_blocker.unblock():
             connection.set_schema_to_public()
-            draft = draft_create(procedure=Procedure.objects.get(national_code="1.001193"), agency=made.agency,
-                                 acting_user=citizen)
+            draft = draft_create(
+                procedure=Procedure.objects.get(national_code="1.001193"),
+                agency=made.agency,
+                acting_user=citizen,
+            )
             for position in (1, 2):
                 draft_attach(draft=draft, position=position, upload=pdf(), acting_user=citizen)
         try:

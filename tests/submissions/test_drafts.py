@@ -40,12 +40,24 @@ def new_draft(desk, citizen):
 
 def test_the_competent_agency_and_cross_boundary_receivers_are_offered(desk):
     connection.set_schema_to_public()
-    department = agency_onboard(name="Sở Tư pháp Thử", slug="so-tu-phap-thu", kind="department",
-                                national_code="000.94.01.H31", acting_user=None)
-    closed = agency_onboard(name="Xã Không Nhận", slug="xa-khong-nhan", kind="commune",
-                            national_code="000.94.02.H31", acting_user=None)
+    department = agency_onboard(
+        name="Sở Tư pháp Thử",
+        slug="so-tu-phap-thu",
+        kind="department",
+        national_code="000.94.01.H31",
+        acting_user=None,
+    )
+    closed = agency_onboard(
+        name="Xã Không Nhận",
+        slug="xa-khong-nhan",
+        kind="commune",
+        national_code="000.94.02.H31",
+        acting_user=None,
+    )
     in_schema(department, lambda: ProcedureAdoption.objects.get_or_create(procedure=birth()))  # its choice
-    in_schema(closed, lambda: ProcedureAdoption.objects.filter(procedure=birth()).update(online_intake_open=False))
+    in_schema(
+        closed, lambda: ProcedureAdoption.objects.filter(procedure=birth()).update(online_intake_open=False)
+    )
     offered = {o.agency.slug: o.competent for o in agencies_offering(procedure=birth())}
     assert offered == {"phuong-mot-cua": True, "so-tu-phap-thu": False}
 
@@ -81,10 +93,18 @@ def test_the_pages_take_a_citizen_from_the_procedure_to_a_submitted_dossier(clie
     assert created["Location"] == f"/nop-truc-tuyen/nhap/{draft.pk}/"
     form = client.get(created["Location"]).content.decode()
     assert 'value="Trần Thị Bình"' in form and 'for="tep-1"' in form and "bắt buộc" in form
-    saved = client.post(created["Location"], {
-        "nguoi-nop-name": "Trần Thị Bình", "nguoi-nop-phone": "0987654321", "nguoi-nop-kind": "person",
-        "nguoi-nop-address": "Số 5 Lạch Tray", "noi-dung": "Đăng ký khai sinh cho con",
-        "tep-1": pdf("to-khai.pdf"), "hanh-dong": "luu"})
+    saved = client.post(
+        created["Location"],
+        {
+            "nguoi-nop-name": "Trần Thị Bình",
+            "nguoi-nop-phone": "0987654321",
+            "nguoi-nop-kind": "person",
+            "nguoi-nop-address": "Số 5 Lạch Tray",
+            "noi-dung": "Đăng ký khai sinh cho con",
+            "tep-1": pdf("to-khai.pdf"),
+            "hanh-dong": "luu",
+        },
+    )
     assert saved.status_code == 302 and saved["Location"] == created["Location"]
     draft.refresh_from_db()
     assert draft.status == DraftStatus.DRAFT and draft.applicant["address"] == "Số 5 Lạch Tray"
@@ -94,23 +114,34 @@ def test_the_pages_take_a_citizen_from_the_procedure_to_a_submitted_dossier(clie
     assert "Số 5 Lạch Tray" in resumed and "to-khai.pdf" in resumed and "Đăng ký khai sinh cho con" in resumed
     missing = client.post(created["Location"], {"nguoi-nop-name": "Trần Thị Bình", "hanh-dong": "nop"})
     assert missing.status_code == 400 and "Giấy chứng sinh" in missing.content.decode()
-    submitted = client.post(created["Location"], {"nguoi-nop-name": "Trần Thị Bình", "hanh-dong": "nop",
-                                                  "tep-2": pdf("chung-sinh.pdf")})
+    submitted = client.post(
+        created["Location"],
+        {"nguoi-nop-name": "Trần Thị Bình", "hanh-dong": "nop", "tep-2": pdf("chung-sinh.pdf")},
+    )
     draft.refresh_from_db()
     assert draft.status == DraftStatus.SUBMITTED and draft.dossier_id
-    assert submitted.status_code == 302 and submitted["Location"] == f"/ho-so-cua-toi/phuong-mot-cua/{draft.dossier_id}/"
+    assert (
+        submitted.status_code == 302
+        and submitted["Location"] == f"/ho-so-cua-toi/phuong-mot-cua/{draft.dossier_id}/"
+    )
     page = client.get(submitted["Location"]).content.decode()
     assert "Mới đăng ký" in page and "Đăng ký khai sinh" in page
     with in_agency(desk.agency):
         dossier = Dossier.objects.get(pk=draft.dossier_id)
         assert dossier.state == "new" and dossier.channel == "online" and dossier.owner_user_id == citizen.pk
-        assert dossier.applicant_address == "Số 5 Lạch Tray" and dossier.request_summary == "Đăng ký khai sinh cho con"
+        assert (
+            dossier.applicant_address == "Số 5 Lạch Tray"
+            and dossier.request_summary == "Đăng ký khai sinh cho con"
+        )
         files = {c.position: c for c in dossier.components.all()}
         assert files[1].file.read() == PDF and files[1].provided and files[1].digitised
         assert files[2].file_type == "application/pdf" and not files[3].file
         attached = dossier.events.filter(action="component_attached")
-        assert attached.count() == 2 and attached.first().old_values == {"file": False, "digitised": True,
-                                                                          "provided": True}
+        assert attached.count() == 2 and attached.first().old_values == {
+            "file": False,
+            "digitised": True,
+            "provided": True,
+        }
     assert DossierIndex.objects.get(agency=desk.agency, dossier_id=draft.dossier_id).national_status == 1
     assert not draft.files.exists()  # the draft's copies are gone once the agency has the files
 
@@ -153,9 +184,13 @@ def test_the_draft_files_are_private_and_checked_by_content(desk, citizen, setti
     with pytest.raises(ValueError):
         row.file.url  # noqa: B018  (no public URL exists)
     with pytest.raises(DomainError) as refused:
-        services.draft_attach(draft=draft, position=2, upload=pdf("gia.pdf", b"MZ\x90 program"), acting_user=citizen)
+        services.draft_attach(
+            draft=draft, position=2, upload=pdf("gia.pdf", b"MZ\x90 program"), acting_user=citizen
+        )
     assert refused.value.code == "file_type"
-    row = services.draft_attach(draft=draft, position=2, upload=pdf("don.docx", ooxml(WORD)), acting_user=citizen)
+    row = services.draft_attach(
+        draft=draft, position=2, upload=pdf("don.docx", ooxml(WORD)), acting_user=citizen
+    )
     assert row.content_type.endswith("wordprocessingml.document")
     settings.UPLOAD_MAX_DOSSIER_BYTES = len(PDF) + 10
     with pytest.raises(DomainError) as too_much:

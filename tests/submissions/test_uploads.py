@@ -31,17 +31,20 @@ def real_xlsx():
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (PDF, (uploads.PDF, ".pdf")),
-    (PNG, (uploads.PNG, ".png")),
-    (JPEG, (uploads.JPEG, ".jpg")),
-    (ooxml(WORD_MAIN), (uploads.DOCX, ".docx")),
-    (ooxml(SLIDES_MAIN), (uploads.PPTX, ".pptx")),
-    (odf("application/vnd.oasis.opendocument.text"), (uploads.ODT, ".odt")),
-    (odf("application/vnd.oasis.opendocument.spreadsheet"), (uploads.ODS, ".ods")),
-    (ole2("WordDocument"), (uploads.DOC, ".doc")),
-    (ole2("Workbook"), (uploads.XLS, ".xls")),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (PDF, (uploads.PDF, ".pdf")),
+        (PNG, (uploads.PNG, ".png")),
+        (JPEG, (uploads.JPEG, ".jpg")),
+        (ooxml(WORD_MAIN), (uploads.DOCX, ".docx")),
+        (ooxml(SLIDES_MAIN), (uploads.PPTX, ".pptx")),
+        (odf("application/vnd.oasis.opendocument.text"), (uploads.ODT, ".odt")),
+        (odf("application/vnd.oasis.opendocument.spreadsheet"), (uploads.ODS, ".ods")),
+        (ole2("WordDocument"), (uploads.DOC, ".doc")),
+        (ole2("Workbook"), (uploads.XLS, ".xls")),
+    ],
+)
 def test_accepted_types_are_recognised_by_content_whatever_the_name(content, expected):
     assert upload_check(upload(content, name="khong-co-duoi")) == expected
 
@@ -50,17 +53,20 @@ def test_a_real_spreadsheet_from_openpyxl_is_an_xlsx():
     assert upload_check(upload(real_xlsx(), name="bang-ke.xlsx")) == (uploads.XLSX, ".xlsx")
 
 
-@pytest.mark.parametrize("content", [
-    b"MZ\x90\x00\x03 a windows program",                       # an executable
-    b"<html><script>alert(1)</script></html>",                  # a web page
-    b"GIF89a" + b"\x00" * 20,                                    # an image type we do not take
-    zip_bytes([("anh.jpg", JPEG), ("ghi-chu.txt", b"xin chao")]),  # a plain zip archive
-    ooxml("application/vnd.ms-word.document.macroEnabled.main+xml"),  # a macro-enabled document
-    ooxml(WORD_MAIN, extra=[("word/vbaProject.bin", b"macro")]),     # macros hidden in a docx
-    odf("application/vnd.oasis.opendocument.graphics"),         # ODF, but a drawing
-    ole2("PowerPoint Document"),                                 # OLE2, but not Word or Excel
-    b"PK\x03\x04 not really a zip",                              # a broken zip
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"MZ\x90\x00\x03 a windows program",  # an executable
+        b"<html><script>alert(1)</script></html>",  # a web page
+        b"GIF89a" + b"\x00" * 20,  # an image type we do not take
+        zip_bytes([("anh.jpg", JPEG), ("ghi-chu.txt", b"xin chao")]),  # a plain zip archive
+        ooxml("application/vnd.ms-word.document.macroEnabled.main+xml"),  # a macro-enabled document
+        ooxml(WORD_MAIN, extra=[("word/vbaProject.bin", b"macro")]),  # macros hidden in a docx
+        odf("application/vnd.oasis.opendocument.graphics"),  # ODF, but a drawing
+        ole2("PowerPoint Document"),  # OLE2, but not Word or Excel
+        b"PK\x03\x04 not really a zip",  # a broken zip
+    ],
+)
 def test_a_file_named_pdf_with_other_content_is_refused(content):
     with pytest.raises(DomainError) as refused:
         upload_check(upload(content, name="to-khai.pdf", claimed="application/pdf"))
@@ -84,7 +90,9 @@ def test_an_empty_file_is_refused():
 
 def test_a_zip_bomb_is_refused_by_its_compression_ratio_without_extracting():
     # 20 MB of zeros compress to ~20 KB: a ratio of about 1000.
-    bomb = zip_bytes([("[Content_Types].xml", ooxml_types()), ("word/document.xml", b"\x00" * (20 * 1024 * 1024))])
+    bomb = zip_bytes(
+        [("[Content_Types].xml", ooxml_types()), ("word/document.xml", b"\x00" * (20 * 1024 * 1024))]
+    )
     assert len(bomb) < 100 * 1024
     with pytest.raises(DomainError) as refused:
         upload_check(upload(bomb, name="don.docx"))
@@ -93,8 +101,10 @@ def test_a_zip_bomb_is_refused_by_its_compression_ratio_without_extracting():
 
 def test_a_zip_declaring_too_much_uncompressed_data_is_refused(settings):
     settings.UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES = 64 * 1024
-    package = zip_bytes([("[Content_Types].xml", ooxml_types()), ("word/document.xml", bytes(range(256)) * 512)],
-                        compression=zipfile.ZIP_STORED)
+    package = zip_bytes(
+        [("[Content_Types].xml", ooxml_types()), ("word/document.xml", bytes(range(256)) * 512)],
+        compression=zipfile.ZIP_STORED,
+    )
     with pytest.raises(DomainError) as refused:
         upload_check(upload(package))
     assert refused.value.code == "zip_bomb"
@@ -104,7 +114,9 @@ def test_a_zip_declaring_too_much_uncompressed_data_is_refused(settings):
 
 def test_a_zip_with_too_many_entries_is_refused(settings):
     settings.UPLOAD_ZIP_MAX_ENTRIES = 10
-    package = zip_bytes([("[Content_Types].xml", ooxml_types())] + [(f"part{i}.xml", b"<p/>") for i in range(20)])
+    package = zip_bytes(
+        [("[Content_Types].xml", ooxml_types())] + [(f"part{i}.xml", b"<p/>") for i in range(20)]
+    )
     with pytest.raises(DomainError) as refused:
         upload_check(upload(package))
     assert refused.value.code == "zip_bomb"
@@ -128,4 +140,7 @@ def test_a_pdf_cut_off_before_its_end_is_refused_as_broken():
         upload_check(cut)
     assert refused.value.code == "file_broken" and "bị hỏng" in refused.value.message
     # trailing bytes after %%EOF (some scanners add them) are fine
-    assert upload_check(SimpleUploadedFile("quet.pdf", PDF + b"\r\n\x00\x00", "application/pdf"))[0] == uploads.PDF
+    assert (
+        upload_check(SimpleUploadedFile("quet.pdf", PDF + b"\r\n\x00\x00", "application/pdf"))[0]
+        == uploads.PDF
+    )

@@ -23,8 +23,14 @@ def test_a_cloned_schema_equals_a_freshly_migrated_one(city):
     cloned = onboard(slug="phuong-clone")
     with connection.cursor() as cursor:
         cursor.execute("CREATE SCHEMA migrated_ref")
-    call_command("migrate_schemas", tenant=True, schema_name="migrated_ref", executor="standard",
-                 interactive=False, verbosity=0)
+    call_command(
+        "migrate_schemas",
+        tenant=True,
+        schema_name="migrated_ref",
+        executor="standard",
+        interactive=False,
+        verbosity=0,
+    )
     connection.set_schema_to_public()
     a = schema_describe(cloned.schema_name)
     b = schema_describe("migrated_ref")
@@ -91,8 +97,12 @@ def test_only_city_admins_may_onboard(city):
 
 def test_onboarding_api_for_city_admin(client, city):
     client.force_login(city.city_admin)
-    payload = {"name": "Xã Đảo Mới", "kind": "commune", "national_code": "000.91.05.H31",
-               "admin_username": "officer_a"}
+    payload = {
+        "name": "Xã Đảo Mới",
+        "kind": "commune",
+        "national_code": "000.91.05.H31",
+        "admin_username": "officer_a",
+    }
     response = client.post("/api/v1/agencies/", payload, content_type="application/json")
     assert response.status_code == 201, response.content
     assert response.json()["slug"] == "xa-dao-moi"
@@ -129,10 +139,17 @@ def test_onboarding_through_the_django_admin(client, city):
 
     root = User.objects.create_superuser("root", password="x-very-secret-1")
     client.force_login(root)
-    response = client.post("/admin/tenants/agency/add/", {
-        "name": "Phường Quản Trị", "slug": "phuong-quan-tri", "kind": "ward",
-        "national_code": "000.91.08.H31", "short_name": "", "admin_unit_code": "",
-    })
+    response = client.post(
+        "/admin/tenants/agency/add/",
+        {
+            "name": "Phường Quản Trị",
+            "slug": "phuong-quan-tri",
+            "kind": "ward",
+            "national_code": "000.91.08.H31",
+            "short_name": "",
+            "admin_unit_code": "",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     agency = Agency.objects.get(slug="phuong-quan-tri")
     assert schema_exists(agency.schema_name)

@@ -17,7 +17,9 @@ def test_hai_phong_has_its_real_114_units_plus_city_and_departments():
     kinds = [u.kind for u in units]
     assert kinds.count(AgencyKind.CITY) == 1
     assert kinds.count(AgencyKind.DEPARTMENT) == 15
-    commune_level = [u for u in units if u.kind in (AgencyKind.WARD, AgencyKind.COMMUNE, AgencyKind.SPECIAL_ZONE)]
+    commune_level = [
+        u for u in units if u.kind in (AgencyKind.WARD, AgencyKind.COMMUNE, AgencyKind.SPECIAL_ZONE)
+    ]
     assert len(commune_level) == 114
     assert kinds.count(AgencyKind.WARD) == 45 and kinds.count(AgencyKind.COMMUNE) == 67
     zones = {u.name for u in units if u.kind == AgencyKind.SPECIAL_ZONE}

@@ -108,7 +108,10 @@ def test_the_fast_path_answers_exactly_like_the_full_stack(apps, dossier, settin
     status, _headers, body = call(front, questions[0])
     assert json.loads(body)["applicant_name"] is None and json.loads(body)["verified"] is False
     status, _headers, body = call(front, questions[4])
-    assert status == 404 and json.loads(body) == {"detail": "Không tìm thấy hồ sơ có mã này.", "code": "not_found"}
+    assert status == 404 and json.loads(body) == {
+        "detail": "Không tìm thấy hồ sơ có mã này.",
+        "code": "not_found",
+    }
 
 
 def test_the_fast_path_throttles_like_the_full_stack(apps, desk, settings):
@@ -118,7 +121,9 @@ def test_the_fast_path_throttles_like_the_full_stack(apps, desk, settings):
     for name, app, address in (("front", front, "10.0.0.1"), ("full", full, "10.0.0.2")):
         answers[name] = []
         for i in range(3):
-            environ = environ_for(f"/api/v1/lookup/000.00.00.H31-261126-{i:04d}/", meta={"REMOTE_ADDR": address})
+            environ = environ_for(
+                f"/api/v1/lookup/000.00.00.H31-261126-{i:04d}/", meta={"REMOTE_ADDR": address}
+            )
             answers[name].append(call(app, environ))
     assert [a[0] for a in answers["front"]] == [404, 404, 429]
     assert answers["front"] == answers["full"]
@@ -155,11 +160,22 @@ def test_the_hand_built_body_is_what_the_serializer_would_write(dossier):
     result = dossier_lookup(code=dossier.code, proof="5678")
     e = result.entry
     assert result.events and e.received_at is not None
-    expected = api.LookupSerializer({
-        "code": e.code, "procedure": e.procedure_name, "agency": e.agency.name,
-        "national_status": e.national_status, "status": result.status_label, "received_at": e.received_at,
-        "due_at": e.due_at, "finished_at": e.finished_at, "returned_at": e.returned_at,
-        "verified": result.verified, "applicant_name": e.applicant_name, "timeline": result.events}).data
+    expected = api.LookupSerializer(
+        {
+            "code": e.code,
+            "procedure": e.procedure_name,
+            "agency": e.agency.name,
+            "national_status": e.national_status,
+            "status": result.status_label,
+            "received_at": e.received_at,
+            "due_at": e.due_at,
+            "finished_at": e.finished_at,
+            "returned_at": e.returned_at,
+            "verified": result.verified,
+            "applicant_name": e.applicant_name,
+            "timeline": result.events,
+        }
+    ).data
     assert api.lookup_payload(result) == json.loads(json.dumps(expected))
 
 
@@ -211,7 +227,9 @@ def test_the_look_up_still_answers_when_redis_is_unreachable(client, dossier, se
     assert response.status_code == 200 and response.json()["code"] == dossier.code
 
 
-def test_a_failure_on_the_learned_path_is_answered_by_the_middleware_chain(apps, dossier, settings, monkeypatch):
+def test_a_failure_on_the_learned_path_is_answered_by_the_middleware_chain(
+    apps, dossier, settings, monkeypatch
+):
     """Once headers are learned, an exception in the look-up is not a bare crash: the request goes
     through the chain, which renders the error like the full stack does."""
     settings.LOOKUP_RATE_PER_MINUTE = 1000

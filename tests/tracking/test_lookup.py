@@ -32,10 +32,15 @@ def test_personal_data_is_hidden_without_proof(client, dossier):
     assert "Nguyễn Văn An" not in body and "Ẩn" in body
     assert "Nguyễn Văn An" in client.get(f"/tra-cuu/{dossier.code}/", {"xac-minh": "5678"}).content.decode()
     assert "Nguyễn Văn An" in client.get(f"/tra-cuu/{dossier.code}/", {"xac-minh": "1234"}).content.decode()
-    assert "Nguyễn Văn An" not in client.get(f"/tra-cuu/{dossier.code}/", {"xac-minh": "0000"}).content.decode()
+    assert (
+        "Nguyễn Văn An" not in client.get(f"/tra-cuu/{dossier.code}/", {"xac-minh": "0000"}).content.decode()
+    )
     api = client.get(f"/api/v1/lookup/{dossier.code}/").json()
     assert api["verified"] is False and api["applicant_name"] is None and api["national_status"] == 2
-    assert client.get(f"/api/v1/lookup/{dossier.code}/", {"proof": "5678"}).json()["applicant_name"] == "Nguyễn Văn An"
+    assert (
+        client.get(f"/api/v1/lookup/{dossier.code}/", {"proof": "5678"}).json()["applicant_name"]
+        == "Nguyễn Văn An"
+    )
 
 
 def test_an_unknown_code_is_clearly_not_found(client, desk):

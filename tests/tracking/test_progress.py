@@ -32,26 +32,46 @@ pytestmark = pytest.mark.django_db
 
 # -- building the scene -----------------------------------------------------------------------------
 def _index(dossier):
-    return DossierIndex.objects.filter(code=dossier.code) if dossier.code else DossierIndex.objects.filter(
-        dossier_id=dossier.pk)
+    return (
+        DossierIndex.objects.filter(code=dossier.code)
+        if dossier.code
+        else DossierIndex.objects.filter(dossier_id=dossier.pk)
+    )
 
 
 def _to_result(desk, d):
-    d = s.dossier_assign(agency=desk.agency, dossier=d, specialist=desk.specialist, acting_user=desk.unit_head)
+    d = s.dossier_assign(
+        agency=desk.agency, dossier=d, specialist=desk.specialist, acting_user=desk.unit_head
+    )
     d = s.dossier_appraise(agency=desk.agency, dossier=d, opinion="Đủ điều kiện", acting_user=desk.specialist)
-    d = s.dossier_submit_for_approval(agency=desk.agency, dossier=d, leader=desk.leader, acting_user=desk.specialist)
+    d = s.dossier_submit_for_approval(
+        agency=desk.agency, dossier=d, leader=desk.leader, acting_user=desk.specialist
+    )
     d = s.dossier_approve(agency=desk.agency, dossier=d, acting_user=desk.leader)
-    return s.dossier_record_result(agency=desk.agency, dossier=d, result_number="1/KS", acting_user=desk.leader)
+    return s.dossier_record_result(
+        agency=desk.agency, dossier=d, result_number="1/KS", acting_user=desk.leader
+    )
 
 
 def _return(desk, d):
-    return s.dossier_return_result(agency=desk.agency, dossier=d, method="counter", collected_by="Nguyễn Văn An",
-                                   acting_user=desk.receiving_officer)
+    return s.dossier_return_result(
+        agency=desk.agency,
+        dossier=d,
+        method="counter",
+        collected_by="Nguyễn Văn An",
+        acting_user=desk.receiving_officer,
+    )
 
 
 def _received_online(desk):
-    d = s.dossier_register(agency=desk.agency, procedure="1.001193", applicant=APPLICANT, channel="online",
-                           components=COMPLETE, acting_user=None)
+    d = s.dossier_register(
+        agency=desk.agency,
+        procedure="1.001193",
+        applicant=APPLICANT,
+        channel="online",
+        components=COMPLETE,
+        acting_user=None,
+    )
     return s.dossier_accept(agency=desk.agency, dossier=d, acting_user=desk.receiving_officer)
 
 
@@ -74,46 +94,83 @@ def scene(desk, city):
     now = timezone.now()
     month = Month.current(now=now)
     previous = month.previous
-    in_m = month.start + (now - month.start) / 2          # earlier this month
+    in_m = month.start + (now - month.start) / 2  # earlier this month
     in_p = previous.start + timedelta(days=10, hours=9)  # 11th of last month
 
     d1 = _return(desk, _to_result(desk, receive(desk)))
     assert _index(d1).get().timeliness == "early"
     d2 = _to_result(desk, receive(desk))
     _index(d2).update(timeliness="late")
-    d3 = s.dossier_assign(agency=desk.agency, dossier=_received_online(desk), specialist=desk.specialist,
-                          acting_user=desk.unit_head)
-    d4 = s.dossier_assign(agency=desk.agency, dossier=receive(desk), specialist=desk.specialist,
-                          acting_user=desk.unit_head)
-    d4 = s.dossier_request_supplement(agency=desk.agency, dossier=d4, reason="Thiếu giấy chứng sinh",
-                                      acting_user=desk.specialist)
+    d3 = s.dossier_assign(
+        agency=desk.agency,
+        dossier=_received_online(desk),
+        specialist=desk.specialist,
+        acting_user=desk.unit_head,
+    )
+    d4 = s.dossier_assign(
+        agency=desk.agency, dossier=receive(desk), specialist=desk.specialist, acting_user=desk.unit_head
+    )
+    d4 = s.dossier_request_supplement(
+        agency=desk.agency, dossier=d4, reason="Thiếu giấy chứng sinh", acting_user=desk.specialist
+    )
     _index(d4).update(due_at=now - timedelta(hours=1))
     d5 = receive(desk)
     _index(d5).update(due_at=now - timedelta(days=2))
-    d6 = s.dossier_withdraw(agency=desk.agency, dossier=receive(desk), reason="Đơn rút hồ sơ",
-                            acting_user=desk.receiving_officer)
+    d6 = s.dossier_withdraw(
+        agency=desk.agency, dossier=receive(desk), reason="Đơn rút hồ sơ", acting_user=desk.receiving_officer
+    )
     d7 = _return(desk, _to_result(desk, receive(desk)))
-    _index(d7).update(received_at=in_p, finished_at=in_p + timedelta(days=2), returned_at=in_p + timedelta(days=3),
-                      timeliness="on_time")
+    _index(d7).update(
+        received_at=in_p,
+        finished_at=in_p + timedelta(days=2),
+        returned_at=in_p + timedelta(days=3),
+        timeliness="on_time",
+    )
     d8 = _to_result(desk, receive(desk))
     _index(d8).update(received_at=in_p, finished_at=in_m, timeliness="on_time")
     d9 = receive(desk)
     _index(d9).update(received_at=in_p)
 
-    refused = s.dossier_register(agency=desk.agency, procedure="1.001193", applicant=APPLICANT,
-                                 channel="in_person", components={1: {"provided": True}},
-                                 acting_user=desk.receiving_officer)
-    s.dossier_refuse(agency=desk.agency, dossier=refused, reason="Không thuộc thẩm quyền",
-                     acting_user=desk.receiving_officer)
-    s.dossier_register(agency=desk.agency, procedure="1.001193", applicant=APPLICANT, channel="online",
-                       components=COMPLETE, acting_user=None)
-    waiting = s.dossier_register(agency=desk.agency, procedure="1.001193", applicant=APPLICANT,
-                                 channel="in_person", components={1: {"provided": True}},
-                                 acting_user=desk.receiving_officer)
-    s.dossier_request_intake_supplement(agency=desk.agency, dossier=waiting, acting_user=desk.receiving_officer,
-                                        items=[{"name": "Giấy chứng sinh", "reason": "Chưa có"}])
+    refused = s.dossier_register(
+        agency=desk.agency,
+        procedure="1.001193",
+        applicant=APPLICANT,
+        channel="in_person",
+        components={1: {"provided": True}},
+        acting_user=desk.receiving_officer,
+    )
+    s.dossier_refuse(
+        agency=desk.agency,
+        dossier=refused,
+        reason="Không thuộc thẩm quyền",
+        acting_user=desk.receiving_officer,
+    )
+    s.dossier_register(
+        agency=desk.agency,
+        procedure="1.001193",
+        applicant=APPLICANT,
+        channel="online",
+        components=COMPLETE,
+        acting_user=None,
+    )
+    waiting = s.dossier_register(
+        agency=desk.agency,
+        procedure="1.001193",
+        applicant=APPLICANT,
+        channel="in_person",
+        components={1: {"provided": True}},
+        acting_user=desk.receiving_officer,
+    )
+    s.dossier_request_intake_supplement(
+        agency=desk.agency,
+        dossier=waiting,
+        acting_user=desk.receiving_officer,
+        items=[{"name": "Giấy chứng sinh", "reason": "Chưa có"}],
+    )
 
-    statuses = dict(DossierIndex.objects.filter(agency=desk.agency).values_list("dossier_id", "national_status"))
+    statuses = dict(
+        DossierIndex.objects.filter(agency=desk.agency).values_list("dossier_id", "national_status")
+    )
     assert [statuses[d.pk] for d in (d1, d2, d3, d4, d5, d6, d7, d8, d9)] == [10, 9, 4, 5, 2, 7, 10, 9, 2]
     assert sorted(statuses.values()).count(5) == 2  # d4 and the intake supplement (not received)
 
@@ -122,40 +179,139 @@ def scene(desk, city):
     serial = iter(range(1, 100))
 
     def row(agency, **values):
-        base = dict(agency=agency, dossier_id=next(serial), procedure_id=procedure_id,
-                    procedure_name="Đăng ký khai sinh", state="received", national_status=2, channel="in_person")
+        base = dict(
+            agency=agency,
+            dossier_id=next(serial),
+            procedure_id=procedure_id,
+            procedure_name="Đăng ký khai sinh",
+            state="received",
+            national_status=2,
+            channel="in_person",
+        )
         base.update(values)
         return DossierIndex.objects.create(**base)
 
     a, b = city.a, city.b
-    row(a, received_at=in_m, due_at=in_m + timedelta(days=3), finished_at=in_m + timedelta(days=4),
-        timeliness="late", state="finished", national_status=9)
-    row(a, received_at=in_m, due_at=in_m + timedelta(days=3), finished_at=in_m + timedelta(hours=1),
-        timeliness="on_time", state="finished", national_status=9)
-    row(a, received_at=in_m, due_at=now + timedelta(days=3), channel="online", state="in_appraisal",
-        national_status=4)
+    row(
+        a,
+        received_at=in_m,
+        due_at=in_m + timedelta(days=3),
+        finished_at=in_m + timedelta(days=4),
+        timeliness="late",
+        state="finished",
+        national_status=9,
+    )
+    row(
+        a,
+        received_at=in_m,
+        due_at=in_m + timedelta(days=3),
+        finished_at=in_m + timedelta(hours=1),
+        timeliness="on_time",
+        state="finished",
+        national_status=9,
+    )
+    row(
+        a,
+        received_at=in_m,
+        due_at=now + timedelta(days=3),
+        channel="online",
+        state="in_appraisal",
+        national_status=4,
+    )
     row(a, received_at=in_p, due_at=None)  # in progress without an appointment: within time
-    row(b, received_at=in_p, due_at=in_p + timedelta(days=3), finished_at=in_p + timedelta(hours=2),
-        returned_at=in_p + timedelta(hours=3), timeliness="early", state="returned", national_status=10)
+    row(
+        b,
+        received_at=in_p,
+        due_at=in_p + timedelta(days=3),
+        finished_at=in_p + timedelta(hours=2),
+        returned_at=in_p + timedelta(hours=3),
+        timeliness="early",
+        state="returned",
+        national_status=10,
+    )
     row(b, received_at=in_p, due_at=in_p + timedelta(days=3), state="withdrawn", national_status=7)
     Agency.objects.filter(pk=b.pk).update(status=AgencyStatus.MERGED, successor=a)
     directory.invalidate_local()
 
     # nothing else in the index: the city totals below are exact
-    assert set(DossierIndex.objects.values_list("agency_id", flat=True).distinct()) == {desk.agency.pk, a.pk, b.pk}
+    assert set(DossierIndex.objects.values_list("agency_id", flat=True).distinct()) == {
+        desk.agency.pk,
+        a.pk,
+        b.pk,
+    }
     return SimpleNamespace(month=month, previous=previous, desk=desk, a=a, b=b, now=now)
 
 
-DESK_M = dict(received=6, received_online=1, received_offline=5, finished=3, finished_early=1, finished_on_time=1,
-              finished_late=1, returned=1, in_progress=4, in_progress_within=2, in_progress_overdue=2, paused=1)
-DESK_P = dict(received=3, received_online=0, received_offline=3, finished=1, finished_early=0, finished_on_time=1,
-              finished_late=0, returned=1, in_progress=4, in_progress_within=2, in_progress_overdue=2, paused=1)
-A_M = dict(received=3, received_online=1, received_offline=2, finished=2, finished_early=0, finished_on_time=1,
-           finished_late=1, returned=0, in_progress=2, in_progress_within=2, in_progress_overdue=0, paused=0)
-A_P = dict(received=1, received_online=0, received_offline=1, finished=0, finished_early=0, finished_on_time=0,
-           finished_late=0, returned=0, in_progress=2, in_progress_within=2, in_progress_overdue=0, paused=0)
-B_P = dict(received=2, received_online=0, received_offline=2, finished=1, finished_early=1, finished_on_time=0,
-           finished_late=0, returned=1, in_progress=0, in_progress_within=0, in_progress_overdue=0, paused=0)
+DESK_M = dict(
+    received=6,
+    received_online=1,
+    received_offline=5,
+    finished=3,
+    finished_early=1,
+    finished_on_time=1,
+    finished_late=1,
+    returned=1,
+    in_progress=4,
+    in_progress_within=2,
+    in_progress_overdue=2,
+    paused=1,
+)
+DESK_P = dict(
+    received=3,
+    received_online=0,
+    received_offline=3,
+    finished=1,
+    finished_early=0,
+    finished_on_time=1,
+    finished_late=0,
+    returned=1,
+    in_progress=4,
+    in_progress_within=2,
+    in_progress_overdue=2,
+    paused=1,
+)
+A_M = dict(
+    received=3,
+    received_online=1,
+    received_offline=2,
+    finished=2,
+    finished_early=0,
+    finished_on_time=1,
+    finished_late=1,
+    returned=0,
+    in_progress=2,
+    in_progress_within=2,
+    in_progress_overdue=0,
+    paused=0,
+)
+A_P = dict(
+    received=1,
+    received_online=0,
+    received_offline=1,
+    finished=0,
+    finished_early=0,
+    finished_on_time=0,
+    finished_late=0,
+    returned=0,
+    in_progress=2,
+    in_progress_within=2,
+    in_progress_overdue=0,
+    paused=0,
+)
+B_P = dict(
+    received=2,
+    received_online=0,
+    received_offline=2,
+    finished=1,
+    finished_early=1,
+    finished_on_time=0,
+    finished_late=0,
+    returned=1,
+    in_progress=0,
+    in_progress_within=0,
+    in_progress_overdue=0,
+    paused=0,
+)
 
 
 def _sum(*parts):
@@ -212,10 +368,10 @@ def test_sorting_by_on_time_rate(scene):
     def order(sort):
         return [r.slug for r in progress_city(month=scene.month, sort=sort).rows if r.counts.finished_judged]
 
-    assert order("ty-le") == ["phuong-mot-cua", "phuong-a"]      # 66.7 % before 50 %
+    assert order("ty-le") == ["phuong-mot-cua", "phuong-a"]  # 66.7 % before 50 %
     assert order("ty-le-thap") == ["phuong-a", "phuong-mot-cua"]
     rows = progress_city(month=scene.month, sort="ty-le").rows
-    assert all(r.counts.on_time_rate is None for r in rows[2:])   # agencies without a rate come last
+    assert all(r.counts.on_time_rate is None for r in rows[2:])  # agencies without a rate come last
     assert progress_city(month=scene.month, sort="'; drop").sort == ""
 
 
@@ -260,7 +416,7 @@ def test_the_month_selector(client, scene):
     assert _row(html, "xa-b") == _row_keys(_as_text(B_P, "100%"))
     assert "Đã sáp nhập" in html
     assert f'<option value="{label}" selected>' in html
-    assert f'href="?thang={scene.month.label}" rel="next"' in html          # back to this month
+    assert f'href="?thang={scene.month.label}" rel="next"' in html  # back to this month
     current = client.get("/cong-khai/").content.decode()
     assert 'rel="next"' not in current and f'<option value="{scene.month.label}" selected>' in current
     assert f'href="?thang={label}" rel="prev"' in current
@@ -317,7 +473,9 @@ def test_a_month_without_data_renders(client, city):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Chưa có hồ sơ nào trong tháng này." in html and 'data-k="on_time_rate">—<' in html
-    assert _row(html, "phuong-a") == _row_keys(_as_text(dict.fromkeys(DESK_M, 0), "—"))  # active: shown with zeros
+    assert _row(html, "phuong-a") == _row_keys(
+        _as_text(dict.fromkeys(DESK_M, 0), "—")
+    )  # active: shown with zeros
     assert '<option value="01/2021" selected>' in html
     agency = client.get("/cong-khai/phuong-a/", {"thang": "01/2021"})
     assert agency.status_code == 200 and "Chưa có hồ sơ nào trong tháng này." in agency.content.decode()
@@ -326,15 +484,37 @@ def test_a_month_without_data_renders(client, city):
 def test_large_numbers_have_thousands_separators(city):
     from shared_apps.tracking.progress import AgencyRow, CityProgress
 
-    big = ProgressCounts(received=12345, received_online=10000, received_offline=2345, finished=1200,
-                         finished_early=1000, finished_on_time=150, finished_late=50, returned=1100,
-                         in_progress=3456, in_progress_within=3000, in_progress_overdue=456, paused=7)
-    report = CityProgress(month=Month(2026, 3), as_of=timezone.now(), sort="", totals=big,
-                          rows=[AgencyRow(agency_id=1, slug="phuong-a", name="Phường A", kind="ward",
-                                          status="active", counts=big)])
+    big = ProgressCounts(
+        received=12345,
+        received_online=10000,
+        received_offline=2345,
+        finished=1200,
+        finished_early=1000,
+        finished_on_time=150,
+        finished_late=50,
+        returned=1100,
+        in_progress=3456,
+        in_progress_within=3000,
+        in_progress_overdue=456,
+        paused=7,
+    )
+    report = CityProgress(
+        month=Month(2026, 3),
+        as_of=timezone.now(),
+        sort="",
+        totals=big,
+        rows=[
+            AgencyRow(agency_id=1, slug="phuong-a", name="Phường A", kind="ward", status="active", counts=big)
+        ],
+    )
     request = RequestFactory().get("/cong-khai/")
     request.user = AnonymousUser()
-    nav = {"month": Month(2026, 3), "previous": Month(2026, 2), "next": Month(2026, 4), "choices": [Month(2026, 3)]}
+    nav = {
+        "month": Month(2026, 3),
+        "previous": Month(2026, 2),
+        "next": Month(2026, 4),
+        "choices": [Month(2026, 3)],
+    }
     html = render_to_string("tracking/progress_city.html", {"report": report, "nav": nav}, request=request)
     summary = _summary(html)
     assert summary["received"] == "12.345" and summary["in_progress"] == "3.456"

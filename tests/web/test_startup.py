@@ -20,10 +20,22 @@ print(json.dumps({"before": before, "after": gc.get_freeze_count(),
 
 
 def test_loading_the_wsgi_application_freezes_the_startup_objects_with_every_urlconf_imported():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.dev")}
-    out = subprocess.run([sys.executable, "-c", PROBE], cwd=settings.BASE_DIR, env=env, capture_output=True,
-                         text=True, timeout=120, check=True)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.dev"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     probe = json.loads(out.stdout.strip().splitlines()[-1])
     assert probe["before"] == 0
-    assert probe["after"] > 50_000  # settings, apps, models, URLconfs and views: far more than a bare interpreter
+    assert (
+        probe["after"] > 50_000
+    )  # settings, apps, models, URLconfs and views: far more than a bare interpreter
     assert probe["tenant_urls_loaded"]

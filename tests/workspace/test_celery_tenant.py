@@ -35,9 +35,26 @@ def celery_worker_process(city, django_db_blocker, tmp_path_factory):
         }
     log = (tmp_path_factory.mktemp("celery") / "worker.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--without-heartbeat",
-         "--without-gossip", "--without-mingle", "-Q", HEARTBEAT_QUEUE, "-l", "info"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            HEARTBEAT_QUEUE,
+            "-l",
+            "info",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=settings.BASE_DIR,
     )
     yield proc
     proc.terminate()

@@ -74,8 +74,13 @@ def unregister(name):
 def _configured():
     entries = list(getattr(settings, "IDENTITY_PROVIDERS", []) or [])
     if not entries and (getattr(settings, "LOCAL_VNEID", False) or settings.DEBUG):
-        entries = [{"name": "vneid", "class": "shared_apps.accounts.identity.local.LocalVNeIDProvider",
-                    "label": "VNeID"}]
+        entries = [
+            {
+                "name": "vneid",
+                "class": "shared_apps.accounts.identity.local.LocalVNeIDProvider",
+                "label": "VNeID",
+            }
+        ]
     providers = []
     for entry in entries:
         options = dict(entry)

@@ -45,16 +45,31 @@ def _new_user(identity, now):
     email = email_normalise(identity.email) or ""
     if email and users_with_email(email).exists():
         email = ""
-    user = User(username=f"cd-{uuid.uuid4().hex[:16]}", full_name=identity.full_name or identity.id_number,
-                id_number=identity.id_number, id_number_verified_at=now if identity.id_number else None,
-                date_of_birth=_dob(identity.date_of_birth), address=identity.address[:255],
-                phone=phone, phone_verified_at=now if phone else None,
-                email=email, email_verified_at=now if email else None)
+    user = User(
+        username=f"cd-{uuid.uuid4().hex[:16]}",
+        full_name=identity.full_name or identity.id_number,
+        id_number=identity.id_number,
+        id_number_verified_at=now if identity.id_number else None,
+        date_of_birth=_dob(identity.date_of_birth),
+        address=identity.address[:255],
+        phone=phone,
+        phone_verified_at=now if phone else None,
+        email=email,
+        email_verified_at=now if email else None,
+    )
     user.set_unusable_password()
     user.save()
-    account_event_append(user=user, kind="created_from_identity",
-                  new={"provider": identity.provider, "full_name": user.full_name, "id_number": user.id_number,
-                       "phone": phone, "email": email})
+    account_event_append(
+        user=user,
+        kind="created_from_identity",
+        new={
+            "provider": identity.provider,
+            "full_name": user.full_name,
+            "id_number": user.id_number,
+            "phone": phone,
+            "email": email,
+        },
+    )
     return user
 
 
@@ -64,16 +79,25 @@ def identity_login(*, identity):
     id_number = identity.id_number if len(identity.id_number) == 12 and identity.id_number.isdigit() else ""
     identity = dataclasses.replace(identity, id_number=id_number)
     with transaction.atomic():
-        link = (UserIdentity.objects.select_for_update().select_related("user")
-                .filter(provider=identity.provider, subject=identity.subject).first())
+        link = (
+            UserIdentity.objects.select_for_update()
+            .select_related("user")
+            .filter(provider=identity.provider, subject=identity.subject)
+            .first()
+        )
         if link is not None:
             user = link.user
         else:
             user = None
-            holder = User.objects.select_for_update().filter(id_number=id_number).first() if id_number else None
+            holder = (
+                User.objects.select_for_update().filter(id_number=id_number).first() if id_number else None
+            )
             if holder is not None:
-                same_phone = bool(holder.phone and holder.phone_verified_at
-                                  and phone_normalise(identity.phone) == holder.phone)
+                same_phone = bool(
+                    holder.phone
+                    and holder.phone_verified_at
+                    and phone_normalise(identity.phone) == holder.phone
+                )
                 if holder.id_number_verified_at or same_phone:
                     user = holder
                     if not holder.id_number_verified_at:
@@ -82,14 +106,22 @@ def identity_login(*, identity):
                 else:
                     holder.id_number = ""
                     holder.save(update_fields=["id_number"])
-                    account_event_append(user=holder, kind="id_number_released", old={"id_number": id_number},
-                                  new={"id_number": "", "reason": f"claimed by {identity.provider} identity"})
+                    account_event_append(
+                        user=holder,
+                        kind="id_number_released",
+                        old={"id_number": id_number},
+                        new={"id_number": "", "reason": f"claimed by {identity.provider} identity"},
+                    )
             if user is None:
                 user = _new_user(identity, now)
-            link = UserIdentity.objects.create(user=user, provider=identity.provider, subject=identity.subject,
-                                               created_at=now)
-            account_event_append(user=user, kind="identity_linked", new={"provider": identity.provider,
-                                                                  "subject": identity.subject})
+            link = UserIdentity.objects.create(
+                user=user, provider=identity.provider, subject=identity.subject, created_at=now
+            )
+            account_event_append(
+                user=user,
+                kind="identity_linked",
+                new={"provider": identity.provider, "subject": identity.subject},
+            )
         if not user.is_active:
             raise PermissionRefused(_("Tài khoản này đang bị khoá. Vui lòng liên hệ bộ phận một cửa."))
         link.last_login_at = now

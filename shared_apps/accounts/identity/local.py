@@ -53,7 +53,9 @@ def client_secret():
 def signing_key():
     pem = _cache().get("localidp:key")
     if pem is None:
-        key = RSAKey.generate_key(2048, parameters={"kid": secrets.token_hex(4), "use": "sig", "alg": "RS256"})
+        key = RSAKey.generate_key(
+            2048, parameters={"kid": secrets.token_hex(4), "use": "sig", "alg": "RS256"}
+        )
         _cache().add("localidp:key", key.as_pem(private=True).decode() + "\n#kid=" + key.kid, None)
         pem = _cache().get("localidp:key")
     body, _sep, kid = pem.rpartition("\n#kid=")
@@ -81,8 +83,15 @@ class LocalVNeIDProvider(OIDCProvider):
     def endpoint(self, name):
         if name == "authorization_endpoint":  # the browser goes there: same site, relative
             return PATH + "authorize/"
-        return issuer() + {"authorization_endpoint": "/authorize/", "token_endpoint": "/token/",
-                           "userinfo_endpoint": "/userinfo/", "jwks_uri": "/jwks/"}[name]
+        return (
+            issuer()
+            + {
+                "authorization_endpoint": "/authorize/",
+                "token_endpoint": "/token/",
+                "userinfo_endpoint": "/userinfo/",
+                "jwks_uri": "/jwks/",
+            }[name]
+        )
 
     def http(self, method, url, *, data=None, headers=None):
         from django.test import Client
@@ -90,8 +99,12 @@ class LocalVNeIDProvider(OIDCProvider):
         path = urllib.parse.urlsplit(url).path
         client = Client(raise_request_exception=True)
         if method == "POST":
-            response = client.post(path, urllib.parse.urlencode(data or {}),
-                                   content_type="application/x-www-form-urlencoded", headers=headers or {})
+            response = client.post(
+                path,
+                urllib.parse.urlencode(data or {}),
+                content_type="application/x-www-form-urlencoded",
+                headers=headers or {},
+            )
         else:
             response = client.get(path, headers=headers or {})
         return response.status_code, response.content
@@ -107,10 +120,14 @@ def _enabled():
 
 class PersonForm(forms.Form):
     full_name = forms.CharField(label=gettext_lazy("Họ và tên"), max_length=255)
-    id_number = forms.RegexField(label=gettext_lazy("Số định danh cá nhân (12 chữ số)"), regex=r"^\d{12}$",
-                                 error_messages={"invalid": gettext_lazy("Số định danh gồm đúng 12 chữ số.")})
-    birthdate = forms.DateField(label=gettext_lazy("Ngày sinh (dd/mm/yyyy)"), input_formats=["%d/%m/%Y"],
-                                required=False)
+    id_number = forms.RegexField(
+        label=gettext_lazy("Số định danh cá nhân (12 chữ số)"),
+        regex=r"^\d{12}$",
+        error_messages={"invalid": gettext_lazy("Số định danh gồm đúng 12 chữ số.")},
+    )
+    birthdate = forms.DateField(
+        label=gettext_lazy("Ngày sinh (dd/mm/yyyy)"), input_formats=["%d/%m/%Y"], required=False
+    )
     phone_number = forms.CharField(label=gettext_lazy("Số điện thoại"), max_length=20, required=False)
 
 
@@ -123,26 +140,47 @@ def authorize(request):
     params = request.GET if request.method == "GET" else request.POST
     redirect_uri = params.get("redirect_uri", "")
     # The stand-in only ever sends the browser back to this platform's own account pages.
-    if params.get("client_id") != CLIENT_ID or not urllib.parse.urlsplit(redirect_uri).path.startswith("/tai-khoan/"):
+    if params.get("client_id") != CLIENT_ID or not urllib.parse.urlsplit(redirect_uri).path.startswith(
+        "/tai-khoan/"
+    ):
         return _error("invalid_request", "unknown client or redirect_uri")
-    if params.get("response_type") != "code" or params.get("code_challenge_method") != "S256" \
-            or not params.get("code_challenge"):
+    if (
+        params.get("response_type") != "code"
+        or params.get("code_challenge_method") != "S256"
+        or not params.get("code_challenge")
+    ):
         return _error("invalid_request", "code flow with PKCE S256 only")
-    carried = {k: params.get(k, "") for k in ("client_id", "redirect_uri", "response_type", "scope", "state",
-                                             "nonce", "code_challenge", "code_challenge_method")}
+    carried = {
+        k: params.get(k, "")
+        for k in (
+            "client_id",
+            "redirect_uri",
+            "response_type",
+            "scope",
+            "state",
+            "nonce",
+            "code_challenge",
+            "code_challenge_method",
+        )
+    }
     form = PersonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         person = form.cleaned_data
         claims = {
-            "sub": salted_hmac("accounts.local-vneid.sub", person["id_number"], algorithm="sha256").hexdigest()[:32],
-            "name": person["full_name"], "citizen_id": person["id_number"],
+            "sub": salted_hmac(
+                "accounts.local-vneid.sub", person["id_number"], algorithm="sha256"
+            ).hexdigest()[:32],
+            "name": person["full_name"],
+            "citizen_id": person["id_number"],
             "birthdate": person["birthdate"].isoformat() if person["birthdate"] else "",
             "phone_number": person["phone_number"],
         }
         code = secrets.token_urlsafe(32)
         _cache().set(f"localidp:code:{code}", {"claims": claims, **carried}, CODE_TTL)
         sep = "&" if "?" in redirect_uri else "?"
-        return HttpResponseRedirect(redirect_uri + sep + urllib.parse.urlencode({"code": code, "state": carried["state"]}))
+        return HttpResponseRedirect(
+            redirect_uri + sep + urllib.parse.urlencode({"code": code, "state": carried["state"]})
+        )
     return render(request, "accounts/local_vneid.html", {"form": form, "carried": carried})
 
 
@@ -179,13 +217,30 @@ def token(request):
     now = int(time.time())
     claims = grant["claims"]
     key_ = signing_key()
-    id_token = jwt.encode({"alg": "RS256", "kid": key_.kid},
-                          {"iss": issuer(), "aud": CLIENT_ID, "sub": claims["sub"], "iat": now, "exp": now + TOKEN_TTL,
-                           "nonce": grant["nonce"], "name": claims["name"]}, key_)
+    id_token = jwt.encode(
+        {"alg": "RS256", "kid": key_.kid},
+        {
+            "iss": issuer(),
+            "aud": CLIENT_ID,
+            "sub": claims["sub"],
+            "iat": now,
+            "exp": now + TOKEN_TTL,
+            "nonce": grant["nonce"],
+            "name": claims["name"],
+        },
+        key_,
+    )
     access_token = secrets.token_urlsafe(32)
     _cache().set(f"localidp:at:{access_token}", claims, TOKEN_TTL)
-    return JsonResponse({"access_token": access_token, "token_type": "Bearer", "expires_in": TOKEN_TTL,
-                         "id_token": id_token, "scope": grant["scope"]})
+    return JsonResponse(
+        {
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": TOKEN_TTL,
+            "id_token": id_token,
+            "scope": grant["scope"],
+        }
+    )
 
 
 def userinfo(request):
@@ -205,11 +260,16 @@ def jwks(request):
 def discovery(request):
     _enabled()
     provider = LocalVNeIDProvider()
-    return JsonResponse({
-        "issuer": issuer(), **{n: provider.endpoint(n) for n in ("authorization_endpoint", "token_endpoint",
-                                                                  "userinfo_endpoint", "jwks_uri")},
-        "response_types_supported": ["code"], "code_challenge_methods_supported": ["S256"],
-        "id_token_signing_alg_values_supported": ["RS256"], "subject_types_supported": ["public"],
-    })
-
-
+    return JsonResponse(
+        {
+            "issuer": issuer(),
+            **{
+                n: provider.endpoint(n)
+                for n in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri")
+            },
+            "response_types_supported": ["code"],
+            "code_challenge_methods_supported": ["S256"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "subject_types_supported": ["public"],
+        }
+    )

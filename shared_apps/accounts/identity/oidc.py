@@ -89,13 +89,24 @@ class OIDCProvider(IdentityProvider):
         state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
         verifier, challenge = pkce_pair()
         request.session[self.session_key_prefix + self.name] = {
-            "state": state, "nonce": nonce, "verifier": verifier, "next": next_url, "at": int(time.time()),
+            "state": state,
+            "nonce": nonce,
+            "verifier": verifier,
+            "next": next_url,
+            "at": int(time.time()),
         }
-        query = urllib.parse.urlencode({
-            "response_type": "code", "client_id": self.client_id, "redirect_uri": redirect_uri,
-            "scope": self.scope, "state": state, "nonce": nonce,
-            "code_challenge": challenge, "code_challenge_method": "S256",
-        })
+        query = urllib.parse.urlencode(
+            {
+                "response_type": "code",
+                "client_id": self.client_id,
+                "redirect_uri": redirect_uri,
+                "scope": self.scope,
+                "state": state,
+                "nonce": nonce,
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+            }
+        )
         return f"{self.endpoint('authorization_endpoint')}?{query}"
 
     # --- step 2 ----------------------------------------------------------------------------------
@@ -106,7 +117,9 @@ class OIDCProvider(IdentityProvider):
         if time.time() - pending["at"] > 600:
             raise IdentityError(_("Phiên đăng nhập đã hết hạn. Vui lòng thử lại."))
         if request.GET.get("error"):
-            raise IdentityError(_("Nhà cung cấp định danh từ chối đăng nhập (%(e)s).") % {"e": request.GET["error"][:60]})
+            raise IdentityError(
+                _("Nhà cung cấp định danh từ chối đăng nhập (%(e)s).") % {"e": request.GET["error"][:60]}
+            )
         code = request.GET.get("code")
         if not code:
             raise IdentityError(_("Thiếu mã cấp quyền từ nhà cung cấp định danh."))
@@ -124,12 +137,19 @@ class OIDCProvider(IdentityProvider):
         except ValueError:
             data = None
         if status != 200 or not isinstance(data, dict):
-            raise IdentityError(_("Nhà cung cấp định danh trả lời lỗi (%(what)s, %(status)s).") % {"what": what, "status": status})
+            raise IdentityError(
+                _("Nhà cung cấp định danh trả lời lỗi (%(what)s, %(status)s).")
+                % {"what": what, "status": status}
+            )
         return data
 
     def _token(self, *, code, redirect_uri, verifier):
-        data = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-                "code_verifier": verifier}
+        data = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "code_verifier": verifier,
+        }
         headers = {"Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"}
         if self.options.get("token_auth", "client_secret_basic") == "client_secret_post":
             data.update(client_id=self.client_id, client_secret=self.client_secret)
@@ -157,12 +177,17 @@ class OIDCProvider(IdentityProvider):
                 nonce={"essential": True, "value": nonce},
             ).validate(token.claims)
         except (JoseError, ValueError) as exc:
-            raise IdentityError(_("Mã định danh (ID token) không hợp lệ: %(e)s.") % {"e": str(exc)[:120]}) from None
+            raise IdentityError(
+                _("Mã định danh (ID token) không hợp lệ: %(e)s.") % {"e": str(exc)[:120]}
+            ) from None
         return token.claims
 
     def _userinfo(self, access_token):
-        status, body = self.http("GET", self.endpoint("userinfo_endpoint"),
-                                 headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"})
+        status, body = self.http(
+            "GET",
+            self.endpoint("userinfo_endpoint"),
+            headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
+        )
         return self._json(status, body, "userinfo")
 
     def identity_from_claims(self, claims):
@@ -172,6 +197,14 @@ class OIDCProvider(IdentityProvider):
                 value = value.get("formatted", "")
             return str(value or "").strip()
 
-        return Identity(provider=self.name, subject=str(claims["sub"]), full_name=claim("full_name"),
-                        id_number=claim("id_number"), date_of_birth=claim("date_of_birth"), phone=claim("phone"),
-                        email=claim("email"), address=claim("address"), claims=dict(claims))
+        return Identity(
+            provider=self.name,
+            subject=str(claims["sub"]),
+            full_name=claim("full_name"),
+            id_number=claim("id_number"),
+            date_of_birth=claim("date_of_birth"),
+            phone=claim("phone"),
+            email=claim("email"),
+            address=claim("address"),
+            claims=dict(claims),
+        )

@@ -8,6 +8,7 @@ Exits 0 when the file is valid; otherwise prints one line per problem, prefixed
 with the CSV row number (the header is row 1, the first procedure is row 2),
 and exits 1.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,9 +20,23 @@ from collections import Counter
 from pathlib import Path
 
 HEADER = [
-    "ma_thu_tuc", "ten_thu_tuc", "ma_linh_vuc", "ten_linh_vuc", "cap_thuc_hien",
-    "kenh_nop", "muc_do", "thoi_han", "don_vi_thoi_han", "gio_chot",
-    "can_cu_phap_ly", "thanh_phan_ho_so", "phi_le_phi", "hieu_luc_tu", "nguon", "ghi_chu", "quy_trinh",
+    "ma_thu_tuc",
+    "ten_thu_tuc",
+    "ma_linh_vuc",
+    "ten_linh_vuc",
+    "cap_thuc_hien",
+    "kenh_nop",
+    "muc_do",
+    "thoi_han",
+    "don_vi_thoi_han",
+    "gio_chot",
+    "can_cu_phap_ly",
+    "thanh_phan_ho_so",
+    "phi_le_phi",
+    "hieu_luc_tu",
+    "nguon",
+    "ghi_chu",
+    "quy_trinh",
 ]
 
 # National procedure codes: one digit, a dot, six digits (1.001193, 2.000815,
@@ -81,7 +96,9 @@ def check(path: Path) -> list[str]:
     if not rows:
         return ["row 1: empty file"]
     if rows[0] != HEADER:
-        errors.append(f"row 1: header mismatch\n  expected: {','.join(HEADER)}\n  found:    {','.join(rows[0])}")
+        errors.append(
+            f"row 1: header mismatch\n  expected: {','.join(HEADER)}\n  found:    {','.join(rows[0])}"
+        )
         return errors
 
     codes = Counter()
@@ -90,6 +107,7 @@ def check(path: Path) -> list[str]:
     body = rows[1:]
 
     for idx, row in enumerate(body, start=2):
+
         def err(msg: str, idx: int = idx) -> None:
             errors.append(f"row {idx}: {msg}")
 
@@ -101,8 +119,13 @@ def check(path: Path) -> list[str]:
         label = f"[{code}]"
 
         for col, val in rec.items():
-            if val != val.strip() and col not in ("can_cu_phap_ly", "thanh_phan_ho_so", "phi_le_phi", "ghi_chu",
-                                                  "quy_trinh"):
+            if val != val.strip() and col not in (
+                "can_cu_phap_ly",
+                "thanh_phan_ho_so",
+                "phi_le_phi",
+                "ghi_chu",
+                "quy_trinh",
+            ):
                 err(f"{label} {col} has leading/trailing whitespace")
             if "\r" in val:
                 err(f"{label} {col} contains a carriage return inside the cell (use \\n only)")
@@ -126,7 +149,9 @@ def check(path: Path) -> list[str]:
         if not sname:
             err(f"{label} ten_linh_vuc is empty")
         if slug in sector_names and sector_names[slug][0] != sname:
-            err(f"{label} ten_linh_vuc {sname!r} differs from {sector_names[slug][0]!r} used for {slug} in row {sector_names[slug][1]}")
+            err(
+                f"{label} ten_linh_vuc {sname!r} differs from {sector_names[slug][0]!r} used for {slug} in row {sector_names[slug][1]}"
+            )
         sector_names.setdefault(slug, (sname, idx))
 
         # 5 levels
@@ -269,7 +294,9 @@ def check(path: Path) -> list[str]:
     if n_commune < MIN_COMMUNE:
         errors.append(f"row 0: only {n_commune} commune-level procedures, at least {MIN_COMMUNE} required")
     if n_department < MIN_DEPARTMENT:
-        errors.append(f"row 0: only {n_department} department-level procedures, at least {MIN_DEPARTMENT} required")
+        errors.append(
+            f"row 0: only {n_department} department-level procedures, at least {MIN_DEPARTMENT} required"
+        )
     return errors
 
 

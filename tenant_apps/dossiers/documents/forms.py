@@ -40,6 +40,7 @@ TITLE_CONTROL_SLIP = "Phiếu kiểm soát quá trình giải quyết hồ sơ"
 
 # --- helpers -------------------------------------------------------------------------------------
 
+
 def lookup_url(dossier):
     """What the receipt's QR code encodes: the city-wide look-up page of the dossier."""
     return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/tra-cuu/{quote(dossier.code or '', safe='')}/"
@@ -94,11 +95,16 @@ def supplement_items(note):
 
 def _new(title, agency, dossier, created_at):
     ensure_in_agency(agency)
-    return FormPDF(title=title, agency_name=agency.name, reference=dossier.reference,
-                   created_at=created_at or dossier.received_at or dossier.registered_at)
+    return FormPDF(
+        title=title,
+        agency_name=agency.name,
+        reference=dossier.reference,
+        created_at=created_at or dossier.received_at or dossier.registered_at,
+    )
 
 
 # --- form 01 -------------------------------------------------------------------------------------
+
 
 def receipt_pdf(*, agency, dossier):
     """Form 01: receipt with the appointment, the dossier code and its look-up QR code."""
@@ -129,13 +135,27 @@ def receipt_pdf(*, agency, dossier):
     pdf.space()
 
     pdf.para("1. Thành phần hồ sơ nộp gồm:", style="B")
-    rows = [(i, c.name, FORM_LABELS.get(c.form, c.form), c.quantity, "x" if c.provided else "",
-             "x" if c.digitised else "")
-            for i, c in enumerate(dossier.components.all(), start=1)]
-    pdf.grid(("STT", "Tên giấy tờ", "Hình thức", "Số lượng", "Đã nộp", "Đã số hóa"), rows,
-             widths=(6, 46, 18, 10, 9, 11), align=("C", "L", "L", "C", "C", "C"))
+    rows = [
+        (
+            i,
+            c.name,
+            FORM_LABELS.get(c.form, c.form),
+            c.quantity,
+            "x" if c.provided else "",
+            "x" if c.digitised else "",
+        )
+        for i, c in enumerate(dossier.components.all(), start=1)
+    ]
+    pdf.grid(
+        ("STT", "Tên giấy tờ", "Hình thức", "Số lượng", "Đã nộp", "Đã số hóa"),
+        rows,
+        widths=(6, 46, 18, 10, 9, 11),
+        align=("C", "L", "L", "C", "C", "C"),
+    )
     pdf.field("2. Số lượng hồ sơ", f"{dossier.sets} bộ")
-    pdf.field("3. Thời gian giải quyết hồ sơ theo quy định", fmt_time_limit(dossier.time_limit, dossier.time_unit))
+    pdf.field(
+        "3. Thời gian giải quyết hồ sơ theo quy định", fmt_time_limit(dossier.time_limit, dossier.time_unit)
+    )
     pdf.field("4. Thời gian nhận hồ sơ", fmt_datetime(dossier.received_at))
     pdf.field("5. Thời gian trả kết quả giải quyết hồ sơ", fmt_datetime(dossier.due_at), bold_value=True)
     if dossier.received_on_behalf and not dossier.origin_agency_id:
@@ -145,18 +165,26 @@ def receipt_pdf(*, agency, dossier):
             pdf.field("Cơ quan giải quyết", handed.receiver_name)
     pdf.field("6. Nơi nhận kết quả", f"{DESK} — {agency.name}")
     pdf.field("7. Phí, lệ phí", fmt_money(dossier.fees_total))
-    book, entry = logbook_numbers(agency=agency, codes=[dossier.code]).get(dossier.code, ("........", "........"))
+    book, entry = logbook_numbers(agency=agency, codes=[dossier.code]).get(
+        dossier.code, ("........", "........")
+    )
     pdf.field("Vào Sổ theo dõi hồ sơ", f"Quyển số: {book}  Số thứ tự: {entry}")
-    pdf.para(f"Tra cứu tình trạng hồ sơ tại {url} hoặc quét mã QR trên giấy này.", style="I", size=10,
-             align="L")
+    pdf.para(
+        f"Tra cứu tình trạng hồ sơ tại {url} hoặc quét mã QR trên giấy này.", style="I", size=10, align="L"
+    )
     pdf.space(3)
     officer = dossier.received_by.display_name if dossier.received_by_id else ""
-    pdf.signatures([("Người nộp hồ sơ", "(Ký và ghi rõ họ tên)", dossier.applicant_name),
-                    ("Người tiếp nhận hồ sơ", "(Ký và ghi rõ họ tên)", officer)])
+    pdf.signatures(
+        [
+            ("Người nộp hồ sơ", "(Ký và ghi rõ họ tên)", dossier.applicant_name),
+            ("Người tiếp nhận hồ sơ", "(Ký và ghi rõ họ tên)", officer),
+        ]
+    )
     return pdf.bytes()
 
 
 # --- form 02 -------------------------------------------------------------------------------------
+
 
 def supplement_request_pdf(*, agency, dossier):
     """Form 02: every item to supplement with its reason, and the officer who guides the applicant."""
@@ -174,20 +202,33 @@ def supplement_request_pdf(*, agency, dossier):
     pdf.space()
     pdf.para("Yêu cầu bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:", style="B")
     rows = [(i, name, reason) for i, (name, reason) in enumerate(supplement_items(event.note), start=1)]
-    pdf.grid(("STT", "Giấy tờ, nội dung cần bổ sung, hoàn thiện", "Lý do"), rows, widths=(7, 48, 45),
-             align=("C", "L", "L"))
+    pdf.grid(
+        ("STT", "Giấy tờ, nội dung cần bổ sung, hoàn thiện", "Lý do"),
+        rows,
+        widths=(7, 48, 45),
+        align=("C", "L", "L"),
+    )
     if event.action == "request_supplement":
-        pdf.para(f"Thời gian giải quyết hồ sơ tạm dừng từ {fmt_datetime(event.at)} cho đến khi nhận đủ "
-                 "hồ sơ bổ sung; thời gian đã giải quyết trước đó vẫn được tính.")
-    pdf.para(f"Trong quá trình bổ sung, hoàn thiện hồ sơ, nếu có vướng mắc, Ông/Bà liên hệ với "
-             f"{event.actor_name or 'người hướng dẫn'} — {DESK}, {agency.name} để được hướng dẫn.")
+        pdf.para(
+            f"Thời gian giải quyết hồ sơ tạm dừng từ {fmt_datetime(event.at)} cho đến khi nhận đủ "
+            "hồ sơ bổ sung; thời gian đã giải quyết trước đó vẫn được tính."
+        )
+    pdf.para(
+        f"Trong quá trình bổ sung, hoàn thiện hồ sơ, nếu có vướng mắc, Ông/Bà liên hệ với "
+        f"{event.actor_name or 'người hướng dẫn'} — {DESK}, {agency.name} để được hướng dẫn."
+    )
     pdf.space(3)
-    pdf.signatures([("Người nộp hồ sơ", "(Ký và ghi rõ họ tên)", dossier.applicant_name),
-                    ("Người hướng dẫn", "(Ký và ghi rõ họ tên)", event.actor_name)])
+    pdf.signatures(
+        [
+            ("Người nộp hồ sơ", "(Ký và ghi rõ họ tên)", dossier.applicant_name),
+            ("Người hướng dẫn", "(Ký và ghi rõ họ tên)", event.actor_name),
+        ]
+    )
     return pdf.bytes()
 
 
 # --- form 03 -------------------------------------------------------------------------------------
+
 
 def refusal_pdf(*, agency, dossier):
     """Form 03: the dossier is not received, with the reason."""
@@ -204,16 +245,21 @@ def refusal_pdf(*, agency, dossier):
     _procedure_block(pdf, dossier)
     pdf.field("Thời gian nộp hồ sơ", fmt_datetime(dossier.registered_at))
     pdf.space()
-    pdf.para(f"Qua xem xét, {DESK} — {agency.name} thông báo không tiếp nhận, giải quyết hồ sơ này với lý do "
-             "cụ thể như sau:")
+    pdf.para(
+        f"Qua xem xét, {DESK} — {agency.name} thông báo không tiếp nhận, giải quyết hồ sơ này với lý do "
+        "cụ thể như sau:"
+    )
     pdf.para(dossier.closing_reason, style="B")
     pdf.para("Xin thông báo cho Ông/Bà được biết và thực hiện./.")
     pdf.space(3)
-    pdf.signatures([None, ("Người tiếp nhận hồ sơ", "(Ký và ghi rõ họ tên)", event.actor_name if event else "")])
+    pdf.signatures(
+        [None, ("Người tiếp nhận hồ sơ", "(Ký và ghi rõ họ tên)", event.actor_name if event else "")]
+    )
     return pdf.bytes()
 
 
 # --- form 04 -------------------------------------------------------------------------------------
+
 
 def apology_pdf(*, agency, dossier):
     """Form 04: the late agency apologises and gives the new appointment (once)."""
@@ -226,22 +272,30 @@ def apology_pdf(*, agency, dossier):
     pdf.form_title(TITLE_APOLOGY)
     pdf.para(f"Kính gửi: Ông/Bà {dossier.applicant_name}", style="B", align="C")
     pdf.space()
-    pdf.para(f"Ngày {fmt_date(dossier.received_at)}, {agency.name} tiếp nhận hồ sơ của Ông/Bà, "
-             f"đề nghị giải quyết thủ tục: {dossier.procedure.name}.")
+    pdf.para(
+        f"Ngày {fmt_date(dossier.received_at)}, {agency.name} tiếp nhận hồ sơ của Ông/Bà, "
+        f"đề nghị giải quyết thủ tục: {dossier.procedure.name}."
+    )
     pdf.field("Mã hồ sơ", dossier.code, bold_value=True)
     pdf.field("Thời gian hẹn trả kết quả giải quyết hồ sơ", fmt_datetime(dossier.original_due_at))
     cause = late_cause(agency=agency, dossier=dossier)
     if cause is None:
-        pdf.para(f"Tuy nhiên đến nay, {agency.name} chưa trả kết quả giải quyết hồ sơ của Ông/Bà đúng hẹn ghi "
-                 "trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả.")
+        pdf.para(
+            f"Tuy nhiên đến nay, {agency.name} chưa trả kết quả giải quyết hồ sơ của Ông/Bà đúng hẹn ghi "
+            "trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả."
+        )
     else:
         # inter-agency processing: the agency whose step overran is named as the cause of the delay
-        pdf.para(f"Tuy nhiên đến nay, hồ sơ của Ông/Bà chưa được trả kết quả đúng hẹn ghi trên Giấy tiếp nhận hồ "
-                 f"sơ và hẹn trả kết quả do {cause.name} giải quyết quá hạn phần việc của mình.")
+        pdf.para(
+            f"Tuy nhiên đến nay, hồ sơ của Ông/Bà chưa được trả kết quả đúng hẹn ghi trên Giấy tiếp nhận hồ "
+            f"sơ và hẹn trả kết quả do {cause.name} giải quyết quá hạn phần việc của mình."
+        )
         pdf.field("Cơ quan làm chậm", cause.name, bold_value=True)
     pdf.field("Lý do", event.note)
-    pdf.para(f"Sự chậm trễ này đã gây phiền hà cho Ông/Bà. {agency.name} xin lỗi Ông/Bà và đề nghị gia hạn "
-             "thời gian trả kết quả giải quyết hồ sơ đến:")
+    pdf.para(
+        f"Sự chậm trễ này đã gây phiền hà cho Ông/Bà. {agency.name} xin lỗi Ông/Bà và đề nghị gia hạn "
+        "thời gian trả kết quả giải quyết hồ sơ đến:"
+    )
     pdf.field("Thời gian hẹn trả kết quả mới", fmt_datetime(dossier.due_at), bold_value=True)
     pdf.para("Xin trân trọng cảm ơn sự hợp tác của Ông/Bà./.")
     pdf.space(3)
@@ -250,6 +304,7 @@ def apology_pdf(*, agency, dossier):
 
 
 # --- form 05 -------------------------------------------------------------------------------------
+
 
 def stop_notice_pdf(*, agency, dossier):
     """Form 05: processing of the dossier is stopped, with the reason."""
@@ -263,20 +318,24 @@ def stop_notice_pdf(*, agency, dossier):
     pdf.form_title(TITLE_STOP)
     pdf.para(f"Kính gửi: Ông/Bà {dossier.applicant_name}", style="B", align="C")
     pdf.space()
-    pdf.para(f"Ngày {fmt_date(dossier.received_at)}, {agency.name} tiếp nhận hồ sơ của Ông/Bà, "
-             f"đề nghị giải quyết thủ tục: {dossier.procedure.name}.")
+    pdf.para(
+        f"Ngày {fmt_date(dossier.received_at)}, {agency.name} tiếp nhận hồ sơ của Ông/Bà, "
+        f"đề nghị giải quyết thủ tục: {dossier.procedure.name}."
+    )
     pdf.field("Mã hồ sơ", dossier.code, bold_value=True)
     pdf.field("Địa chỉ", dossier.applicant_address)
     pdf.para(f"{agency.name} thông báo dừng giải quyết hồ sơ nêu trên kể từ ngày {fmt_date(at)}.")
     pdf.field("Lý do", dossier.closing_reason)
     pdf.para("Xin thông báo để Ông/Bà được biết./.")
     pdf.space(3)
-    pdf.signatures([None, ("Thủ trưởng cơ quan", "(Ký, ghi rõ họ tên và đóng dấu)",
-                           event.actor_name if event else "")])
+    pdf.signatures(
+        [None, ("Thủ trưởng cơ quan", "(Ký, ghi rõ họ tên và đóng dấu)", event.actor_name if event else "")]
+    )
     return pdf.bytes()
 
 
 # --- form 06 -------------------------------------------------------------------------------------
+
 
 def control_slip_pdf(*, agency, dossier):
     """Form 06: the dossier's header, then one row per hand-over with how that step did."""
@@ -296,18 +355,47 @@ def control_slip_pdf(*, agency, dossier):
     else:
         pdf.field("Thời gian hẹn trả kết quả", fmt_datetime(dossier.due_at), bold_value=True)
     pdf.space()
-    rows = [(i, r["step_label"], r["agency"], r["giver"], r["receiver"], fmt_datetime(r["at"]),
-             fmt_datetime(r["due"]), TIMELINESS_LABELS.get(r["timeliness"], r["timeliness"]), r["note"])
-            for i, r in enumerate(control_slip(dossier=dossier, agency=agency), start=1)]
-    pdf.grid(("STT", "Bước", "Cơ quan", "Bên giao", "Bên nhận", "Thời gian giao, nhận", "Hạn của bước", "Kết quả",
-              "Ghi chú"), rows, widths=(5, 12, 15, 15, 15, 12, 12, 10, 14),
-             align=("C", "L", "L", "L", "L", "C", "C", "C", "L"), size=9)
-    pdf.para("Kết quả của mỗi bước (trước hạn / đúng hạn / quá hạn) được so với hạn của chính bước đó.",
-             style="I", size=9.5)
+    rows = [
+        (
+            i,
+            r["step_label"],
+            r["agency"],
+            r["giver"],
+            r["receiver"],
+            fmt_datetime(r["at"]),
+            fmt_datetime(r["due"]),
+            TIMELINESS_LABELS.get(r["timeliness"], r["timeliness"]),
+            r["note"],
+        )
+        for i, r in enumerate(control_slip(dossier=dossier, agency=agency), start=1)
+    ]
+    pdf.grid(
+        (
+            "STT",
+            "Bước",
+            "Cơ quan",
+            "Bên giao",
+            "Bên nhận",
+            "Thời gian giao, nhận",
+            "Hạn của bước",
+            "Kết quả",
+            "Ghi chú",
+        ),
+        rows,
+        widths=(5, 12, 15, 15, 15, 12, 12, 10, 14),
+        align=("C", "L", "L", "L", "L", "C", "C", "C", "L"),
+        size=9,
+    )
+    pdf.para(
+        "Kết quả của mỗi bước (trước hạn / đúng hạn / quá hạn) được so với hạn của chính bước đó.",
+        style="I",
+        size=9.5,
+    )
     return pdf.bytes()
 
 
 # --- the registry --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FormSpec:
@@ -332,15 +420,29 @@ def _has_supplement_event(d):
 
 FORMS = {
     # the receipt is the receiving desk's: not on a copy handed over by another agency
-    "tiep-nhan": FormSpec("tiep-nhan", "01", TITLE_RECEIPT, receipt_pdf, None,
-                          lambda d: _has_code(d) and not d.origin_agency_id),
-    "yeu-cau-bo-sung": FormSpec("yeu-cau-bo-sung", "02", TITLE_SUPPLEMENT, supplement_request_pdf, None,
-                                _has_supplement_event),
-    "tu-choi": FormSpec("tu-choi", "03", TITLE_REFUSAL, refusal_pdf, frozenset({State.REFUSED}),
-                        lambda d: d.state == State.REFUSED),
+    "tiep-nhan": FormSpec(
+        "tiep-nhan", "01", TITLE_RECEIPT, receipt_pdf, None, lambda d: _has_code(d) and not d.origin_agency_id
+    ),
+    "yeu-cau-bo-sung": FormSpec(
+        "yeu-cau-bo-sung", "02", TITLE_SUPPLEMENT, supplement_request_pdf, None, _has_supplement_event
+    ),
+    "tu-choi": FormSpec(
+        "tu-choi",
+        "03",
+        TITLE_REFUSAL,
+        refusal_pdf,
+        frozenset({State.REFUSED}),
+        lambda d: d.state == State.REFUSED,
+    ),
     "xin-loi": FormSpec("xin-loi", "04", TITLE_APOLOGY, apology_pdf, None, lambda d: d.apology_count > 0),
-    "dung-xu-ly": FormSpec("dung-xu-ly", "05", TITLE_STOP, stop_notice_pdf, frozenset({State.STOPPED}),
-                           lambda d: d.state == State.STOPPED),
+    "dung-xu-ly": FormSpec(
+        "dung-xu-ly",
+        "05",
+        TITLE_STOP,
+        stop_notice_pdf,
+        frozenset({State.STOPPED}),
+        lambda d: d.state == State.STOPPED,
+    ),
     "kiem-soat": FormSpec("kiem-soat", "06", TITLE_CONTROL_SLIP, control_slip_pdf, None, _has_code),
 }
 

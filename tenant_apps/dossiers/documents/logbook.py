@@ -72,20 +72,34 @@ def logbook_rows(*, agency, date_from, date_to):
     tz = timezone.get_default_timezone()
     start = datetime.combine(date_from, time.min, tzinfo=tz)
     end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz)
-    dossiers = (Dossier.objects.select_related("procedure")
-                .filter(code__isnull=False, received_at__gte=start, received_at__lt=end)
-                .order_by("received_at", "id"))
+    dossiers = (
+        Dossier.objects.select_related("procedure")
+        .filter(code__isnull=False, received_at__gte=start, received_at__lt=end)
+        .order_by("received_at", "id")
+    )
     dossiers = list(dossiers)
     numbers = logbook_numbers(agency=agency, codes=[d.code for d in dossiers])
     rows = []
     for d in dossiers:
         contact = ", ".join(p for p in (d.applicant_address, d.applicant_phone) if p)
         book, entry = numbers.get(d.code, ("", ""))
-        rows.append([
-            entry, book, d.code, d.procedure.name, d.applicant_name, contact, agency.name,
-            _local_date(d.received_at), _local_date(d.due_at), _local_date(d.finished_at),
-            _local_date(d.returned_at), d.collected_by, _note(d),
-        ])
+        rows.append(
+            [
+                entry,
+                book,
+                d.code,
+                d.procedure.name,
+                d.applicant_name,
+                contact,
+                agency.name,
+                _local_date(d.received_at),
+                _local_date(d.due_at),
+                _local_date(d.finished_at),
+                _local_date(d.returned_at),
+                d.collected_by,
+                _note(d),
+            ]
+        )
     return rows
 
 

@@ -23,7 +23,7 @@ def code_day_and_seq(code, *, national_code):
     if not code or not code.startswith(prefix):
         return None
     try:
-        day, seq = code[len(prefix):].split("-")
+        day, seq = code[len(prefix) :].split("-")
         return date(2000 + int(day[:2]), int(day[2:4]), int(day[4:6])), int(seq)
     except ValueError:
         return None
@@ -37,8 +37,10 @@ def logbook_numbers(*, agency, codes) -> dict:
         return {}
     days = [d for d, _n in parsed.values()]
     with connection.cursor() as cur:
-        cur.execute("SELECT day, last FROM dossiers_codecounter WHERE day >= %s AND day < %s ORDER BY day",
-                    [date(min(days).year, 1, 1), max(days)])
+        cur.execute(
+            "SELECT day, last FROM dossiers_codecounter WHERE day >= %s AND day < %s ORDER BY day",
+            [date(min(days).year, 1, 1), max(days)],
+        )
         counters = cur.fetchall()
     # codes issued since the 1st of January up to and including each counter day
     starts, through, running, year = [], [], 0, None

@@ -30,14 +30,23 @@ NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"
 CREATOR = "Hệ thống một cửa điện tử"
 COUNCIL = re.compile("(ỦY|UỶ) BAN NHÂN DÂN")
 
-FORM_LABELS = {"original": "Bản chính", "certified_copy": "Bản sao chứng thực", "copy": "Bản sao",
-               "electronic": "Bản điện tử"}
-TIME_UNIT_LABELS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "calendar_days": "ngày",
-                    "months": "tháng"}
+FORM_LABELS = {
+    "original": "Bản chính",
+    "certified_copy": "Bản sao chứng thực",
+    "copy": "Bản sao",
+    "electronic": "Bản điện tử",
+}
+TIME_UNIT_LABELS = {
+    "working_days": "ngày làm việc",
+    "working_hours": "giờ làm việc",
+    "calendar_days": "ngày",
+    "months": "tháng",
+}
 TIMELINESS_LABELS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
 
 
 # --- formatting ----------------------------------------------------------------------------------
+
 
 def local(dt):
     """`dt` in the city's time (Asia/Ho_Chi_Minh), whatever time zone the request activated."""
@@ -94,6 +103,7 @@ def upper(text):
 
 # --- QR code -------------------------------------------------------------------------------------
 
+
 def qr_png(data, *, scale=8):
     """A PNG of the QR code encoding `data` (error correction M, quiet zone of 4 modules)."""
     buffer = io.BytesIO()
@@ -102,6 +112,7 @@ def qr_png(data, *, scale=8):
 
 
 # --- the document --------------------------------------------------------------------------------
+
 
 class FormPDF(FPDF):
     """A4 portrait with the package's fonts, a page footer 'reference — Trang x/y' and helpers."""
@@ -175,8 +186,9 @@ class FormPDF(FPDF):
         if right_date is not None:
             self.set_x(right_x)
             self.font(10.5, "I")
-            self.multi_cell(right_w, 5, place_date_line(right_date), align="C", new_x=XPos.LMARGIN,
-                            new_y=YPos.NEXT)
+            self.multi_cell(
+                right_w, 5, place_date_line(right_date), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
         right_bottom = self.get_y()
         self.set_xy(self.l_margin, max(left_bottom, right_bottom) + 6)
         self.font(BODY_SIZE)
@@ -221,8 +233,9 @@ class FormPDF(FPDF):
     def para(self, text, *, style="", align="J", size=BODY_SIZE, after=1):
         self.set_x(self.l_margin)
         self.font(size, style)
-        self.multi_cell(0, LINE if size >= BODY_SIZE else LINE - 1, text, align=align, new_x=XPos.LMARGIN,
-                        new_y=YPos.NEXT)
+        self.multi_cell(
+            0, LINE if size >= BODY_SIZE else LINE - 1, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
         self.ln(after)
         self.font(BODY_SIZE)
 
@@ -235,9 +248,16 @@ class FormPDF(FPDF):
         self.font(size)
         align = align or ["L"] * len(headings)
         heading_style = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
-        with self.table(col_widths=widths, text_align=tuple(align), headings_style=heading_style,
-                        line_height=size * 0.5, padding=1.2, v_align="MIDDLE", repeat_headings=1,
-                        width=self.epw) as table:
+        with self.table(
+            col_widths=widths,
+            text_align=tuple(align),
+            headings_style=heading_style,
+            line_height=size * 0.5,
+            padding=1.2,
+            v_align="MIDDLE",
+            repeat_headings=1,
+            width=self.epw,
+        ) as table:
             head = table.row()
             for text in headings:
                 head.cell(text, align="C")

@@ -35,8 +35,15 @@ def dossier_component_attach(*, agency, dossier, position, upload, acting_user):
         component.file_type = content_type
         component.digitised = component.provided = True
         component.save()
-        append_event(dossier=dossier, action="component_attached", from_state=dossier.state,
-                     acting_user=acting_user, at=timezone.now(), note=component.name, old=old,
-                     new={"file": True, "digitised": True, "provided": True, "position": position})
+        append_event(
+            dossier=dossier,
+            action="component_attached",
+            from_state=dossier.state,
+            acting_user=acting_user,
+            at=timezone.now(),
+            note=component.name,
+            old=old,
+            new={"file": True, "digitised": True, "provided": True, "position": position},
+        )
         sync_index(agency=agency, dossier=dossier)  # the public row counts the digitised components
     return component

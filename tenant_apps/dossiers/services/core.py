@@ -28,8 +28,17 @@ STEP_OF_STATE = {
     State.APPROVED: "return",
     State.FINISHED: "return",
 }
-SNAPSHOT_FIELDS = ("state", "due_at", "current_step", "holder_id", "supplement_count", "apology_count",
-                   "result_number", "timeliness", "paused_since")
+SNAPSHOT_FIELDS = (
+    "state",
+    "due_at",
+    "current_step",
+    "holder_id",
+    "supplement_count",
+    "apology_count",
+    "result_number",
+    "timeliness",
+    "paused_since",
+)
 
 
 def ensure_in_agency(agency):
@@ -69,24 +78,34 @@ def due_for(*, agency, start, limit, unit, cutoff, pauses=()):
     cal = calendar_for(agency)
     start = timezone.localtime(start)
     if limit == 0:  # "trong ngày": by the close of the day it counts from
-        result = deadlines.deadline_compute(calendar=cal, start=start, amount=0, unit="working_hours",
-                                            cutoff=cutoff, pauses=pauses)
+        result = deadlines.deadline_compute(
+            calendar=cal, start=start, amount=0, unit="working_hours", cutoff=cutoff, pauses=pauses
+        )
         sessions = cal.office_hours(result.counted_from.date())
         close = sessions[-1][1] if sessions else None
-        due = result.due if close is None else result.counted_from.replace(hour=close.hour, minute=close.minute)
+        due = (
+            result.due if close is None else result.counted_from.replace(hour=close.hour, minute=close.minute)
+        )
         return result, max(due, result.due)
     number = int(limit) if limit == int(limit) else float(limit)
     if unit in ("calendar_days", "months") and number != int(number):
         number = int(number) + 1
-    result = deadlines.deadline_compute(calendar=cal, start=start, amount=number, unit=unit, cutoff=cutoff,
-                                        pauses=pauses)
+    result = deadlines.deadline_compute(
+        calendar=cal, start=start, amount=number, unit=unit, cutoff=cutoff, pauses=pauses
+    )
     return result, result.due
 
 
 def compute_due(*, agency, dossier, until=None):
     """Due time of the dossier's whole time limit from its receipt, with the pauses so far."""
-    return due_for(agency=agency, start=dossier.received_at, limit=dossier.time_limit, unit=dossier.time_unit,
-                   cutoff=dossier.cutoff, pauses=pauses_of(dossier, until=until) if dossier.pk else ())
+    return due_for(
+        agency=agency,
+        start=dossier.received_at,
+        limit=dossier.time_limit,
+        unit=dossier.time_unit,
+        cutoff=dossier.cutoff,
+        pauses=pauses_of(dossier, until=until) if dossier.pk else (),
+    )
 
 
 def step_due_for(*, agency, steps, step_code, counted_from, original_due, pauses=()):
@@ -100,30 +119,49 @@ def step_due_for(*, agency, steps, step_code, counted_from, original_due, pauses
     start = timezone.localtime(counted_from)
     total = deadlines.working_time_between(calendar=cal, start=start, end=timezone.localtime(original_due))
     hours = total.total_seconds() / 3600 * float(cumulative) / 100
-    return deadlines.deadline_compute(calendar=cal, start=start, amount=hours, unit="working_hours",
-                                      pauses=pauses).due
+    return deadlines.deadline_compute(
+        calendar=cal, start=start, amount=hours, unit="working_hours", pauses=pauses
+    ).due
 
 
 def step_due(*, agency, dossier, step_code):
     steps = [(s.code, s.role, s.share) for s in dossier.procedure_version.steps.all()]
-    return step_due_for(agency=agency, steps=steps, step_code=step_code, counted_from=dossier.counted_from,
-                        original_due=dossier.original_due_at, pauses=pauses_of(dossier))
+    return step_due_for(
+        agency=agency,
+        steps=steps,
+        step_code=step_code,
+        counted_from=dossier.counted_from,
+        original_due=dossier.original_due_at,
+        pauses=pauses_of(dossier),
+    )
 
 
 def verdict(*, agency, finished, due):
     if due is None:
         return ""
-    return str(deadlines.timeliness(calendar=calendar_for(agency), finished=timezone.localtime(finished),
-                                    due=timezone.localtime(due)))
+    return str(
+        deadlines.timeliness(
+            calendar=calendar_for(agency), finished=timezone.localtime(finished), due=timezone.localtime(due)
+        )
+    )
 
 
 def append_event(*, dossier, action, from_state, acting_user, at, note="", old=None, new=None, handover=None):
     seq = (dossier.events.aggregate(m=Max("seq"))["m"] or 0) + 1
     handover = handover or {}
     return DossierEvent.objects.create(
-        dossier=dossier, seq=seq, action=action, from_state=from_state or "", to_state=dossier.state,
-        actor=acting_user, actor_name=display_name(acting_user), at=at, note=note or "",
-        old_values=old or {}, new_values=new or {}, **handover,
+        dossier=dossier,
+        seq=seq,
+        action=action,
+        from_state=from_state or "",
+        to_state=dossier.state,
+        actor=acting_user,
+        actor_name=display_name(acting_user),
+        at=at,
+        note=note or "",
+        old_values=old or {},
+        new_values=new or {},
+        **handover,
     )
 
 
@@ -132,13 +170,20 @@ def component_counts(dossier, components=None):
     inserted with it), else one aggregate query on its components; none for an unsaved dossier."""
     if components is not None:
         components = list(components)
-        return (len(components), sum(1 for c in components if c.digitised), sum(1 for c in components if c.reused))
+        return (
+            len(components),
+            sum(1 for c in components if c.digitised),
+            sum(1 for c in components if c.reused),
+        )
     if dossier.pk is None:
         return 0, 0, 0
     from django.db.models import Count, Q
 
-    agg = dossier.components.order_by().aggregate(total=Count("id"), digitised=Count("id", filter=Q(digitised=True)),
-                                                  reused=Count("id", filter=Q(reused=True)))
+    agg = dossier.components.order_by().aggregate(
+        total=Count("id"),
+        digitised=Count("id", filter=Q(digitised=True)),
+        reused=Count("id", filter=Q(reused=True)),
+    )
     return agg["total"], agg["digitised"], agg["reused"]
 
 
@@ -147,19 +192,31 @@ def index_values(dossier, *, procedure_name, components=None):
     `components`: the dossier's components when they are not in the database yet (else counted there)."""
     total, digitised, reused = component_counts(dossier, components)
     return dict(
-        code=dossier.code, procedure_id=dossier.procedure_id, procedure_name=procedure_name,
-        state=dossier.state, channel=dossier.channel,
+        code=dossier.code,
+        procedure_id=dossier.procedure_id,
+        procedure_name=procedure_name,
+        state=dossier.state,
+        channel=dossier.channel,
         # a copy handed over by another agency is "in progress" for the citizen, not newly "received"
-        national_status=4 if dossier.origin_agency_id and dossier.state == State.RECEIVED
+        national_status=4
+        if dossier.origin_agency_id and dossier.state == State.RECEIVED
         else NATIONAL_STATUS[State(dossier.state)],
-        received_at=dossier.received_at, due_at=dossier.due_at, finished_at=dossier.finished_at,
-        returned_at=dossier.returned_at, timeliness=dossier.timeliness,
-        is_paused=State(dossier.state) in PAUSED, apologised=dossier.apology_count > 0,
-        supplement_count=dossier.supplement_count, applicant_name=dossier.applicant_name,
+        received_at=dossier.received_at,
+        due_at=dossier.due_at,
+        finished_at=dossier.finished_at,
+        returned_at=dossier.returned_at,
+        timeliness=dossier.timeliness,
+        is_paused=State(dossier.state) in PAUSED,
+        apologised=dossier.apology_count > 0,
+        supplement_count=dossier.supplement_count,
+        applicant_name=dossier.applicant_name,
         applicant_phone_tail=(dossier.applicant_phone or "")[-4:],
-        applicant_id_tail=(dossier.applicant_id_number or "")[-4:], owner_user_id=dossier.owner_user_id,
+        applicant_id_tail=(dossier.applicant_id_number or "")[-4:],
+        owner_user_id=dossier.owner_user_id,
         current_step=dossier.current_step,
-        components_total=total, components_digitised=digitised, components_reused=reused,
+        components_total=total,
+        components_digitised=digitised,
+        components_reused=reused,
         step_due_at=dossier.step_due_at,
     )
 
@@ -167,12 +224,18 @@ def index_values(dossier, *, procedure_name, components=None):
 def sync_index(*, agency, dossier, event=None):
     """Upsert the public look-up row (same transaction as the change)."""
     values = index_values(dossier, procedure_name=dossier.procedure.name)
-    entry, _created = DossierIndex.objects.update_or_create(agency_id=agency.pk, dossier_id=dossier.pk,
-                                                            defaults=values)
+    entry, _created = DossierIndex.objects.update_or_create(
+        agency_id=agency.pk, dossier_id=dossier.pk, defaults=values
+    )
     if event is not None:
-        IndexEvent.objects.create(entry=entry, at=event.at, action=event.action,
-                                  national_status=values["national_status"], step=event.step,
-                                  agency_name=agency.name)
+        IndexEvent.objects.create(
+            entry=entry,
+            at=event.at,
+            action=event.action,
+            national_status=values["national_status"],
+            step=event.step,
+            agency_name=agency.name,
+        )
     return entry
 
 
@@ -196,8 +259,9 @@ def enter_step(*, agency, dossier, at, holder=None):
         dossier.holder = holder
 
 
-def apply_action(*, agency, dossier, action, acting_user, note="", mutate=None, holder=None, handover_to="",
-                 by_agency=None):
+def apply_action(
+    *, agency, dossier, action, acting_user, note="", mutate=None, holder=None, handover_to="", by_agency=None
+):
     """Run one action of the transition table on a dossier. `mutate(dossier, now)` may change fields
     or raise a DomainError; `holder` is who gets the dossier next; `handover_to` names a receiver that
     is not a user (the citizen, a unit). `by_agency`: the sender's side of an inter-agency hand-back,
@@ -207,8 +271,11 @@ def apply_action(*, agency, dossier, action, acting_user, note="", mutate=None, 
     if by_agency is None:
         ensure_member(user=acting_user, agency=agency, roles=list(TRANSITIONS[action].roles))
     with transaction.atomic():
-        dossier = Dossier.objects.select_for_update().select_related("procedure", "procedure_version").get(
-            pk=dossier.pk)
+        dossier = (
+            Dossier.objects.select_for_update()
+            .select_related("procedure", "procedure_version")
+            .get(pk=dossier.pk)
+        )
         # a dossier moved or carried to another agency is only history here, whatever the caller
         dossier_ensure_not_moved(agency=agency, dossier=dossier)
         from_state = dossier.state
@@ -227,23 +294,40 @@ def apply_action(*, agency, dossier, action, acting_user, note="", mutate=None, 
         handover = None
         if ended_step and (dossier.current_step != ended_step or to_state in (State.RETURNED,)):
             handover = dict(
-                step=ended_step, giver_name=display_name(giver or acting_user),
+                step=ended_step,
+                giver_name=display_name(giver or acting_user),
                 receiver_name=handover_to or display_name(dossier.holder) or step_role_label(dossier),
                 step_due_at=ended_step_due,
                 step_timeliness=verdict(agency=agency, finished=now, due=ended_step_due),
                 agency_name=by_agency.name if by_agency is not None else "",
             )
         dossier.save()
-        event = append_event(dossier=dossier, action=action, from_state=from_state, acting_user=acting_user,
-                             at=now, note=note, old=old, new=snapshot(dossier), handover=handover)
+        event = append_event(
+            dossier=dossier,
+            action=action,
+            from_state=from_state,
+            acting_user=acting_user,
+            at=now,
+            note=note,
+            old=old,
+            new=snapshot(dossier),
+            handover=handover,
+        )
         sync_index(agency=agency, dossier=dossier, event=event)
-        citizen_notify(agency=agency, dossier=dossier, action=action, seq=event.seq, note=note,
-                       procedure_name=dossier.procedure.name)
+        citizen_notify(
+            agency=agency,
+            dossier=dossier,
+            action=action,
+            seq=event.seq,
+            note=note,
+            procedure_name=dossier.procedure.name,
+        )
     return dossier
 
 
 def working_time(agency, start, end):
     if start is None or end is None or end <= start:
         return timedelta(0)
-    return deadlines.working_time_between(calendar=calendar_for(agency), start=timezone.localtime(start),
-                                          end=timezone.localtime(end))
+    return deadlines.working_time_between(
+        calendar=calendar_for(agency), start=timezone.localtime(start), end=timezone.localtime(end)
+    )

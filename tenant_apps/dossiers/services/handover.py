@@ -75,13 +75,18 @@ def agency_resolve(value):
         agency = value
     else:
         text = str(value or "").strip()
-        agency = (Agency.objects.filter(slug=text).first() or Agency.objects.filter(national_code=text).first()
-                  or (Agency.objects.filter(pk=int(text)).first() if text.isdigit() else None))
+        agency = (
+            Agency.objects.filter(slug=text).first()
+            or Agency.objects.filter(national_code=text).first()
+            or (Agency.objects.filter(pk=int(text)).first() if text.isdigit() else None)
+        )
     if agency is None or agency.is_public:
         raise DomainError(_("Không tìm thấy cơ quan nhận hồ sơ liên thông."), field="to_agency")
     if agency.status != AgencyStatus.ACTIVE:
-        raise DomainError(_("%(a)s không còn hoạt động; không thể chuyển hồ sơ đến.") % {"a": agency.name},
-                          field="to_agency")
+        raise DomainError(
+            _("%(a)s không còn hoạt động; không thể chuyển hồ sơ đến.") % {"a": agency.name},
+            field="to_agency",
+        )
     return agency
 
 
@@ -107,45 +112,104 @@ def _check_can_hand_over(*, agency, dossier, acting_user):
 def copy_components(*, source, target):
     """The receiver's components: the same rows, the scans referenced (same stored file)."""
     DossierComponent.objects.bulk_create(
-        DossierComponent(dossier=target, position=c.position, name=c.name, form=c.form, quantity=c.quantity,
-                         required=c.required, provided=c.provided, digitised=c.digitised, reused=c.reused,
-                         file=c.file.name if c.file else "", file_type=c.file_type, missing_reason=c.missing_reason)
-        for c in source)
+        DossierComponent(
+            dossier=target,
+            position=c.position,
+            name=c.name,
+            form=c.form,
+            quantity=c.quantity,
+            required=c.required,
+            provided=c.provided,
+            digitised=c.digitised,
+            reused=c.reused,
+            file=c.file.name if c.file else "",
+            file_type=c.file_type,
+            missing_reason=c.missing_reason,
+        )
+        for c in source
+    )
 
 
-def hop_row_create(*, origin, origin_agency, to_agency, step_code, limit, unit, now, acting_user, note, components,
-                  cutoff=None, action="handover_in", receiver_step="assign"):
+def hop_row_create(
+    *,
+    origin,
+    origin_agency,
+    to_agency,
+    step_code,
+    limit,
+    unit,
+    now,
+    acting_user,
+    note,
+    components,
+    cutoff=None,
+    action="handover_in",
+    receiver_step="assign",
+):
     """In the receiver's schema (the connection is there): its row, components, first event and the
     public index row re-pointed at it."""
     if Dossier.objects.filter(code=origin.code).exists():
-        raise DomainError(_("%(a)s đã có hồ sơ %(c)s; không chuyển liên thông vòng lại.")
-                          % {"a": to_agency.name, "c": origin.code}, code="already_there", field="to_agency")
+        raise DomainError(
+            _("%(a)s đã có hồ sơ %(c)s; không chuyển liên thông vòng lại.")
+            % {"a": to_agency.name, "c": origin.code},
+            code="already_there",
+            field="to_agency",
+        )
     result, due = due_for(agency=to_agency, start=now, limit=limit, unit=unit, cutoff=cutoff)
     row = Dossier.objects.create(
-        code=origin.code, procedure_id=origin.procedure_id, procedure_version_id=origin.procedure_version_id,
-        state=State.RECEIVED, channel=origin.channel, applicant_kind=origin.applicant_kind,
-        applicant_name=origin.applicant_name, applicant_id_number=origin.applicant_id_number,
-        applicant_address=origin.applicant_address, applicant_phone=origin.applicant_phone,
-        applicant_email=origin.applicant_email, owner_user_id=origin.owner_user_id,
-        request_summary=origin.request_summary, sets=origin.sets, fees_total=origin.fees_total,
-        received_at=now, counted_from=result.counted_from, time_limit=limit, time_unit=unit, cutoff=cutoff,
-        original_due_at=due, due_at=due, current_step=receiver_step, step_started_at=now,
-        origin_agency=origin_agency, origin_dossier_id=origin.pk, hop_step=step_code,
+        code=origin.code,
+        procedure_id=origin.procedure_id,
+        procedure_version_id=origin.procedure_version_id,
+        state=State.RECEIVED,
+        channel=origin.channel,
+        applicant_kind=origin.applicant_kind,
+        applicant_name=origin.applicant_name,
+        applicant_id_number=origin.applicant_id_number,
+        applicant_address=origin.applicant_address,
+        applicant_phone=origin.applicant_phone,
+        applicant_email=origin.applicant_email,
+        owner_user_id=origin.owner_user_id,
+        request_summary=origin.request_summary,
+        sets=origin.sets,
+        fees_total=origin.fees_total,
+        received_at=now,
+        counted_from=result.counted_from,
+        time_limit=limit,
+        time_unit=unit,
+        cutoff=cutoff,
+        original_due_at=due,
+        due_at=due,
+        current_step=receiver_step,
+        step_started_at=now,
+        origin_agency=origin_agency,
+        origin_dossier_id=origin.pk,
+        hop_step=step_code,
         received_on_behalf=origin.received_on_behalf,
     )
     row.step_due_at = step_due(agency=to_agency, dossier=row, step_code=receiver_step)
     row.save(update_fields=["step_due_at"])
     copy_components(source=components, target=row)
     event = append_event(
-        dossier=row, action=action, from_state="", acting_user=acting_user, at=now, note=note,
+        dossier=row,
+        action=action,
+        from_state="",
+        acting_user=acting_user,
+        at=now,
+        note=note,
         new=snapshot(row),
-        handover=dict(step="handover", giver_name=display_name(acting_user),
-                      receiver_name=str(StepRole.UNIT_HEAD.label), agency_name=origin_agency.name),
+        handover=dict(
+            step="handover",
+            giver_name=display_name(acting_user),
+            receiver_name=str(StepRole.UNIT_HEAD.label),
+            agency_name=origin_agency.name,
+        ),
     )
     # The public row follows the holder; the lead agency (where the result is returned) stays on it.
     DossierIndex.objects.filter(agency_id=origin_agency.pk, dossier_id=origin.pk).update(
-        agency_id=to_agency.pk, dossier_id=row.pk,
-        origin_agency_id=Coalesce(F("origin_agency_id"), Value(origin_agency.pk)))
+        agency_id=to_agency.pk,
+        dossier_id=row.pk,
+        origin_agency_id=Coalesce(F("origin_agency_id"), Value(origin_agency.pk)),
+    )
     sync_index(agency=to_agency, dossier=row, event=event)
     return row
 
@@ -159,30 +223,50 @@ def dossier_hand_over(*, agency, dossier, to_agency, acting_user, note=""):
         raise DomainError(_("Không thể chuyển liên thông cho chính cơ quan mình."), field="to_agency")
     step = interagency_step(version=dossier.procedure_version, to_agency=to_agency)
     if step is None:
-        raise DomainError(_("Quy trình của thủ tục không có bước nào do %(a)s thực hiện.") % {"a": to_agency.name},
-                          code="not_in_process", field="to_agency")
+        raise DomainError(
+            _("Quy trình của thủ tục không có bước nào do %(a)s thực hiện.") % {"a": to_agency.name},
+            code="not_in_process",
+            field="to_agency",
+        )
     with transaction.atomic():
         plan = {}
 
         def mutate(d, now):
             plan["hours"] = hop_hours(agency=agency, dossier=d, share=step.share)
-            plan["due"] = due_for(agency=to_agency, start=now, limit=plan["hours"], unit="working_hours",
-                                  cutoff=None)[1]
+            plan["due"] = due_for(
+                agency=to_agency, start=now, limit=plan["hours"], unit="working_hours", cutoff=None
+            )[1]
             plan["now"] = now
             d.resume_state = d.state
             d.handed_to_agency = to_agency
             d.hop_step = step.code
             d.hop_due_at = plan["due"]
 
-        sender = apply_action(agency=agency, dossier=dossier, action=Action.HAND_OVER, acting_user=acting_user,
-                              note=note, mutate=mutate, handover_to=to_agency.name)
+        sender = apply_action(
+            agency=agency,
+            dossier=dossier,
+            action=Action.HAND_OVER,
+            acting_user=acting_user,
+            note=note,
+            mutate=mutate,
+            handover_to=to_agency.name,
+        )
         # While away, the sender's current step is the other agency's, with its sub-deadline.
         sender.current_step, sender.step_started_at, sender.step_due_at = step.code, plan["now"], plan["due"]
         components = list(sender.components.all())
         with schema_of(to_agency):
-            row = hop_row_create(origin=sender, origin_agency=agency, to_agency=to_agency, step_code=step.code,
-                                limit=plan["hours"], unit="working_hours", now=plan["now"], acting_user=acting_user, note=note,
-                                components=components)
+            row = hop_row_create(
+                origin=sender,
+                origin_agency=agency,
+                to_agency=to_agency,
+                step_code=step.code,
+                limit=plan["hours"],
+                unit="working_hours",
+                now=plan["now"],
+                acting_user=acting_user,
+                note=note,
+                components=components,
+            )
         sender.handed_to_dossier_id = row.pk
         sender.save(update_fields=["current_step", "step_started_at", "step_due_at", "handed_to_dossier_id"])
     return sender
@@ -214,11 +298,13 @@ def dossier_hand_back(*, agency, dossier, acting_user, note="", result_number=""
     ensure_member(user=acting_user, agency=agency, roles=list(TRANSITIONS[Action.HAND_BACK].roles))
     next_state(state=dossier.state, action=Action.HAND_BACK)
     if not dossier.origin_agency_id:
-        raise DomainError(_("Hồ sơ không do cơ quan khác chuyển đến; không có nơi để chuyển trả."),
-                          code="not_a_hop")
+        raise DomainError(
+            _("Hồ sơ không do cơ quan khác chuyển đến; không có nơi để chuyển trả."), code="not_a_hop"
+        )
     origin_agency, origin_id = _origin_of(dossier)
     result_number = (result_number or "").strip()
     with transaction.atomic():
+
         def mutate(d, now):
             d.finished_at = now
             if result_number:
@@ -228,13 +314,24 @@ def dossier_hand_back(*, agency, dossier, acting_user, note="", result_number=""
             if d.timeliness == "late" and not d.late_agency_code:
                 d.late_agency_code = agency.national_code  # this agency overran its own sub-deadline
 
-        row = apply_action(agency=agency, dossier=dossier, action=Action.HAND_BACK, acting_user=acting_user,
-                           note=note, mutate=mutate, handover_to=origin_agency.name)
+        row = apply_action(
+            agency=agency,
+            dossier=dossier,
+            action=Action.HAND_BACK,
+            acting_user=acting_user,
+            note=note,
+            mutate=mutate,
+            handover_to=origin_agency.name,
+        )
         with schema_of(origin_agency):
-            origin = (Dossier.objects.get(pk=origin_id) if origin_id is not None
-                      else Dossier.objects.get(code=row.code))
+            origin = (
+                Dossier.objects.get(pk=origin_id)
+                if origin_id is not None
+                else Dossier.objects.get(code=row.code)
+            )
             DossierIndex.objects.filter(agency_id=agency.pk, dossier_id=row.pk).update(
-                agency_id=origin_agency.pk, dossier_id=origin.pk)
+                agency_id=origin_agency.pk, dossier_id=origin.pk
+            )
 
             def mutate_origin(d, now):
                 d.handed_to_agency = None
@@ -246,14 +343,23 @@ def dossier_hand_back(*, agency, dossier, acting_user, note="", result_number=""
                     d.result_number = result_number
                     d.result_summary = row.result_summary
                     d.finished_at = now
-                    d.timeliness = ("late" if d.supplement_count > 1
-                                    else verdict(agency=origin_agency, finished=now, due=d.due_at))
+                    d.timeliness = (
+                        "late"
+                        if d.supplement_count > 1
+                        else verdict(agency=origin_agency, finished=now, due=d.due_at)
+                    )
                     if d.timeliness == "late" and not d.late_agency_code:
                         d.late_agency_code = origin_agency.national_code
 
-            apply_action(agency=origin_agency, dossier=origin,
-                         action=HopAction.RESULT_BACK if result_number else HopAction.TAKE_BACK,
-                         acting_user=acting_user, note=note, mutate=mutate_origin,
-                         holder=None if result_number else _previous_holder(origin),
-                         handover_to=DESK if result_number else "", by_agency=agency)
+            apply_action(
+                agency=origin_agency,
+                dossier=origin,
+                action=HopAction.RESULT_BACK if result_number else HopAction.TAKE_BACK,
+                acting_user=acting_user,
+                note=note,
+                mutate=mutate_origin,
+                holder=None if result_number else _previous_holder(origin),
+                handover_to=DESK if result_number else "",
+                by_agency=agency,
+            )
     return row

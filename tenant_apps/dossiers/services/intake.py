@@ -59,16 +59,31 @@ def clean_applicant(applicant):
 
 
 def _adoption_for(procedure):
-    adoption = ProcedureAdoption.objects.select_related("procedure").filter(
-        procedure=procedure, is_active=True).first()
+    adoption = (
+        ProcedureAdoption.objects.select_related("procedure")
+        .filter(procedure=procedure, is_active=True)
+        .first()
+    )
     if adoption is None:
-        raise DomainError(_("Cơ quan chưa áp dụng thủ tục %(c)s.") % {"c": procedure.national_code},
-                          field="procedure")
+        raise DomainError(
+            _("Cơ quan chưa áp dụng thủ tục %(c)s.") % {"c": procedure.national_code}, field="procedure"
+        )
     return adoption
 
 
-def dossier_register(*, agency, procedure, applicant, channel, acting_user, components=None,
-                     request_summary="", owner_user=None, sets=1, idempotency_key=None):
+def dossier_register(
+    *,
+    agency,
+    procedure,
+    applicant,
+    channel,
+    acting_user,
+    components=None,
+    request_summary="",
+    owner_user=None,
+    sets=1,
+    idempotency_key=None,
+):
     """Record a submitted dossier (status 1, no code yet). `components` maps a catalogue component's
     position to {"provided", "digitised", "reused"} flags."""
     ensure_in_agency(agency)
@@ -94,16 +109,27 @@ def dossier_register(*, agency, procedure, applicant, channel, acting_user, comp
     catalogue_components = list(version.components.all())
     unknown = set(flags) - {c.position for c in catalogue_components}
     if unknown:
-        raise DomainError(_("Thành phần hồ sơ không có trong thủ tục: %(p)s.") % {"p": sorted(unknown)},
-                          field="components")
+        raise DomainError(
+            _("Thành phần hồ sơ không có trong thủ tục: %(p)s.") % {"p": sorted(unknown)}, field="components"
+        )
     with transaction.atomic():
         dossier = Dossier.objects.create(
-            procedure=procedure, procedure_version=version, state=State.NEW, channel=channel,
-            applicant_kind=data["kind"], applicant_name=data["name"], applicant_id_number=data["id_number"],
-            applicant_address=data["address"], applicant_phone=data["phone"], applicant_email=data["email"],
-            owner_user=owner_user, request_summary=request_summary or "", sets=max(1, int(sets or 1)),
+            procedure=procedure,
+            procedure_version=version,
+            state=State.NEW,
+            channel=channel,
+            applicant_kind=data["kind"],
+            applicant_name=data["name"],
+            applicant_id_number=data["id_number"],
+            applicant_address=data["address"],
+            applicant_phone=data["phone"],
+            applicant_email=data["email"],
+            owner_user=owner_user,
+            request_summary=request_summary or "",
+            sets=max(1, int(sets or 1)),
             idempotency_key=idempotency_key,
-            current_step="receive", step_started_at=now,
+            current_step="receive",
+            step_started_at=now,
             # A procedure's fee lines are alternatives (on time / late / online / per copy): the first
             # is the default; the desk corrects it when another case applies.
             fees_total=next((f.amount for f in version.fees.all()), 0),
@@ -113,15 +139,26 @@ def dossier_register(*, agency, procedure, applicant, channel, acting_user, comp
         dossier.save(update_fields=["time_limit", "time_unit", "cutoff"])
         DossierComponent.objects.bulk_create(
             DossierComponent(
-                dossier=dossier, position=c.position, name=c.name, form=c.form, quantity=c.quantity,
-                required=c.required, provided=bool(flags.get(c.position, {}).get("provided")),
+                dossier=dossier,
+                position=c.position,
+                name=c.name,
+                form=c.form,
+                quantity=c.quantity,
+                required=c.required,
+                provided=bool(flags.get(c.position, {}).get("provided")),
                 digitised=bool(flags.get(c.position, {}).get("digitised")),
                 reused=bool(flags.get(c.position, {}).get("reused")),
             )
             for c in catalogue_components
         )
-        event = append_event(dossier=dossier, action="register", from_state="", acting_user=acting_user, at=now,
-                             new=snapshot(dossier))
+        event = append_event(
+            dossier=dossier,
+            action="register",
+            from_state="",
+            acting_user=acting_user,
+            at=now,
+            new=snapshot(dossier),
+        )
         sync_index(agency=agency, dossier=dossier, event=event)
     return dossier
 
@@ -136,7 +173,10 @@ def dossier_accept(*, agency, dossier, acting_user, note=""):
     if missing:
         raise DomainError(
             _("Hồ sơ còn thiếu: %(m)s. Hãy yêu cầu bổ sung, hoàn thiện hồ sơ.")
-            % {"m": "; ".join(c.name for c in missing)}, code="incomplete", field="components")
+            % {"m": "; ".join(c.name for c in missing)},
+            code="incomplete",
+            field="components",
+        )
 
     def mutate(d, now):
         d.received_at = now
@@ -146,8 +186,14 @@ def dossier_accept(*, agency, dossier, acting_user, note=""):
         d.counted_from = result.counted_from
         d.original_due_at = d.due_at = due
 
-    return apply_action(agency=agency, dossier=dossier, action=Action.ACCEPT, acting_user=acting_user,
-                        note=note, mutate=mutate)
+    return apply_action(
+        agency=agency,
+        dossier=dossier,
+        action=Action.ACCEPT,
+        acting_user=acting_user,
+        note=note,
+        mutate=mutate,
+    )
 
 
 def dossier_request_intake_supplement(*, agency, dossier, items, acting_user):
@@ -158,13 +204,20 @@ def dossier_request_intake_supplement(*, agency, dossier, items, acting_user):
 
     def mutate(d, now):
         if d.intake_supplement_count >= 1:
-            raise DomainError(_("Chỉ được yêu cầu bổ sung, hoàn thiện hồ sơ một lần khi tiếp nhận."),
-                              code="supplement_once")
+            raise DomainError(
+                _("Chỉ được yêu cầu bổ sung, hoàn thiện hồ sơ một lần khi tiếp nhận."), code="supplement_once"
+            )
         d.intake_supplement_count += 1
 
     note = "\n".join(f"{i['name']}: {i.get('reason', '')}".strip() for i in items)
-    return apply_action(agency=agency, dossier=dossier, action=Action.REQUEST_INTAKE_SUPPLEMENT,
-                        acting_user=acting_user, note=note, mutate=mutate)
+    return apply_action(
+        agency=agency,
+        dossier=dossier,
+        action=Action.REQUEST_INTAKE_SUPPLEMENT,
+        acting_user=acting_user,
+        note=note,
+        mutate=mutate,
+    )
 
 
 def dossier_resubmit(*, agency, dossier, acting_user, components=None):
@@ -176,8 +229,9 @@ def dossier_resubmit(*, agency, dossier, acting_user, components=None):
                 c.digitised = bool(flags.get("digitised", c.digitised))
                 c.save(update_fields=["provided", "digitised"])
 
-    return apply_action(agency=agency, dossier=dossier, action=Action.RESUBMIT, acting_user=acting_user,
-                        mutate=mutate)
+    return apply_action(
+        agency=agency, dossier=dossier, action=Action.RESUBMIT, acting_user=acting_user, mutate=mutate
+    )
 
 
 def dossier_refuse(*, agency, dossier, reason, acting_user):
@@ -188,32 +242,67 @@ def dossier_refuse(*, agency, dossier, reason, acting_user):
     def mutate(d, now):
         d.closing_reason = reason.strip()
 
-    return apply_action(agency=agency, dossier=dossier, action=Action.REFUSE, acting_user=acting_user,
-                        note=reason.strip(), mutate=mutate, handover_to=dossier.applicant_name)
+    return apply_action(
+        agency=agency,
+        dossier=dossier,
+        action=Action.REFUSE,
+        acting_user=acting_user,
+        note=reason.strip(),
+        mutate=mutate,
+        handover_to=dossier.applicant_name,
+    )
 
 
 INCOMPLETE_OUTCOMES = ("supplement", "refuse")
 
 
-def dossier_register_incomplete(*, agency, procedure, applicant, channel, components, acting_user, outcome,
-                                reasons=None, refuse_reason="", request_summary="", sets=1):
+def dossier_register_incomplete(
+    *,
+    agency,
+    procedure,
+    applicant,
+    channel,
+    components,
+    acting_user,
+    outcome,
+    reasons=None,
+    refuse_reason="",
+    request_summary="",
+    sets=1,
+):
     """At the counter, a dossier that cannot be received as it is, in ONE transaction: recorded, then
     either asked once to supplement (form 02: every required component not provided, with its reason —
     `reasons` maps a component's position to it, "Còn thiếu" when none is given) or refused (form 03,
     `refuse_reason`). If either step is refused (nothing missing, no reason...), nothing is kept."""
     if outcome not in INCOMPLETE_OUTCOMES:
-        raise DomainError(_("Cách xử lý hồ sơ chưa đủ điều kiện không hợp lệ: %(o)s.") % {"o": str(outcome)[:30]},
-                          field="outcome")
+        raise DomainError(
+            _("Cách xử lý hồ sơ chưa đủ điều kiện không hợp lệ: %(o)s.") % {"o": str(outcome)[:30]},
+            field="outcome",
+        )
     reasons = reasons or {}
     with transaction.atomic():
-        dossier = dossier_register(agency=agency, procedure=procedure, applicant=applicant, channel=channel,
-                                   acting_user=acting_user, components=components, request_summary=request_summary,
-                                   sets=sets)
+        dossier = dossier_register(
+            agency=agency,
+            procedure=procedure,
+            applicant=applicant,
+            channel=channel,
+            acting_user=acting_user,
+            components=components,
+            request_summary=request_summary,
+            sets=sets,
+        )
         if outcome == "supplement":
             # the default reason is written into the dossier's record (form 02): in Vietnamese, whatever
             # the official's screen language
-            items = [{"name": c.name, "reason": (reasons.get(c.position) or reasons.get(str(c.position)) or "").strip()
-                      or "Còn thiếu"} for c in missing_components(dossier)]
-            return dossier_request_intake_supplement(agency=agency, dossier=dossier, items=items,
-                                                     acting_user=acting_user)
+            items = [
+                {
+                    "name": c.name,
+                    "reason": (reasons.get(c.position) or reasons.get(str(c.position)) or "").strip()
+                    or "Còn thiếu",
+                }
+                for c in missing_components(dossier)
+            ]
+            return dossier_request_intake_supplement(
+                agency=agency, dossier=dossier, items=items, acting_user=acting_user
+            )
         return dossier_refuse(agency=agency, dossier=dossier, reason=refuse_reason, acting_user=acting_user)

@@ -24,8 +24,18 @@ from .intake import clean_applicant, dossier_code_allocate
 from .receive import _check_channel, _flags
 
 
-def dossier_receive_on_behalf(*, agency, deciding_agency, procedure, applicant, channel, components, acting_user,
-                              request_summary="", sets=1):
+def dossier_receive_on_behalf(
+    *,
+    agency,
+    deciding_agency,
+    procedure,
+    applicant,
+    channel,
+    components,
+    acting_user,
+    request_summary="",
+    sets=1,
+):
     """Receipt regardless of administrative boundary (phi địa giới): this agency's desk takes in a
     complete dossier of a procedure that `deciding_agency` adopted and decides. One transaction across
     both schemas: the code comes from the DECIDING agency's series (it is the agency that decides and
@@ -36,8 +46,9 @@ def dossier_receive_on_behalf(*, agency, deciding_agency, procedure, applicant, 
     ensure_member(user=acting_user, agency=agency, roles=[Role.RECEIVING_OFFICER])
     deciding = agency_resolve(deciding_agency)
     if deciding.pk == agency.pk:
-        raise DomainError(_("Thủ tục do chính cơ quan giải quyết: hãy tiếp nhận như thường lệ."),
-                          field="deciding_agency")
+        raise DomainError(
+            _("Thủ tục do chính cơ quan giải quyết: hãy tiếp nhận như thường lệ."), field="deciding_agency"
+        )
     if channel == Channel.ONLINE:
         raise DomainError(_("Hồ sơ trực tuyến do công dân nộp, không tiếp nhận tại quầy."), field="channel")
     data = clean_applicant(applicant)
@@ -49,30 +60,58 @@ def dossier_receive_on_behalf(*, agency, deciding_agency, procedure, applicant, 
             try:
                 plan = intake_plan(agency=deciding, procedure_code=code_of, at=now)
             except DomainError as exc:
-                raise DomainError(_("%(a)s: %(m)s") % {"a": deciding.name, "m": exc.message},
-                                  field="procedure") from None
+                raise DomainError(
+                    _("%(a)s: %(m)s") % {"a": deciding.name, "m": exc.message}, field="procedure"
+                ) from None
             _check_channel(plan, channel)
             flags = _flags(plan, components)
-            result, due = due_for(agency=deciding, start=now, limit=plan.time_limit, unit=plan.time_unit,
-                                  cutoff=plan.cutoff)
+            result, due = due_for(
+                agency=deciding, start=now, limit=plan.time_limit, unit=plan.time_unit, cutoff=plan.cutoff
+            )
             code = dossier_code_allocate(agency=deciding, day=timezone.localdate(now))
-        receive_due = step_due_for(agency=deciding, steps=plan.steps, step_code="receive",
-                                   counted_from=result.counted_from, original_due=due)
+        receive_due = step_due_for(
+            agency=deciding,
+            steps=plan.steps,
+            step_code="receive",
+            counted_from=result.counted_from,
+            original_due=due,
+        )
         origin = Dossier.objects.create(
-            code=code, procedure_id=plan.procedure_id, procedure_version_id=plan.version_id, state=State.NEW,
-            channel=channel, applicant_kind=data["kind"], applicant_name=data["name"],
-            applicant_id_number=data["id_number"], applicant_address=data["address"],
-            applicant_phone=data["phone"], applicant_email=data["email"],
-            request_summary=unicodedata.normalize("NFC", request_summary or ""), sets=max(1, int(sets or 1)),
-            fees_total=plan.default_fee, time_limit=plan.time_limit, time_unit=plan.time_unit, cutoff=plan.cutoff,
-            current_step="receive", step_started_at=now, received_on_behalf=True,
+            code=code,
+            procedure_id=plan.procedure_id,
+            procedure_version_id=plan.version_id,
+            state=State.NEW,
+            channel=channel,
+            applicant_kind=data["kind"],
+            applicant_name=data["name"],
+            applicant_id_number=data["id_number"],
+            applicant_address=data["address"],
+            applicant_phone=data["phone"],
+            applicant_email=data["email"],
+            request_summary=unicodedata.normalize("NFC", request_summary or ""),
+            sets=max(1, int(sets or 1)),
+            fees_total=plan.default_fee,
+            time_limit=plan.time_limit,
+            time_unit=plan.time_unit,
+            cutoff=plan.cutoff,
+            current_step="receive",
+            step_started_at=now,
+            received_on_behalf=True,
         )
         DossierComponent.objects.bulk_create(
-            DossierComponent(dossier=origin, position=c.position, name=c.name, form=c.form, quantity=c.quantity,
-                             required=c.required, provided=bool(flags.get(c.position, {}).get("provided")),
-                             digitised=bool(flags.get(c.position, {}).get("digitised")),
-                             reused=bool(flags.get(c.position, {}).get("reused")))
-            for c in plan.components)
+            DossierComponent(
+                dossier=origin,
+                position=c.position,
+                name=c.name,
+                form=c.form,
+                quantity=c.quantity,
+                required=c.required,
+                provided=bool(flags.get(c.position, {}).get("provided")),
+                digitised=bool(flags.get(c.position, {}).get("digitised")),
+                reused=bool(flags.get(c.position, {}).get("reused")),
+            )
+            for c in plan.components
+        )
         registered = snapshot(origin)
         origin.state = State.RECEIVED
         origin.received_at, origin.received_by = now, acting_user
@@ -82,33 +121,88 @@ def dossier_receive_on_behalf(*, agency, deciding_agency, procedure, applicant, 
         origin.handed_to_agency, origin.hop_step, origin.hop_due_at = deciding, "decide", due
         origin.current_step, origin.step_due_at = "decide", due
         origin.save()
-        events = DossierEvent.objects.bulk_create([
-            DossierEvent(dossier=origin, seq=1, action="register", from_state="", to_state=State.NEW,
-                         actor=acting_user, actor_name=officer, at=now, new_values=registered),
-            DossierEvent(dossier=origin, seq=2, action=Action.ACCEPT, from_state=State.NEW, to_state=State.RECEIVED,
-                         actor=acting_user, actor_name=officer, at=now, old_values=registered, new_values=accepted),
-            DossierEvent(dossier=origin, seq=3, action=Action.HAND_OVER, from_state=State.RECEIVED,
-                         to_state=State.HANDED_OVER, actor=acting_user, actor_name=officer, at=now,
-                         note=f"Tiếp nhận thay {deciding.name}", old_values=accepted,
-                         new_values=snapshot(origin), step="receive", giver_name=officer, receiver_name=deciding.name,
-                         step_due_at=receive_due, step_timeliness=verdict(agency=deciding, finished=now,
-                                                                          due=receive_due)),
-        ])
+        events = DossierEvent.objects.bulk_create(
+            [
+                DossierEvent(
+                    dossier=origin,
+                    seq=1,
+                    action="register",
+                    from_state="",
+                    to_state=State.NEW,
+                    actor=acting_user,
+                    actor_name=officer,
+                    at=now,
+                    new_values=registered,
+                ),
+                DossierEvent(
+                    dossier=origin,
+                    seq=2,
+                    action=Action.ACCEPT,
+                    from_state=State.NEW,
+                    to_state=State.RECEIVED,
+                    actor=acting_user,
+                    actor_name=officer,
+                    at=now,
+                    old_values=registered,
+                    new_values=accepted,
+                ),
+                DossierEvent(
+                    dossier=origin,
+                    seq=3,
+                    action=Action.HAND_OVER,
+                    from_state=State.RECEIVED,
+                    to_state=State.HANDED_OVER,
+                    actor=acting_user,
+                    actor_name=officer,
+                    at=now,
+                    note=f"Tiếp nhận thay {deciding.name}",
+                    old_values=accepted,
+                    new_values=snapshot(origin),
+                    step="receive",
+                    giver_name=officer,
+                    receiver_name=deciding.name,
+                    step_due_at=receive_due,
+                    step_timeliness=verdict(agency=deciding, finished=now, due=receive_due),
+                ),
+            ]
+        )
         # The public row starts at this desk (its part of the timeline), then follows the holder.
         entry = DossierIndex.objects.create(
-            agency_id=agency.pk, dossier_id=origin.pk, origin_agency_id=agency.pk,
-            **index_values(origin, procedure_name=plan.procedure_name))
+            agency_id=agency.pk,
+            dossier_id=origin.pk,
+            origin_agency_id=agency.pk,
+            **index_values(origin, procedure_name=plan.procedure_name),
+        )
         IndexEvent.objects.bulk_create(
-            IndexEvent(entry=entry, at=now, action=e.action, national_status=NATIONAL_STATUS[State(e.to_state)],
-                       step=e.step, agency_name=agency.name) for e in events)
+            IndexEvent(
+                entry=entry,
+                at=now,
+                action=e.action,
+                national_status=NATIONAL_STATUS[State(e.to_state)],
+                step=e.step,
+                agency_name=agency.name,
+            )
+            for e in events
+        )
         components = list(origin.components.all())  # read here, before the switch
         with schema_of(deciding):
-            row = hop_row_create(origin=origin, origin_agency=agency, to_agency=deciding, step_code="decide",
-                          limit=plan.time_limit, unit=plan.time_unit, cutoff=plan.cutoff, now=now,
-                          acting_user=acting_user, note=f"Tiếp nhận tại {agency.name}",
-                          components=components, action="receive_on_behalf")
+            row = hop_row_create(
+                origin=origin,
+                origin_agency=agency,
+                to_agency=deciding,
+                step_code="decide",
+                limit=plan.time_limit,
+                unit=plan.time_unit,
+                cutoff=plan.cutoff,
+                now=now,
+                acting_user=acting_user,
+                note=f"Tiếp nhận tại {agency.name}",
+                components=components,
+                action="receive_on_behalf",
+            )
         origin.handed_to_dossier_id = row.pk
         origin.save(update_fields=["handed_to_dossier_id"])
-        citizen_notify(agency=agency, dossier=origin, action=Action.ACCEPT, seq=2,
-                       procedure_name=plan.procedure_name)
+        citizen_notify(
+            agency=agency, dossier=origin, action=Action.ACCEPT, seq=2, procedure_name=plan.procedure_name
+        )
     return origin

@@ -20,15 +20,17 @@ from .intake import dossier_register
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-def dossier_submit_online(*, agency, procedure, applicant, components, acting_user, idempotency_key,
-                          request_summary=""):
+def dossier_submit_online(
+    *, agency, procedure, applicant, components, acting_user, idempotency_key, request_summary=""
+):
     """Returns (dossier, created). Runs in the agency's schema (the connection is switched here and
     put back afterwards)."""
     if acting_user is None or not acting_user.is_authenticated:
         raise PermissionRefused(_("Hãy đăng nhập để nộp hồ sơ trực tuyến."))
     if not KEY_RE.match(idempotency_key or ""):
-        raise DomainError(_("Khóa chống gửi trùng phải gồm 8–64 chữ cái, chữ số, '-' hoặc '_'."),
-                          field="idempotency_key")
+        raise DomainError(
+            _("Khóa chống gửi trùng phải gồm 8–64 chữ cái, chữ số, '-' hoặc '_'."), field="idempotency_key"
+        )
     previous = connection.tenant
     connection.set_tenant(agency)
     try:
@@ -38,9 +40,16 @@ def dossier_submit_online(*, agency, procedure, applicant, components, acting_us
         try:
             with transaction.atomic():
                 dossier = dossier_register(
-                    agency=agency, procedure=procedure, applicant=applicant, channel=Channel.ONLINE,
-                    components=components, acting_user=acting_user, owner_user=acting_user,
-                    request_summary=request_summary, idempotency_key=idempotency_key)
+                    agency=agency,
+                    procedure=procedure,
+                    applicant=applicant,
+                    channel=Channel.ONLINE,
+                    components=components,
+                    acting_user=acting_user,
+                    owner_user=acting_user,
+                    request_summary=request_summary,
+                    idempotency_key=idempotency_key,
+                )
         except IntegrityError:
             # The same key won a race a moment ago: answer with that dossier.
             existing = Dossier.objects.filter(idempotency_key=idempotency_key).first()
@@ -54,12 +63,16 @@ def dossier_submit_online(*, agency, procedure, applicant, components, acting_us
 
 def _replay(dossier, user):
     if dossier.owner_user_id != user.pk:
-        raise DomainError(_("Khóa chống gửi trùng này đã được dùng cho một hồ sơ khác."), code="key_reused",
-                          field="idempotency_key")
+        raise DomainError(
+            _("Khóa chống gửi trùng này đã được dùng cho một hồ sơ khác."),
+            code="key_reused",
+            field="idempotency_key",
+        )
     return dossier
 
 
 # --- the citizen's files and supplements ----------------------------------------------------------
+
 
 def _ensure_owner(dossier, user):
     if user is None or not user.is_authenticated or dossier.owner_user_id != user.pk:
@@ -81,9 +94,16 @@ def _attach(*, dossier, position, content, content_type, acting_user, at, saved)
     component.file_type = content_type
     component.provided = component.digitised = True
     component.save()
-    append_event(dossier=dossier, action="component_attached", from_state=dossier.state, acting_user=acting_user,
-                 at=at, note=component.name, old=old,
-                 new={"file": True, "digitised": True, "provided": True, "position": position, "online": True})
+    append_event(
+        dossier=dossier,
+        action="component_attached",
+        from_state=dossier.state,
+        acting_user=acting_user,
+        at=at,
+        note=component.name,
+        old=old,
+        new={"file": True, "digitised": True, "provided": True, "position": position, "online": True},
+    )
     return component
 
 
@@ -97,8 +117,9 @@ def _forget_files(names):
             pass
 
 
-def dossier_submit_online_with_files(*, agency, procedure, applicant, files, acting_user, idempotency_key,
-                                     request_summary=""):
+def dossier_submit_online_with_files(
+    *, agency, procedure, applicant, files, acting_user, idempotency_key, request_summary=""
+):
     """Submit online with the citizen's files: the dossier, its components' files and their events are
     written in one transaction (a failure writes none of them). `files` = [(position, file, content
     type)] already checked by content. A replay (same key) returns the first dossier and attaches
@@ -108,16 +129,29 @@ def dossier_submit_online_with_files(*, agency, procedure, applicant, files, act
     try:
         with transaction.atomic():
             dossier, created = dossier_submit_online(
-                agency=agency, procedure=procedure, applicant=applicant, components=components,
-                acting_user=acting_user, idempotency_key=idempotency_key, request_summary=request_summary)
+                agency=agency,
+                procedure=procedure,
+                applicant=applicant,
+                components=components,
+                acting_user=acting_user,
+                idempotency_key=idempotency_key,
+                request_summary=request_summary,
+            )
             if created and files:
                 previous = connection.tenant
                 connection.set_tenant(agency)
                 try:
                     now = timezone.now()
                     for position, content, content_type in files:
-                        _attach(dossier=dossier, position=position, content=content, content_type=content_type,
-                                acting_user=acting_user, at=now, saved=saved)
+                        _attach(
+                            dossier=dossier,
+                            position=position,
+                            content=content,
+                            content_type=content_type,
+                            acting_user=acting_user,
+                            at=now,
+                            saved=saved,
+                        )
                 finally:
                     connection.set_tenant(previous)
     except BaseException:
@@ -156,12 +190,24 @@ def dossier_supplement_online(*, agency, dossier, uploads, note="", acting_user)
             _check_dossier_total(locked, {p: u.size for p, u, _t in checked})
             now = timezone.now()
             for position, upload, content_type in checked:
-                _attach(dossier=locked, position=position, content=upload, content_type=content_type,
-                        acting_user=acting_user, at=now, saved=saved)
+                _attach(
+                    dossier=locked,
+                    position=position,
+                    content=upload,
+                    content_type=content_type,
+                    acting_user=acting_user,
+                    at=now,
+                    saved=saved,
+                )
             mutate = _resume_clock(agency) if action == Action.SUPPLEMENT_RECEIVED else None
-            locked = _citizen_apply(agency=agency, dossier=locked, action=action, acting_user=acting_user,
-                                    note=(note or "").strip() or _("Công dân bổ sung hồ sơ trực tuyến."),
-                                    mutate=mutate)
+            locked = _citizen_apply(
+                agency=agency,
+                dossier=locked,
+                action=action,
+                acting_user=acting_user,
+                note=(note or "").strip() or _("Công dân bổ sung hồ sơ trực tuyến."),
+                mutate=mutate,
+            )
     except BaseException:
         _forget_files(saved)
         raise
@@ -180,8 +226,11 @@ def _check_dossier_total(dossier, new_sizes):
             except OSError:
                 pass
     if total > limit:
-        raise DomainError(_("Tổng dung lượng các tệp của hồ sơ vượt quá %(mb)s MB.") % {"mb": mb(limit)},
-                          field="file", code="dossier_too_large")
+        raise DomainError(
+            _("Tổng dung lượng các tệp của hồ sơ vượt quá %(mb)s MB.") % {"mb": mb(limit)},
+            field="file",
+            code="dossier_too_large",
+        )
 
 
 def _resume_clock(agency):
@@ -198,8 +247,12 @@ def _resume_clock(agency):
         d.paused_since = None
         if d.apology_count and pause is not None:
             hours = working_time(agency, pause.started_at, now).total_seconds() / 3600
-            d.due_at = deadlines.deadline_compute(calendar=calendar_for(agency), start=timezone.localtime(d.due_at),
-                                                  amount=hours, unit="working_hours").due
+            d.due_at = deadlines.deadline_compute(
+                calendar=calendar_for(agency),
+                start=timezone.localtime(d.due_at),
+                amount=hours,
+                unit="working_hours",
+            ).due
         else:
             _result, d.due_at = compute_due(agency=agency, dossier=d)
         d.notified_due_soon_at = d.notified_overdue_at = None
@@ -231,13 +284,32 @@ def _citizen_apply(*, agency, dossier, action, acting_user, note="", mutate=None
     enter_step(agency=agency, dossier=dossier, at=now)
     handover = None
     if ended_step and dossier.current_step != ended_step:
-        handover = dict(step=ended_step, giver_name=display_name(giver or acting_user),
-                        receiver_name=display_name(dossier.holder), step_due_at=ended_step_due,
-                        step_timeliness=verdict(agency=agency, finished=now, due=ended_step_due))
+        handover = dict(
+            step=ended_step,
+            giver_name=display_name(giver or acting_user),
+            receiver_name=display_name(dossier.holder),
+            step_due_at=ended_step_due,
+            step_timeliness=verdict(agency=agency, finished=now, due=ended_step_due),
+        )
     dossier.save()
-    event = append_event(dossier=dossier, action=action, from_state=from_state, acting_user=acting_user, at=now,
-                         note=note, old=old, new=snapshot(dossier), handover=handover)
+    event = append_event(
+        dossier=dossier,
+        action=action,
+        from_state=from_state,
+        acting_user=acting_user,
+        at=now,
+        note=note,
+        old=old,
+        new=snapshot(dossier),
+        handover=handover,
+    )
     sync_index(agency=agency, dossier=dossier, event=event)
-    citizen_notify(agency=agency, dossier=dossier, action=action, seq=event.seq, note=note,
-                   procedure_name=dossier.procedure.name)
+    citizen_notify(
+        agency=agency,
+        dossier=dossier,
+        action=action,
+        seq=event.seq,
+        note=note,
+        procedure_name=dossier.procedure.name,
+    )
     return dossier

@@ -18,17 +18,26 @@ from .core import apply_action, calendar_for, compute_due, verdict, working_time
 def _member_with_role(agency, user, role):
     if user is None:
         return None
-    ok = Membership.objects.filter(user=user, agency_id=agency.pk, is_active=True, roles__contains=[role]).exists()
+    ok = Membership.objects.filter(
+        user=user, agency_id=agency.pk, is_active=True, roles__contains=[role]
+    ).exists()
     if not ok:
-        raise DomainError(_("%(u)s không có vai trò %(r)s trong cơ quan.") % {"u": user, "r": Role(role).label},
-                          field="to")
+        raise DomainError(
+            _("%(u)s không có vai trò %(r)s trong cơ quan.") % {"u": user, "r": Role(role).label}, field="to"
+        )
     return user
 
 
 def dossier_assign(*, agency, dossier, specialist, acting_user, note=""):
     _member_with_role(agency, specialist, Role.SPECIALIST)
-    return apply_action(agency=agency, dossier=dossier, action=Action.ASSIGN, acting_user=acting_user, note=note,
-                        holder=specialist)
+    return apply_action(
+        agency=agency,
+        dossier=dossier,
+        action=Action.ASSIGN,
+        acting_user=acting_user,
+        note=note,
+        holder=specialist,
+    )
 
 
 def dossier_appraise(*, agency, dossier, opinion, acting_user, draft_result=""):
@@ -40,8 +49,14 @@ def dossier_appraise(*, agency, dossier, opinion, acting_user, draft_result=""):
         if draft_result:
             d.result_summary = draft_result.strip()
 
-    return apply_action(agency=agency, dossier=dossier, action=Action.APPRAISE, acting_user=acting_user,
-                        note=opinion.strip(), mutate=mutate)
+    return apply_action(
+        agency=agency,
+        dossier=dossier,
+        action=Action.APPRAISE,
+        acting_user=acting_user,
+        note=opinion.strip(),
+        mutate=mutate,
+    )
 
 
 def dossier_submit_for_approval(*, agency, dossier, acting_user, leader=None, note=""):
@@ -51,14 +66,28 @@ def dossier_submit_for_approval(*, agency, dossier, acting_user, leader=None, no
         if not d.opinion:
             raise DomainError(_("Hãy ghi ý kiến thẩm định trước khi trình."), field="opinion")
 
-    return apply_action(agency=agency, dossier=dossier, action=Action.SUBMIT_FOR_APPROVAL, acting_user=acting_user,
-                        note=note, mutate=mutate, holder=leader)
+    return apply_action(
+        agency=agency,
+        dossier=dossier,
+        action=Action.SUBMIT_FOR_APPROVAL,
+        acting_user=acting_user,
+        note=note,
+        mutate=mutate,
+        holder=leader,
+    )
 
 
 def dossier_approve(*, agency, dossier, acting_user, note="", returner=None):
     _member_with_role(agency, returner, Role.RECEIVING_OFFICER)
-    return apply_action(agency=agency, dossier=dossier, action=Action.APPROVE, acting_user=acting_user, note=note,
-                        holder=returner, handover_to="Bộ phận một cửa")  # stored data: Vietnamese
+    return apply_action(
+        agency=agency,
+        dossier=dossier,
+        action=Action.APPROVE,
+        acting_user=acting_user,
+        note=note,
+        holder=returner,
+        handover_to="Bộ phận một cửa",
+    )  # stored data: Vietnamese
 
 
 def dossier_send_back(*, agency, dossier, reason, acting_user):
@@ -68,8 +97,14 @@ def dossier_send_back(*, agency, dossier, reason, acting_user):
     last_assign = dossier.events.filter(action=Action.ASSIGN).order_by("-seq").first()
     specialist_id = last_assign.new_values.get("holder_id") if last_assign else None
     specialist = User.objects.filter(pk=specialist_id).first() if specialist_id else None
-    return apply_action(agency=agency, dossier=dossier, action=Action.SEND_BACK, acting_user=acting_user,
-                        note=reason.strip(), holder=specialist)
+    return apply_action(
+        agency=agency,
+        dossier=dossier,
+        action=Action.SEND_BACK,
+        acting_user=acting_user,
+        note=reason.strip(),
+        holder=specialist,
+    )
 
 
 def _pause(*, agency, dossier, action, kind, reason, acting_user):
@@ -83,8 +118,15 @@ def _pause(*, agency, dossier, action, kind, reason, acting_user):
         if kind == "supplement":
             d.supplement_count += 1
 
-    return apply_action(agency=agency, dossier=dossier, action=action, acting_user=acting_user, note=reason.strip(),
-                        mutate=mutate, handover_to=dossier.applicant_name)
+    return apply_action(
+        agency=agency,
+        dossier=dossier,
+        action=action,
+        acting_user=acting_user,
+        note=reason.strip(),
+        mutate=mutate,
+        handover_to=dossier.applicant_name,
+    )
 
 
 def _resume(*, agency, dossier, action, acting_user, note=""):
@@ -97,35 +139,54 @@ def _resume(*, agency, dossier, action, acting_user, note=""):
         if d.apology_count and pause is not None:
             # After a re-appointment the new date stands; the pause moves it by its working time.
             hours = working_time(agency, pause.started_at, now).total_seconds() / 3600
-            d.due_at = deadlines.deadline_compute(calendar=calendar_for(agency), start=timezone.localtime(d.due_at),
-                                                  amount=hours, unit="working_hours").due
+            d.due_at = deadlines.deadline_compute(
+                calendar=calendar_for(agency),
+                start=timezone.localtime(d.due_at),
+                amount=hours,
+                unit="working_hours",
+            ).due
         else:
             _result, d.due_at = compute_due(agency=agency, dossier=d)
         d.notified_due_soon_at = d.notified_overdue_at = None  # the moved appointment is watched again
 
-    return apply_action(agency=agency, dossier=dossier, action=action, acting_user=acting_user, note=note,
-                        mutate=mutate)
+    return apply_action(
+        agency=agency, dossier=dossier, action=action, acting_user=acting_user, note=note, mutate=mutate
+    )
 
 
 def dossier_request_supplement(*, agency, dossier, reason, acting_user):
     """During processing: back to the citizen through the desk; the clock pauses."""
-    return _pause(agency=agency, dossier=dossier, action=Action.REQUEST_SUPPLEMENT, kind="supplement",
-                  reason=reason, acting_user=acting_user)
+    return _pause(
+        agency=agency,
+        dossier=dossier,
+        action=Action.REQUEST_SUPPLEMENT,
+        kind="supplement",
+        reason=reason,
+        acting_user=acting_user,
+    )
 
 
 def dossier_supplement_received(*, agency, dossier, acting_user, note=""):
-    return _resume(agency=agency, dossier=dossier, action=Action.SUPPLEMENT_RECEIVED, acting_user=acting_user,
-                   note=note)
+    return _resume(
+        agency=agency, dossier=dossier, action=Action.SUPPLEMENT_RECEIVED, acting_user=acting_user, note=note
+    )
 
 
 def dossier_request_financial_obligation(*, agency, dossier, reason, acting_user):
-    return _pause(agency=agency, dossier=dossier, action=Action.REQUEST_FINANCIAL_OBLIGATION,
-                  kind="financial_obligation", reason=reason, acting_user=acting_user)
+    return _pause(
+        agency=agency,
+        dossier=dossier,
+        action=Action.REQUEST_FINANCIAL_OBLIGATION,
+        kind="financial_obligation",
+        reason=reason,
+        acting_user=acting_user,
+    )
 
 
 def dossier_obligation_fulfilled(*, agency, dossier, acting_user, note=""):
-    return _resume(agency=agency, dossier=dossier, action=Action.OBLIGATION_FULFILLED, acting_user=acting_user,
-                   note=note)
+    return _resume(
+        agency=agency, dossier=dossier, action=Action.OBLIGATION_FULFILLED, acting_user=acting_user, note=note
+    )
 
 
 def dossier_withdraw(*, agency, dossier, reason, acting_user):
@@ -137,8 +198,15 @@ def dossier_withdraw(*, agency, dossier, reason, acting_user):
         d.closing_reason = reason.strip()
         _close_pause(d, now)
 
-    return apply_action(agency=agency, dossier=dossier, action=Action.WITHDRAW, acting_user=acting_user,
-                        note=reason.strip(), mutate=mutate, handover_to=dossier.applicant_name)
+    return apply_action(
+        agency=agency,
+        dossier=dossier,
+        action=Action.WITHDRAW,
+        acting_user=acting_user,
+        note=reason.strip(),
+        mutate=mutate,
+        handover_to=dossier.applicant_name,
+    )
 
 
 def dossier_stop(*, agency, dossier, reason, acting_user):
@@ -150,8 +218,15 @@ def dossier_stop(*, agency, dossier, reason, acting_user):
         d.closing_reason = reason.strip()
         _close_pause(d, now)
 
-    return apply_action(agency=agency, dossier=dossier, action=Action.STOP, acting_user=acting_user,
-                        note=reason.strip(), mutate=mutate, handover_to=dossier.applicant_name)
+    return apply_action(
+        agency=agency,
+        dossier=dossier,
+        action=Action.STOP,
+        acting_user=acting_user,
+        note=reason.strip(),
+        mutate=mutate,
+        handover_to=dossier.applicant_name,
+    )
 
 
 def _close_pause(d, now):
@@ -167,7 +242,9 @@ def dossier_apologize(*, agency, dossier, new_due_at, reason, acting_user):
 
     def mutate(d, now):
         if d.apology_count >= 1:
-            raise DomainError(_("Hồ sơ đã được hẹn lại một lần; không được hẹn lại lần nữa."), code="apology_once")
+            raise DomainError(
+                _("Hồ sơ đã được hẹn lại một lần; không được hẹn lại lần nữa."), code="apology_once"
+            )
         if d.due_at is None or now <= d.due_at:
             raise DomainError(_("Hồ sơ chưa quá hạn."), code="not_overdue")
         if new_due_at <= now:
@@ -177,8 +254,14 @@ def dossier_apologize(*, agency, dossier, new_due_at, reason, acting_user):
         d.due_at = new_due_at
         d.notified_due_soon_at = d.notified_overdue_at = None  # the new appointment is watched again
 
-    return apply_action(agency=agency, dossier=dossier, action=Action.APOLOGIZE, acting_user=acting_user,
-                        note=reason.strip(), mutate=mutate)
+    return apply_action(
+        agency=agency,
+        dossier=dossier,
+        action=Action.APOLOGIZE,
+        acting_user=acting_user,
+        note=reason.strip(),
+        mutate=mutate,
+    )
 
 
 def dossier_record_result(*, agency, dossier, result_number, acting_user, summary=""):
@@ -190,12 +273,15 @@ def dossier_record_result(*, agency, dossier, result_number, acting_user, summar
         if summary:
             d.result_summary = summary.strip()
         d.finished_at = now
-        d.timeliness = "late" if d.supplement_count > 1 else verdict(agency=agency, finished=now, due=d.due_at)
+        d.timeliness = (
+            "late" if d.supplement_count > 1 else verdict(agency=agency, finished=now, due=d.due_at)
+        )
         if d.timeliness == "late" and not d.late_agency_code:
             d.late_agency_code = agency.national_code
 
-    return apply_action(agency=agency, dossier=dossier, action=Action.RECORD_RESULT, acting_user=acting_user,
-                        mutate=mutate)
+    return apply_action(
+        agency=agency, dossier=dossier, action=Action.RECORD_RESULT, acting_user=acting_user, mutate=mutate
+    )
 
 
 def dossier_return_result(*, agency, dossier, method, collected_by, acting_user):
@@ -210,6 +296,12 @@ def dossier_return_result(*, agency, dossier, method, collected_by, acting_user)
         d.return_method = method
         d.collected_by = (collected_by or "").strip()
 
-    return apply_action(agency=agency, dossier=dossier, action=Action.RETURN_RESULT, acting_user=acting_user,
-                        mutate=mutate, handover_to=collected_by or dossier.applicant_name, holder=None)
-
+    return apply_action(
+        agency=agency,
+        dossier=dossier,
+        action=Action.RETURN_RESULT,
+        acting_user=acting_user,
+        mutate=mutate,
+        handover_to=collected_by or dossier.applicant_name,
+        holder=None,
+    )

@@ -6,8 +6,10 @@ from tenants.models import Agency
 
 
 class Command(BaseCommand):
-    help = ("Back up one agency (its schema and its rows in the shared tables) into a zip file, in one "
-            "consistent snapshot. Restore with restore_agency.")
+    help = (
+        "Back up one agency (its schema and its rows in the shared tables) into a zip file, in one "
+        "consistent snapshot. Restore with restore_agency."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("slug")

@@ -10,13 +10,19 @@ from tenants.models import AgencyKind
 
 
 class Command(BaseCommand):
-    help = ("Merge agencies into an existing one (--into <slug>) or into a new one (--new-name, --new-slug, "
-            "--kind, --national-code): every dossier in progress is carried over, all in one transaction.")
+    help = (
+        "Merge agencies into an existing one (--into <slug>) or into a new one (--new-name, --new-slug, "
+        "--kind, --national-code): every dossier in progress is carried over, all in one transaction."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("sources", nargs="+", help="slugs of the agencies merged away")
-        parser.add_argument("--into", default=None, help="slug of the successor (existing, or the new one's slug)")
-        parser.add_argument("--new-name", default=None, help="name of a new successor onboarded in the same run")
+        parser.add_argument(
+            "--into", default=None, help="slug of the successor (existing, or the new one's slug)"
+        )
+        parser.add_argument(
+            "--new-name", default=None, help="name of a new successor onboarded in the same run"
+        )
         parser.add_argument("--new-slug", default=None)
         parser.add_argument("--kind", default=AgencyKind.COMMUNE, choices=AgencyKind.values)
         parser.add_argument("--national-code", default=None, help="000.00.xx.Hnn of the new successor")
@@ -28,8 +34,12 @@ class Command(BaseCommand):
         if o["new_name"]:
             if not o["national_code"]:
                 raise CommandError("--national-code is required with --new-name")
-            new_agency = {"name": o["new_name"], "slug": o["new_slug"] or o["into"], "kind": o["kind"],
-                          "national_code": o["national_code"]}
+            new_agency = {
+                "name": o["new_name"],
+                "slug": o["new_slug"] or o["into"],
+                "kind": o["kind"],
+                "national_code": o["national_code"],
+            }
             target = None
         elif not target:
             raise CommandError("give --into <slug> or --new-name …")
@@ -41,8 +51,14 @@ class Command(BaseCommand):
             bar.update(done - bar.n)
 
         try:
-            report = agencies_merge(sources=o["sources"], target=target, new_agency=new_agency, acting_user=None,
-                                    dry_run=o["dry_run"], progress=progress)
+            report = agencies_merge(
+                sources=o["sources"],
+                target=target,
+                new_agency=new_agency,
+                acting_user=None,
+                dry_run=o["dry_run"],
+                progress=progress,
+            )
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         except ValidationError as exc:

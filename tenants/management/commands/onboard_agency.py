@@ -27,14 +27,19 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         try:
             agency = agency_onboard(
-                name=o["name"], kind=o["kind"], national_code=o["national_code"], slug=o["slug"],
-                admin_unit_code=o["admin_unit_code"], parent=parent, admin_user=admin_user,
+                name=o["name"],
+                kind=o["kind"],
+                national_code=o["national_code"],
+                slug=o["slug"],
+                admin_unit_code=o["admin_unit_code"],
+                parent=parent,
+                admin_user=admin_user,
                 acting_user=None,
             )
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         except ValidationError as exc:
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"Onboarded {agency.name} at /{agency.slug}/ (schema {agency.schema_name})."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(f"Onboarded {agency.name} at /{agency.slug}/ (schema {agency.schema_name}).")
+        )

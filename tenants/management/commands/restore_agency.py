@@ -6,15 +6,20 @@ from tenants.models import Agency
 
 
 class Command(BaseCommand):
-    help = ("Restore one agency from its backup (backup_agency), in one transaction, checking every "
-            "table against the backup's row counts and digests. Refuses an agency that holds data "
-            "unless --wipe is given.")
+    help = (
+        "Restore one agency from its backup (backup_agency), in one transaction, checking every "
+        "table against the backup's row counts and digests. Refuses an agency that holds data "
+        "unless --wipe is given."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("slug")
         parser.add_argument("path", help="the .zip file written by backup_agency")
-        parser.add_argument("--wipe", action="store_true",
-                            help="replace the agency's current data (its schema and shared rows)")
+        parser.add_argument(
+            "--wipe",
+            action="store_true",
+            help="replace the agency's current data (its schema and shared rows)",
+        )
 
     def handle(self, *args, **o):
         agency = Agency.objects.filter(slug=o["slug"]).first()
@@ -27,4 +32,6 @@ class Command(BaseCommand):
             raise CommandError(f"{o['path']} not found.") from exc
         except DomainError as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(self.style.SUCCESS(f"Restored {backup_summary(manifest)} (taken {manifest['taken_at']})."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Restored {backup_summary(manifest)} (taken {manifest['taken_at']}).")
+        )

@@ -14,5 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, from_year, to_year, **options):
         calendar = calendar_city_ensure()
-        added = calendar_holidays_seed(calendar=calendar, years=range(from_year, to_year + 1), acting_user=None)
+        added = calendar_holidays_seed(
+            calendar=calendar, years=range(from_year, to_year + 1), acting_user=None
+        )
         self.stdout.write(f"Calendar: {added} day(s) added for {from_year}–{to_year}.")

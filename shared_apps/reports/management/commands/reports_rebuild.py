@@ -18,10 +18,24 @@ def snapshot(cursor):
     for table in TABLES:
         cursor.execute(f"SELECT * FROM public.{table} LIMIT 0")
         cols = [c.name for c in cursor.description if c.name != "id"]
-        value_cols = [c for c in cols if c not in ("agency_id", "procedure_id", "month", "due_date", "due_month",
-                                                   "close_month", "since_month")]
+        value_cols = [
+            c
+            for c in cols
+            if c
+            not in (
+                "agency_id",
+                "procedure_id",
+                "month",
+                "due_date",
+                "due_month",
+                "close_month",
+                "since_month",
+            )
+        ]
         nonzero = " OR ".join(f"{c} <> 0" for c in value_cols)
-        cursor.execute(f"SELECT {', '.join(cols)} FROM public.{table} WHERE {nonzero} ORDER BY {', '.join(cols)}")
+        cursor.execute(
+            f"SELECT {', '.join(cols)} FROM public.{table} WHERE {nonzero} ORDER BY {', '.join(cols)}"
+        )
         out[table] = cursor.fetchall()
     return out
 
@@ -30,8 +44,11 @@ class Command(BaseCommand):
     help = "Rebuild the statistics roll-ups (shared_apps.reports) from tracking_dossierindex."
 
     def add_arguments(self, parser):
-        parser.add_argument("--check", action="store_true",
-                            help="compare with a recomputation, change nothing, exit 1 on a difference")
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="compare with a recomputation, change nothing, exit 1 on a difference",
+        )
 
     def handle(self, *args, **opts):
         connection.set_schema_to_public()
@@ -45,5 +62,7 @@ class Command(BaseCommand):
                 diff = [t for t in TABLES if before[t] != after[t]]
                 if diff:
                     raise CommandError("Số liệu tổng hợp lệch với chỉ mục: " + ", ".join(diff))
-        self.stdout.write(f"reports_rebuild{' --check' if opts['check'] else ''}: ok in "
-                          f"{time.perf_counter() - started:.1f} s")
+        self.stdout.write(
+            f"reports_rebuild{' --check' if opts['check'] else ''}: ok in "
+            f"{time.perf_counter() - started:.1f} s"
+        )

@@ -46,13 +46,45 @@ EVENTS = "tracking_indexevent"
 AGENCY_SLUG_PREFIX = "bench-lookup-"
 AGENCY_SCHEMA_PREFIX = "bench_lookup_"
 
-INDEX_COLUMNS = ("id", "agency_id", "dossier_id", "code", "procedure_id", "procedure_name", "state",
-                 "national_status", "channel", "received_at", "due_at", "finished_at", "returned_at",
-                 "timeliness", "is_paused", "apologised", "supplement_count", "applicant_name",
-                 "applicant_phone_tail", "applicant_id_tail", "owner_user_id", "current_step", "updated_at")
+INDEX_COLUMNS = (
+    "id",
+    "agency_id",
+    "dossier_id",
+    "code",
+    "procedure_id",
+    "procedure_name",
+    "state",
+    "national_status",
+    "channel",
+    "received_at",
+    "due_at",
+    "finished_at",
+    "returned_at",
+    "timeliness",
+    "is_paused",
+    "apologised",
+    "supplement_count",
+    "applicant_name",
+    "applicant_phone_tail",
+    "applicant_id_tail",
+    "owner_user_id",
+    "current_step",
+    "updated_at",
+)
 EVENT_COLUMNS = ("id", "entry_id", "at", "action", "national_status", "step", "agency_name")
-AGENCY_COLUMNS = ("schema_name", "name", "short_name", "slug", "kind", "national_code", "admin_unit_code",
-                  "status", "status_reason", "created_at", "updated_at")
+AGENCY_COLUMNS = (
+    "schema_name",
+    "name",
+    "short_name",
+    "slug",
+    "kind",
+    "national_code",
+    "admin_unit_code",
+    "status",
+    "status_reason",
+    "created_at",
+    "updated_at",
+)
 
 BENCH_SECTOR = ("bench-tra-cuu", "Tư pháp - Hộ tịch (bench)")
 BENCH_PROCEDURES = [  # (national code, name, time limit in working days, weight)
@@ -81,68 +113,239 @@ STATES = {
     "received": (2, "assign", False, True, ("register", "accept")),
     "in_appraisal": (4, "appraise", False, True, ("register", "accept", "assign")),
     "awaiting_approval": (4, "approve", False, True, ("register", "accept", "assign", "submit_for_approval")),
-    "approved": (4, "return", False, True, ("register", "accept", "assign", "submit_for_approval", "approve")),
-    "supplement_requested": (5, "appraise", True, True, ("register", "accept", "assign", "request_supplement")),
-    "financial_obligation": (6, "approve", True, True, ("register", "accept", "assign", "submit_for_approval",
-                                                        "request_financial_obligation")),
+    "approved": (
+        4,
+        "return",
+        False,
+        True,
+        ("register", "accept", "assign", "submit_for_approval", "approve"),
+    ),
+    "supplement_requested": (
+        5,
+        "appraise",
+        True,
+        True,
+        ("register", "accept", "assign", "request_supplement"),
+    ),
+    "financial_obligation": (
+        6,
+        "approve",
+        True,
+        True,
+        ("register", "accept", "assign", "submit_for_approval", "request_financial_obligation"),
+    ),
     "withdrawn": (7, "", False, True, ("register", "accept", "withdraw")),
     "stopped": (8, "", False, True, ("register", "accept", "assign", "stop")),
-    "finished": (9, "return", False, True, ("register", "accept", "assign", "submit_for_approval", "approve",
-                                            "record_result")),
-    "returned": (10, "", False, True, ("register", "accept", "assign", "submit_for_approval", "approve",
-                                       "record_result", "return_result")),
+    "finished": (
+        9,
+        "return",
+        False,
+        True,
+        ("register", "accept", "assign", "submit_for_approval", "approve", "record_result"),
+    ),
+    "returned": (
+        10,
+        "",
+        False,
+        True,
+        ("register", "accept", "assign", "submit_for_approval", "approve", "record_result", "return_result"),
+    ),
 }
 # action -> (national status after it, step it ends, share of the way from receipt to the last event)
 ACTIONS = {
-    "register": (1, "", 0.0), "accept": (2, "receive", 0.0), "request_intake_supplement": (5, "receive", 0.0),
-    "refuse": (3, "receive", 1.0), "assign": (4, "assign", 0.05), "submit_for_approval": (4, "appraise", 0.6),
-    "approve": (4, "approve", 0.85), "request_supplement": (5, "appraise", 1.0),
-    "request_financial_obligation": (6, "approve", 1.0), "withdraw": (7, "", 1.0), "stop": (8, "appraise", 1.0),
-    "record_result": (9, "result", 1.0), "return_result": (10, "return", 1.0),
+    "register": (1, "", 0.0),
+    "accept": (2, "receive", 0.0),
+    "request_intake_supplement": (5, "receive", 0.0),
+    "refuse": (3, "receive", 1.0),
+    "assign": (4, "assign", 0.05),
+    "submit_for_approval": (4, "appraise", 0.6),
+    "approve": (4, "approve", 0.85),
+    "request_supplement": (5, "appraise", 1.0),
+    "request_financial_obligation": (6, "approve", 1.0),
+    "withdraw": (7, "", 1.0),
+    "stop": (8, "appraise", 1.0),
+    "record_result": (9, "result", 1.0),
+    "return_result": (10, "return", 1.0),
 }
 # How long after receipt the latest event of a dossier in this state came, at most, in time limits
 # (default 1.2): the dossiers still at the desk have had only their receipt.
 REACH = {"new": 0, "intake_supplement": 0, "received": 0, "in_appraisal": 0.15, "refused": 0.1}
 # State mix (percent) by the dossier's age relative to its procedure's time limit.
 STATE_MIX = [
-    (0.5, {"received": 30, "in_appraisal": 25, "awaiting_approval": 5, "approved": 2, "finished": 5,
-           "returned": 8, "supplement_requested": 5, "financial_obligation": 2, "new": 10,
-           "intake_supplement": 4, "refused": 3, "withdrawn": 1}),
-    (1.0, {"returned": 25, "finished": 15, "in_appraisal": 20, "awaiting_approval": 10, "approved": 5,
-           "received": 6, "supplement_requested": 8, "financial_obligation": 2, "refused": 2, "withdrawn": 2,
-           "new": 3, "intake_supplement": 2}),
-    (2.0, {"returned": 60, "finished": 10, "in_appraisal": 8, "awaiting_approval": 4, "approved": 2,
-           "supplement_requested": 6, "financial_obligation": 2, "withdrawn": 2, "refused": 2, "stopped": 1,
-           "new": 1, "intake_supplement": 1, "received": 1}),
-    (math.inf, {"returned": 87, "finished": 3, "refused": 2, "withdrawn": 2, "stopped": 1, "new": 1,
-                "supplement_requested": 2, "financial_obligation": 1, "in_appraisal": 1}),
+    (
+        0.5,
+        {
+            "received": 30,
+            "in_appraisal": 25,
+            "awaiting_approval": 5,
+            "approved": 2,
+            "finished": 5,
+            "returned": 8,
+            "supplement_requested": 5,
+            "financial_obligation": 2,
+            "new": 10,
+            "intake_supplement": 4,
+            "refused": 3,
+            "withdrawn": 1,
+        },
+    ),
+    (
+        1.0,
+        {
+            "returned": 25,
+            "finished": 15,
+            "in_appraisal": 20,
+            "awaiting_approval": 10,
+            "approved": 5,
+            "received": 6,
+            "supplement_requested": 8,
+            "financial_obligation": 2,
+            "refused": 2,
+            "withdrawn": 2,
+            "new": 3,
+            "intake_supplement": 2,
+        },
+    ),
+    (
+        2.0,
+        {
+            "returned": 60,
+            "finished": 10,
+            "in_appraisal": 8,
+            "awaiting_approval": 4,
+            "approved": 2,
+            "supplement_requested": 6,
+            "financial_obligation": 2,
+            "withdrawn": 2,
+            "refused": 2,
+            "stopped": 1,
+            "new": 1,
+            "intake_supplement": 1,
+            "received": 1,
+        },
+    ),
+    (
+        math.inf,
+        {
+            "returned": 87,
+            "finished": 3,
+            "refused": 2,
+            "withdrawn": 2,
+            "stopped": 1,
+            "new": 1,
+            "supplement_requested": 2,
+            "financial_obligation": 1,
+            "in_appraisal": 1,
+        },
+    ),
 ]
-FAMILY = ["Nguyễn"] * 8 + ["Trần"] * 3 + ["Lê"] * 2 + ["Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng",
-                                                       "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đào", "Mạc"]
-MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Ngọc", "Quang", "Thu", "Xuân", "Hoàng", "Anh",
-          "Thị Thu", "Văn Đức", "Bảo", "Gia"]
-GIVEN = ["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương", "Khánh",
-         "Lan", "Linh", "Long", "Mai", "Minh", "Nam", "Nga", "Phong", "Phương", "Quân", "Sơn", "Tâm", "Thảo",
-         "Thắng", "Trang", "Trung", "Tuấn", "Vân", "Việt", "Yến", "Đạt", "Cường", "Huyền"]
+FAMILY = (
+    ["Nguyễn"] * 8
+    + ["Trần"] * 3
+    + ["Lê"] * 2
+    + [
+        "Phạm",
+        "Hoàng",
+        "Huỳnh",
+        "Phan",
+        "Vũ",
+        "Võ",
+        "Đặng",
+        "Bùi",
+        "Đỗ",
+        "Hồ",
+        "Ngô",
+        "Dương",
+        "Lý",
+        "Đào",
+        "Mạc",
+    ]
+)
+MIDDLE = [
+    "Văn",
+    "Thị",
+    "Hữu",
+    "Đức",
+    "Minh",
+    "Thanh",
+    "Ngọc",
+    "Quang",
+    "Thu",
+    "Xuân",
+    "Hoàng",
+    "Anh",
+    "Thị Thu",
+    "Văn Đức",
+    "Bảo",
+    "Gia",
+]
+GIVEN = [
+    "An",
+    "Bình",
+    "Châu",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hiếu",
+    "Hoa",
+    "Hùng",
+    "Hương",
+    "Khánh",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Minh",
+    "Nam",
+    "Nga",
+    "Phong",
+    "Phương",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Thắng",
+    "Trang",
+    "Trung",
+    "Tuấn",
+    "Vân",
+    "Việt",
+    "Yến",
+    "Đạt",
+    "Cường",
+    "Huyền",
+]
 
 
 class Command(BaseCommand):
-    help = ("Bench tool: fill the public look-up index (tracking_dossierindex + tracking_indexevent) with "
-            "synthetic agencies (no schemas) and dossiers, using COPY. Refuses to touch a database with "
-            "real agencies unless --force.")
+    help = (
+        "Bench tool: fill the public look-up index (tracking_dossierindex + tracking_indexevent) with "
+        "synthetic agencies (no schemas) and dossiers, using COPY. Refuses to touch a database with "
+        "real agencies unless --force."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--agencies", type=int, default=1000)
         parser.add_argument("--rows", type=int, default=10_000_000, help="index rows (dossiers)")
-        parser.add_argument("--events-per-row", type=int, default=2,
-                            help="public timeline events per dossier, at most (first ones + latest one)")
+        parser.add_argument(
+            "--events-per-row",
+            type=int,
+            default=2,
+            help="public timeline events per dossier, at most (first ones + latest one)",
+        )
         parser.add_argument("--days", type=int, default=730, help="dossiers received over this many days")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--batch", type=int, default=200_000, help="index rows per COPY batch")
-        parser.add_argument("--replace", action="store_true",
-                            help="empty the index tables and delete previous bench agencies first")
-        parser.add_argument("--force", action="store_true",
-                            help="run even though agencies with schemas (a real city) exist")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="empty the index tables and delete previous bench agencies first",
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="run even though agencies with schemas (a real city) exist"
+        )
 
     # -- entry point ------------------------------------------------------------------------------
     def handle(self, *args, **opts):
@@ -185,8 +388,10 @@ class Command(BaseCommand):
                     cur.execute(sql)
             with self.step("sequences"):
                 for table in (INDEX, EVENTS):
-                    cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                f"GREATEST((SELECT max(id) FROM {table}), 1))")
+                    cur.execute(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"GREATEST((SELECT max(id) FROM {table}), 1))"
+                    )
             commit_started = time.perf_counter()
         self.timings.append(("commit", time.perf_counter() - commit_started))
         with self.step("ANALYZE"), connection.cursor() as cur:
@@ -208,33 +413,48 @@ class Command(BaseCommand):
     def check_safe(self, cur, opts):
         cur.execute(
             "SELECT a.slug, a.schema_name FROM tenants_agency a JOIN pg_namespace n ON n.nspname = a.schema_name "
-            "WHERE a.schema_name <> 'public' ORDER BY a.id")
+            "WHERE a.schema_name <> 'public' ORDER BY a.id"
+        )
         real = cur.fetchall()
         if real and not opts["force"]:
             raise CommandError(
                 f"this database has {len(real)} agencies with schemas (e.g. "
                 f"{', '.join(s for s, _ in real[:3])}): it looks like a real city, not a bench database. "
-                "seed_bench_index empties the look-up index; use a scratch database, or --force.")
-        cur.execute(f"SELECT EXISTS (SELECT 1 FROM {INDEX}), "
-                    "(SELECT count(*) FROM tenants_agency WHERE slug LIKE %s)", [AGENCY_SLUG_PREFIX + "%"])
+                "seed_bench_index empties the look-up index; use a scratch database, or --force."
+            )
+        cur.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {INDEX}), "
+            "(SELECT count(*) FROM tenants_agency WHERE slug LIKE %s)",
+            [AGENCY_SLUG_PREFIX + "%"],
+        )
         has_rows, bench_agencies = cur.fetchone()
         if (has_rows or bench_agencies) and not opts["replace"]:
             raise CommandError(
                 f"the look-up index already holds rows ({INDEX} not empty: {has_rows}) or bench agencies "
-                f"({bench_agencies}); --replace empties both index tables and deletes the bench agencies")
+                f"({bench_agencies}); --replace empties both index tables and deletes the bench agencies"
+            )
         from bench.common import synthetic_code
 
         codes = [synthetic_code(n) for n in range(1, opts["agencies"] + 1)]
-        cur.execute("SELECT national_code FROM tenants_agency WHERE national_code = ANY(%s) AND slug NOT LIKE %s",
-                    [codes, AGENCY_SLUG_PREFIX + "%"])
+        cur.execute(
+            "SELECT national_code FROM tenants_agency WHERE national_code = ANY(%s) AND slug NOT LIKE %s",
+            [codes, AGENCY_SLUG_PREFIX + "%"],
+        )
         clash = [r[0] for r in cur.fetchall()]
         if clash:
             raise CommandError(f"national codes already used by other agencies: {clash[:5]}")
         # Every NOT NULL column without a default must be one we write (the model may have grown).
-        for table, columns in ((INDEX, INDEX_COLUMNS), (EVENTS, EVENT_COLUMNS), ("tenants_agency", AGENCY_COLUMNS)):
-            cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' "
-                        "AND table_name = %s AND is_nullable = 'NO' AND column_default IS NULL "
-                        "AND is_identity = 'NO'", [table])
+        for table, columns in (
+            (INDEX, INDEX_COLUMNS),
+            (EVENTS, EVENT_COLUMNS),
+            ("tenants_agency", AGENCY_COLUMNS),
+        ):
+            cur.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' "
+                "AND table_name = %s AND is_nullable = 'NO' AND column_default IS NULL "
+                "AND is_identity = 'NO'",
+                [table],
+            )
             missing = sorted({r[0] for r in cur.fetchall()} - set(columns))
             if missing:
                 raise CommandError(f"{table} has NOT NULL columns this command does not fill: {missing}")
@@ -242,11 +462,15 @@ class Command(BaseCommand):
         cur.execute(
             "SELECT c.conrelid::regclass::text FROM pg_constraint c WHERE c.contype = 'f' "
             "AND c.confrelid = ANY(ARRAY[%s::regclass, %s::regclass]) "
-            "AND c.conrelid <> ALL(ARRAY[%s::regclass, %s::regclass])", [INDEX, EVENTS, INDEX, EVENTS])
+            "AND c.conrelid <> ALL(ARRAY[%s::regclass, %s::regclass])",
+            [INDEX, EVENTS, INDEX, EVENTS],
+        )
         for (table,) in cur.fetchall():
             cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
             if cur.fetchone()[0]:
-                raise CommandError(f"{table} references the look-up index and holds rows; refusing to replace it")
+                raise CommandError(
+                    f"{table} references the look-up index and holds rows; refusing to replace it"
+                )
 
     # -- set-up -----------------------------------------------------------------------------------
     def ensure_procedures(self, cur):
@@ -257,17 +481,23 @@ class Command(BaseCommand):
         rows = cur.fetchall()
         if rows:
             self.note(f"using {len(rows)} existing procedures")
-            return [(pid, name, _calendar_days(WORKING_DAY_CHOICES[pid % len(WORKING_DAY_CHOICES)]), 1)
-                    for pid, name in rows]
-        cur.execute("INSERT INTO catalogue_sector (code, name) VALUES (%s, %s) ON CONFLICT (code) DO NOTHING",
-                    list(BENCH_SECTOR))
+            return [
+                (pid, name, _calendar_days(WORKING_DAY_CHOICES[pid % len(WORKING_DAY_CHOICES)]), 1)
+                for pid, name in rows
+            ]
+        cur.execute(
+            "INSERT INTO catalogue_sector (code, name) VALUES (%s, %s) ON CONFLICT (code) DO NOTHING",
+            list(BENCH_SECTOR),
+        )
         cur.execute("SELECT id, name FROM catalogue_sector WHERE code = %s", [BENCH_SECTOR[0]])
         sector_id, sector_name = cur.fetchone()
         out = []
         for code, name, days, weight in BENCH_PROCEDURES:
-            cur.execute("INSERT INTO catalogue_procedure (national_code, name, search_text, created_at, sector_id) "
-                        "VALUES (%s, %s, %s, now(), %s) RETURNING id",
-                        [code, name, fold(f"{code} {name} {sector_name}"), sector_id])
+            cur.execute(
+                "INSERT INTO catalogue_procedure (national_code, name, search_text, created_at, sector_id) "
+                "VALUES (%s, %s, %s, now(), %s) RETURNING id",
+                [code, name, fold(f"{code} {name} {sector_name}"), sector_id],
+            )
             out.append((cur.fetchone()[0], name, _calendar_days(days), weight))
         self.note(f"inserted sector {BENCH_SECTOR[0]} and {len(out)} procedures (no versions)")
         return out
@@ -280,13 +510,17 @@ class Command(BaseCommand):
             "SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid) "
             "FROM pg_constraint c WHERE (c.contype IN ('p', 'u', 'f') AND c.conrelid = ANY(ARRAY[%s::regclass, "
             "%s::regclass])) OR (c.contype = 'f' AND c.confrelid = ANY(ARRAY[%s::regclass, %s::regclass])) "
-            "ORDER BY c.contype = 'p' DESC, c.conrelid, c.conname", [*tables, *tables])
+            "ORDER BY c.contype = 'p' DESC, c.conrelid, c.conname",
+            [*tables, *tables],
+        )
         constraints = list(dict.fromkeys(cur.fetchall()))
         cur.execute(
             "SELECT i.indrelid::regclass::text, i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
             "FROM pg_index i WHERE i.indrelid = ANY(ARRAY[%s::regclass, %s::regclass]) AND NOT EXISTS ("
             "SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid "
-            "AND c.contype IN ('p', 'u', 'x')) ORDER BY 1, 2", tables)
+            "AND c.contype IN ('p', 'u', 'x')) ORDER BY 1, 2",
+            tables,
+        )
         indexes = cur.fetchall()
         for table, name, _kind, _definition in sorted(constraints, key=lambda c: c[2] != "f"):  # FKs first
             cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
@@ -295,12 +529,21 @@ class Command(BaseCommand):
         redo = []
         for table, name, kind, definition in constraints:
             if kind in "pu":
-                redo.append((f"{'primary key' if kind == 'p' else 'unique'} {name}",
-                             f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
+                redo.append(
+                    (
+                        f"{'primary key' if kind == 'p' else 'unique'} {name}",
+                        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}',
+                    )
+                )
         redo += [(f"index {name}", definition) for _table, name, definition in indexes]
-        redo += [(f"foreign key {name}", f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-                 for table, name, kind, definition in constraints if kind == "f"]
-        self.note(f"dropped {len(constraints)} constraints and {len(indexes)} indexes (re-created after the load)")
+        redo += [
+            (f"foreign key {name}", f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            for table, name, kind, definition in constraints
+            if kind == "f"
+        ]
+        self.note(
+            f"dropped {len(constraints)} constraints and {len(indexes)} indexes (re-created after the load)"
+        )
         return redo
 
     def insert_agencies(self, cur, raw, count):
@@ -310,11 +553,25 @@ class Command(BaseCommand):
         now = timezone.now().isoformat()
         with raw.copy(f"COPY tenants_agency ({', '.join(AGENCY_COLUMNS)}) FROM STDIN") as copy:
             for n in range(1, count + 1):
-                copy.write_row((f"{AGENCY_SCHEMA_PREFIX}{n:05d}", f"Xã Tra Cứu Thử {n:05d}", f"Xã TC {n:05d}",
-                                f"{AGENCY_SLUG_PREFIX}{n:05d}", "commune", synthetic_code(n), "", "active", "",
-                                now, now))
-        cur.execute("SELECT id, national_code, name FROM tenants_agency WHERE slug LIKE %s ORDER BY slug",
-                    [AGENCY_SLUG_PREFIX + "%"])
+                copy.write_row(
+                    (
+                        f"{AGENCY_SCHEMA_PREFIX}{n:05d}",
+                        f"Xã Tra Cứu Thử {n:05d}",
+                        f"Xã TC {n:05d}",
+                        f"{AGENCY_SLUG_PREFIX}{n:05d}",
+                        "commune",
+                        synthetic_code(n),
+                        "",
+                        "active",
+                        "",
+                        now,
+                        now,
+                    )
+                )
+        cur.execute(
+            "SELECT id, national_code, name FROM tenants_agency WHERE slug LIKE %s ORDER BY slug",
+            [AGENCY_SLUG_PREFIX + "%"],
+        )
         return cur.fetchall()
 
     # -- the load ---------------------------------------------------------------------------------
@@ -324,8 +581,16 @@ class Command(BaseCommand):
 
         index_sql = f"COPY {INDEX} ({', '.join(INDEX_COLUMNS)}) FROM STDIN WITH (FREEZE)"
         events_sql = f"COPY {EVENTS} ({', '.join(EVENT_COLUMNS)}) FROM STDIN WITH (FREEZE)"
-        bar = tqdm(total=opts["rows"], desc="index rows", unit="row", unit_scale=True, smoothing=0.05,
-                   disable=not self.verbose, file=self.stderr._out, mininterval=0.5)
+        bar = tqdm(
+            total=opts["rows"],
+            desc="index rows",
+            unit="row",
+            unit_scale=True,
+            smoothing=0.05,
+            disable=not self.verbose,
+            file=self.stderr._out,
+            mininterval=0.5,
+        )
         n_rows = n_events = 0
         for index_lines, event_lines in generate(agencies, procedures, opts):
             with raw.copy(index_sql, writer=QueuedLibpqWriter(raw)) as copy:
@@ -365,18 +630,21 @@ class Command(BaseCommand):
 
     def report(self, n_rows, n_events, agencies, total):
         with connection.cursor() as cur:
-            cur.execute(f"SELECT pg_total_relation_size('{INDEX}'), pg_relation_size('{INDEX}'), "
-                        f"pg_total_relation_size('{EVENTS}'), pg_relation_size('{EVENTS}'), "
-                        f"(SELECT count(code) FROM {INDEX})")
+            cur.execute(
+                f"SELECT pg_total_relation_size('{INDEX}'), pg_relation_size('{INDEX}'), "
+                f"pg_total_relation_size('{EVENTS}'), pg_relation_size('{EVENTS}'), "
+                f"(SELECT count(code) FROM {INDEX})"
+            )
             idx_total, idx_heap, ev_total, ev_heap, with_code = cur.fetchone()
-        gib = 1024 ** 3
+        gib = 1024**3
         phases = "; ".join(f"{label} {s:.1f} s" for label, s in self.timings if s >= 0.05)
         self.stdout.write(
             f"seed_bench_index: {len(agencies)} agencies, {n_rows} index rows ({with_code} with a code), "
             f"{n_events} events ({n_events / max(n_rows, 1):.2f}/row) in {total:.1f} s\n"
             f"sizes: {INDEX} {idx_heap / gib:.2f} GiB heap, {idx_total / gib:.2f} GiB with indexes; "
             f"{EVENTS} {ev_heap / gib:.2f} GiB heap, {ev_total / gib:.2f} GiB with indexes\n"
-            f"phases: {phases}")
+            f"phases: {phases}"
+        )
 
 
 # --- the generator (plain functions: the hot loop) ------------------------------------------------
@@ -393,7 +661,7 @@ def _latin1(text):
 
 def _chunks(lines, size=5000):
     for i in range(0, len(lines), size):
-        yield "".join(lines[i:i + size]).encode("latin-1")
+        yield "".join(lines[i : i + size]).encode("latin-1")
 
 
 def _largest_remainder(total, weights):
@@ -426,8 +694,10 @@ def generate(agencies, procedures, opts):
     OFFICE = [s for s in range(7 * 3600 + 1800, 17 * 3600) if not 11 * 3600 + 1800 <= s < 13 * 3600 + 1800]
     DIGITS = [f"{i:04d}" for i in range(10000)]
     names_rnd = random.Random(opts["seed"] + 1)
-    NAMES = [_latin1(f"{names_rnd.choice(FAMILY)} {names_rnd.choice(MIDDLE)} {names_rnd.choice(GIVEN)}")
-             for _ in range(4096)]
+    NAMES = [
+        _latin1(f"{names_rnd.choice(FAMILY)} {names_rnd.choice(MIDDLE)} {names_rnd.choice(GIVEN)}")
+        for _ in range(4096)
+    ]
     CHANNEL = ["in_person"] * 35 + ["online"] * 26 + ["post"] * 3  # 64 slots
 
     def ts(t):
@@ -438,12 +708,16 @@ def generate(agencies, procedures, opts):
     for limit, weights in STATE_MIX:
         counts = _largest_remainder(1000, list(weights.values()))
         mixes.append((limit, [s for s, c in zip(weights, counts, strict=True) for _ in range(c)]))
-    state_info = {s: (str(ns), step, "t" if paused else "f", coded, REACH.get(s, 1.2))
-                  for s, (ns, step, paused, coded, _path) in STATES.items()}
+    state_info = {
+        s: (str(ns), step, "t" if paused else "f", coded, REACH.get(s, 1.2))
+        for s, (ns, step, paused, coded, _path) in STATES.items()
+    }
     # The public timeline kept per state: every event when short enough, else the first k-1 and the last.
     timeline = {}
     for s, (_ns, _step, _paused, _coded, path) in STATES.items():
-        kept = list(path) if len(path) <= k_events else ([*path[: k_events - 1], path[-1]] if k_events else [])
+        kept = (
+            list(path) if len(path) <= k_events else ([*path[: k_events - 1], path[-1]] if k_events else [])
+        )
         timeline[s] = [(a, str(ACTIONS[a][0]), ACTIONS[a][1], ACTIONS[a][2], a == path[-1]) for a in kept]
 
     # Agencies of very different sizes; the days: weekdays busy, Saturday morning, Sunday rare.
@@ -453,8 +727,9 @@ def generate(agencies, procedures, opts):
     ag_code = [f"{code}-" for _id, code, _name in agencies]
     ag_id = [str(a) for a, _code, _name in agencies]
     ag_name = [_latin1(name) for _id, _code, name in agencies]
-    day_weight = [(1.0, 1.0, 1.0, 1.0, 1.0, 0.3, 0.03)[(first_day + timedelta(days=d)).weekday()]
-                  for d in range(n_days)]
+    day_weight = [
+        (1.0, 1.0, 1.0, 1.0, 1.0, 0.3, 0.03)[(first_day + timedelta(days=d)).weekday()] for d in range(n_days)
+    ]
     per_day = _largest_remainder(opts["rows"], day_weight)
 
     proc_id = [str(p[0]) for p in procedures]
@@ -483,7 +758,9 @@ def generate(agencies, procedures, opts):
             day0 = d * 86400
             age_days = n_days - d  # whole days until today
             # The state mix of the day's dossiers, by procedure (their age in time limits).
-            day_tables = [next(table for limit, table in mixes if age_days / days < limit) for days in proc_days]
+            day_tables = [
+                next(table for limit, table in mixes if age_days / days < limit) for days in proc_days
+            ]
             for i in range(n):
                 a = ags[i]
                 p = procs[i]
@@ -508,8 +785,11 @@ def generate(agencies, procedures, opts):
                 r = bits(32)
                 owner = str(1 + (r >> 2) % 2_000_000) if channel == "online" and r & 3 else N
                 supp_roll = rand()
-                supplements = 1 if state == "supplement_requested" else (0 if supp_roll < 0.91 else
-                                                                            1 if supp_roll < 0.99 else 2)
+                supplements = (
+                    1
+                    if state == "supplement_requested"
+                    else (0 if supp_roll < 0.91 else 1 if supp_roll < 0.99 else 2)
+                )
                 span = now_t - t0
                 due_t = t0 + lim * 86400
                 timeliness, fin, ret, apologised = "", N, N, "f"
@@ -544,7 +824,8 @@ def generate(agencies, procedures, opts):
                 index_lines.append(
                     f"{entry}\t{ag_id[a]}\t{dossier_seq[a]}\t{code}\t{proc_id[p]}\t{proc_name[p]}\t{state}\t{ns}\t"
                     f"{channel}\t{received}\t{due}\t{fin}\t{ret}\t{timeliness}\t{paused}\t{apologised}\t"
-                    f"{supplements}\t{name}\t{phone}\t{idt}\t{owner}\t{step}\t{updated}\n")
+                    f"{supplements}\t{name}\t{phone}\t{idt}\t{owner}\t{step}\t{updated}\n"
+                )
                 agency_name = ag_name[a]
                 for action, ans, astep, share, is_last in timeline[state]:
                     if is_last:
@@ -553,8 +834,10 @@ def generate(agencies, procedures, opts):
                         at = finish_t
                     else:
                         at = t0 + int(share * (last_t - t0))
-                    rest = (f"\t{entry}\t{received_at if at == t0 else ts(at)}\t{action}\t{ans}\t{astep}\t"
-                            f"{agency_name}\n")
+                    rest = (
+                        f"\t{entry}\t{received_at if at == t0 else ts(at)}\t{action}\t{ans}\t{astep}\t"
+                        f"{agency_name}\n"
+                    )
                     eday = at // 86400
                     if eday <= d:
                         next_event += 1
@@ -580,4 +863,3 @@ def _accumulate(values):
     for v in values:
         total += v
         yield total
-

@@ -6,9 +6,11 @@ from tenants.models import Agency
 
 
 class Command(BaseCommand):
-    help = ("Verify the hash chain of dossier histories: one agency, one dossier of it, or every agency. "
-            "Prints the first broken link of each broken dossier and the agency's head digest; exits 1 "
-            "when a chain is broken.")
+    help = (
+        "Verify the hash chain of dossier histories: one agency, one dossier of it, or every agency. "
+        "Prints the first broken link of each broken dossier and the agency's head digest; exits 1 "
+        "when a chain is broken."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("slug", nargs="?", help="an agency (default: every agency)")
