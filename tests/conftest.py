@@ -116,17 +116,20 @@ def in_agency():
     return _switch
 
 
-def database_url_for_subprocess():
-    """The URL of the test database, for processes the tests start (a real Celery worker)."""
+def database_url_for_subprocess(dbname: str | None = None):
+    """The URL of the test database (or of another database `dbname` on the same server), for
+    processes and connections the tests open themselves (a real Celery worker, pg_dump, psycopg).
+    The embedded PostgreSQL is reached through a unix socket: its directory is the host."""
     s = connection.settings_dict
+    name = dbname or s["NAME"]
     host = s.get("HOST") or ""
     port = s.get("PORT") or ""
     auth = s.get("USER") or "postgres"
     if s.get("PASSWORD"):
         auth += ":" + s["PASSWORD"]
     if host.startswith("/"):
-        return f"postgres://{auth}@/{s['NAME']}?host={host}" + (f"&port={port}" if port else "")
-    return f"postgres://{auth}@{host or '127.0.0.1'}:{port or 5432}/{s['NAME']}"
+        return f"postgres://{auth}@/{name}?host={host}" + (f"&port={port}" if port else "")
+    return f"postgres://{auth}@{host or '127.0.0.1'}:{port or 5432}/{name}"
 
 
 os.environ.setdefault("EGOV_TESTING", "1")

@@ -10,14 +10,15 @@ import psycopg
 import pytest
 from django.db import connection
 
-from deploy.backup_city import backup_city
+from deploy.backup_city import backup_city, pg_tool
+from tests.conftest import database_url_for_subprocess
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
 def _url(dbname):
-    s = connection.settings_dict
-    return f"postgresql://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{dbname}"
+    # Through the shared helper: the embedded PostgreSQL of `make test` is reached by a unix socket.
+    return database_url_for_subprocess(dbname)
 
 
 def _facts(url):
@@ -51,7 +52,7 @@ def test_city_backup_in_batches_restores_every_schema_into_an_empty_database(cit
             clean = ["--clean", "--if-exists"] if i == 0 else []  # the new database's own empty public
             result = subprocess.run(
                 [
-                    "pg_restore",
+                    pg_tool("pg_restore", server_major=connection.pg_version // 10000),
                     "--no-owner",
                     *clean,
                     f"--dbname={_url(scratch)}",
