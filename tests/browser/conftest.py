@@ -4,6 +4,7 @@ a real server thread on the test database. Screenshots go to test-artifacts/."""
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from django.conf import settings
 # Playwright's sync API keeps an event loop running on the test thread; the test's own ORM calls
 # are still plain synchronous code (Django's documented escape hatch for this case).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# `make test` (deploy/local.py) finds or installs Chromium and passes its path in CHROMIUM_PATH.
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 CHROMIUM_ARGS = [
     "--headless",
@@ -50,7 +52,7 @@ def server_url(city):
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (see .ci/run)")
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run the tests with `make test`, which provides it")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
