@@ -51,3 +51,63 @@ class RejectNulCharactersMiddleware:
                 )
             return HttpResponseBadRequest(message)
         return self.get_response(request)
+
+
+class ApiJsonErrorsMiddleware:
+    """Under /api/ (the city API and every agency's) an error is always answered in JSON: whatever
+    produced an HTML or empty error — Django's debug 404 page for a path no route matches (a
+    non-integer id), a plain Django view refusing a method, a 413 or 400 raised before any view — is
+    replaced by ``{"detail": ..., "code": ...}`` with the same status and headers (Allow,
+    Retry-After...). Answers that are JSON already (DRF, config.errors) pass through untouched."""
+
+    CODES = {
+        400: "bad_request",
+        401: "not_authenticated",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        406: "not_acceptable",
+        413: "request_too_large",
+        415: "unsupported_media_type",
+        429: "throttled",
+        500: "server_error",
+        503: "service_unavailable",
+    }
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and "/api/" in request.path
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return self.as_json(response)
+        return response
+
+    def as_json(self, response):
+        from http import HTTPStatus
+
+        from django.http import JsonResponse
+        from django.utils.translation import gettext as _
+
+        details = {
+            404: _("Không tìm thấy."),
+            403: _("Bạn không có quyền thực hiện thao tác này."),
+            405: _("Phương thức không được hỗ trợ."),
+            500: _("Hệ thống đang gặp sự cố. Vui lòng thử lại sau ít phút."),
+        }
+        status = response.status_code
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            phrase = "Error"
+        body = {"detail": details.get(status, phrase), "code": self.CODES.get(status, "error")}
+        answer = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+        for name, value in response.items():
+            if name.lower() not in ("content-type", "content-length"):
+                answer[name] = value
+        answer.cookies = response.cookies
+        return answer

@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.RejectNulCharactersMiddleware",
+    "config.middleware.ApiJsonErrorsMiddleware",  # errors under /api/ in JSON, whoever made them
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.AgencyPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
