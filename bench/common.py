@@ -3,7 +3,8 @@ machine description and valid agency identities.
 
 Every bench creates its own scratch database on the PostgreSQL server named by DATABASE_URL (only the
 server part is used; default postgres://postgres@127.0.0.1:5432), drops it first if it exists and drops
-it again at the end. Redis: the host of REDIS_URL (default 127.0.0.1:6379), always database 14.
+it again at the end. Redis: the host of REDIS_URL (default 127.0.0.1:6379), database 14 (BENCH_REDIS_DB).
+With --quick (every script has it) the scratch databases are called <name>_quick.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SETTINGS = "config.settings.bench"
-BENCH_REDIS_DB = 14
+BENCH_REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "14"))  # tests/bench picks one clear of the tests'
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 
 NATIONAL_CODE_RE = re.compile(r"^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9A-Z]{2}$")
@@ -35,14 +36,17 @@ if str(PROJECT_DIR) not in sys.path:
 
 # --- addresses -----------------------------------------------------------------------------------
 def server_url():
-    """postgres://user@host:port of the server to create scratch databases on (no database name)."""
+    """postgres://user@host:port of the server to create scratch databases on (no database name). A
+    unix-socket server works in both spellings: the percent-encoded socket directory as the host
+    (deploy/local.py's embedded PostgreSQL) or `?host=/dir` (kept as the query)."""
     base = os.environ.get("BENCH_BASE_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_SERVER
     parts = urlsplit(base)
-    return urlunsplit((parts.scheme or "postgres", parts.netloc, "", "", ""))
+    return urlunsplit((parts.scheme or "postgres", parts.netloc, "", parts.query, ""))
 
 
 def database_url(dbname):
-    return f"{server_url()}/{dbname}"
+    parts = urlsplit(server_url())
+    return urlunsplit((parts.scheme, parts.netloc, f"/{dbname}", parts.query, ""))
 
 
 def redis_url():
@@ -68,11 +72,29 @@ def bench_env(dbname):
     return env
 
 
+# --- quick mode ----------------------------------------------------------------------------------
+QUICK_SUFFIX = "_quick"
+
+
+def add_quick_argument(parser):
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small scale, every part end to end in well under a minute, on its own scratch database "
+        f"(<name>{QUICK_SUFFIX}, so a kept full-size database is never touched); tests/bench runs it",
+    )
+
+
+def scratch_name(name, quick):
+    """The scratch database of a run: `name` for a full run, `name_quick` for a --quick one."""
+    return name + QUICK_SUFFIX if quick else name
+
+
 # --- scratch databases ---------------------------------------------------------------------------
 def _admin_connect():
     import psycopg
 
-    return psycopg.connect(f"{server_url()}/postgres", autocommit=True)
+    return psycopg.connect(database_url("postgres"), autocommit=True)
 
 
 def _ident(name):
@@ -258,17 +280,24 @@ def check_identities(agencies):
 
 
 def remove_agency(agency):
-    """Drop an agency created by a bench sample (schema, events, row), so a condition's agency count
-    stays put. Not timed."""
+    """Drop an agency created by a bench sample, so a condition's agency count stays put. Not timed.
+
+    As an operator would, never through `Agency.delete()`: Django's collector would follow the
+    tenant apps' foreign keys to the agency and query their tables in the public schema, where they do
+    not exist. The agency's rows in the shared tables are found the way the backup finds them
+    (tenants.backup.public_tables_of_agency, derived report rows included) and deleted children first;
+    then the agency row and its schema."""
     from django.db import connection, transaction
 
-    from tenants.models import Agency, AgencyEvent
+    from tenants.backup import AGENCY_TABLE, public_tables_of_agency
 
     connection.set_schema_to_public()
-    with transaction.atomic():
-        AgencyEvent.objects.filter(agency_id=agency.pk).delete()
-        Agency.objects.filter(pk=agency.pk).delete()
-        drop_schema(agency.schema_name)
+    with transaction.atomic(), connection.cursor() as cursor:
+        tables = public_tables_of_agency(cursor, include_derived=True)
+        for table in sorted(tables, key=lambda t: -t.level):
+            cursor.execute(f'DELETE FROM public."{table.table}" WHERE {table.rows_of(agency)}')
+        cursor.execute(f'DELETE FROM public."{AGENCY_TABLE}" WHERE id = %s', [agency.pk])
+        cursor.execute(f'DROP SCHEMA IF EXISTS "{agency.schema_name}" CASCADE')
 
 
 def drop_schema(schema_name):

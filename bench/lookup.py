@@ -693,7 +693,7 @@ def disk_check(args):
     import psycopg
 
     try:
-        with psycopg.connect(f"{common.server_url()}/postgres") as conn:
+        with psycopg.connect(common.database_url("postgres")) as conn:
             data_dir = conn.execute("SHOW data_directory").fetchone()[0]
         usage = shutil.disk_usage(data_dir)
     except (psycopg.Error, OSError):
