@@ -27,7 +27,7 @@ help:
 	@echo "make test-slow   only the tests marked slow"
 	@echo "make lint        ruff check + ruff format --check (what CI runs)"
 	@echo "make fmt         ruff format + ruff check --fix"
-	@echo "make bench       bench/onboard.py, bench/routing.py, bench/migrate.py"
+	@echo "make bench       bench/onboard.py, routing.py, migrate.py (ARGS=--quick: every bench, small)"
 	@echo "make messages    makemessages -l en + compilemessages"
 	@echo "make clean-data  remove .data (refused while the embedded PostgreSQL runs)"
 	@echo "make install     only create .venv and install the project"
@@ -59,7 +59,7 @@ test-slow: $(STAMP)
 	$(LAUNCH) test -m slow $(ARGS)
 
 bench: $(STAMP)
-	$(LAUNCH) bench
+	$(LAUNCH) bench $(ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
