@@ -7,8 +7,11 @@
                        [--server-threads N] [--raw 20000] [--inproc 2000]
                        [--unknown 0.10] [--paced-rate 1000] [--paced-requests 20000] [--single 2000]
                        [--reuse] [--keep] [--no-profile] [--db egov_bench_lookup] [--seed-only]
+    cd /work/main && .venv/bin/python -m bench.lookup --quick   # 20,000 rows, 1 small round of each,
+                                                               # db egov_bench_lookup_quick (tests/bench)
 
-Set-up (scratch database egov_bench_lookup, or --db NAME: one per engineer on a shared server):
+Set-up (scratch database egov_bench_lookup, egov_bench_lookup_quick with --quick, or --db NAME: one
+per engineer on a shared server):
 migrate_schemas, then `manage.py seed_bench_index` (agencies inserted without schemas, --rows index rows with their public timeline; COPY FREEZE,
 keys and indexes re-built after the load, ANALYZE; it prints its own phases). The seed dominates the
 run. --keep leaves the database behind; --reuse then skips migrate + seed when the database already
@@ -20,7 +23,7 @@ for well-formed codes that do not exist: 404), as the citizens' QR codes and typ
 Methods, alternated round by round (rotating order):
 
   http      ONE gunicorn (config.wsgi:application, config.settings.bench, --workers W --worker-class
-            gthread --threads T, 127.0.0.1, LOOKUP_RATE_PER_MINUTE=10^9 so the throttle counts but never
+            gthread --threads T, 127.0.0.1, LOOKUP_*=10^9 (LOOKUP_BUDGETS) so the throttle counts but never
             refuses), loaded by a separate client process: --clients keep-alive connections (stdlib
             http.client, one thread each), --requests look-ups per round. Every answer is checked (200
             with the same code, or 404 not_found). Server-side time per request = gunicorn's access log
@@ -69,6 +72,14 @@ from bench import common, servers
 from bench.servers import postgres_cpu
 
 DB = "egov_bench_lookup"
+# the look-up's budgets (per address, per code, proof tries, city-wide): raised so that they count
+# but never answer 429 during a measurement
+LOOKUP_BUDGETS = (
+    "LOOKUP_RATE_PER_MINUTE",
+    "LOOKUP_CODE_RATE_PER_HOUR",
+    "LOOKUP_PROOF_TRIES_PER_HOUR",
+    "LOOKUP_GLOBAL_RATE_PER_MINUTE",
+)
 PATH = "/api/v1/lookup/{code}/"
 AGENCY_SLUG_PREFIX = "bench-lookup-"  # seed_bench_index's agencies
 ACCESS_FORMAT = "%(D)s %(s)s %(m)s %(U)s"
@@ -200,14 +211,15 @@ class Server(servers.WsgiServer):
                 extra=("--access-logfile", str(self.access_log), "--access-logformat", ACCESS_FORMAT),
             )
         env = common.bench_env(DB)
-        env["LOOKUP_RATE_PER_MINUTE"] = str(10**9)
+        for budget in LOOKUP_BUDGETS:
+            env[budget] = str(10**9)
         self.start(argv, env=env, log_name=Path(logdir) / f"{kind}-lookup.log")
 
     def describe(self):
         argv = [a if a not in (ACCESS_FORMAT, GRANIAN_ACCESS_FORMAT) else f"'{a}'" for a in self.argv[1:]]
         if "--access-logfile" in argv:
             argv[argv.index("--access-logfile") + 1] = "<tmp>/access.log"
-        return " ".join([self.kind, *argv]) + "  (env LOOKUP_RATE_PER_MINUTE=1000000000)"
+        return " ".join([self.kind, *argv]) + "  (env LOOKUP_*_RATE_*=1000000000)"
 
     def server_times(self):
         """{path: (microseconds, status)} of every look-up in the access log so far (each path is
@@ -1056,8 +1068,8 @@ def main():
     parser.add_argument(
         "--server",
         choices=("granian", "gunicorn"),
-        default="granian",
-        help="WSGI server (deploy/compose.yaml runs granian)",
+        default="granian" if Path(common.PYTHON).with_name("granian").exists() else "gunicorn",
+        help="WSGI server (deploy/compose.yaml runs granian; default when the venv has it, else gunicorn)",
     )
     parser.add_argument(
         "--load-client",
@@ -1093,8 +1105,9 @@ def main():
     parser.add_argument("--keep", action="store_true", help="do not drop the scratch database at the end")
     parser.add_argument(
         "--db",
-        default=DB,
-        help=f"scratch database name (default {DB}); give each engineer's run its own on a shared server",
+        default=None,
+        help=f"scratch database name (default {DB}, with --quick {DB}{common.QUICK_SUFFIX}); give each "
+        "engineer's run its own on a shared server",
     )
     parser.add_argument(
         "--seed-only",
@@ -1102,8 +1115,14 @@ def main():
         help="create and seed the database (implies --keep), then stop: later runs use --reuse",
     )
     parser.add_argument("--client", help="internal: run the HTTP load client from this spec file")
+    common.add_quick_argument(parser)
     args = parser.parse_args()
-    DB = args.db
+    if args.quick:
+        args.agencies, args.rows, args.rounds, args.requests, args.clients = 10, 20_000, 1, 500, 2
+        args.raw, args.inproc, args.paced_rate, args.paced_requests, args.single = 300, 100, 200.0, 200, 50
+        args.warmup, args.round_seconds, args.profile_calls = 100, 2.0, 20
+        args.workers = args.workers or 1
+    DB = args.db or common.scratch_name(DB, args.quick)
     args.keep = args.keep or args.seed_only
     # the best of each measured on this machine (bench/RESULTS.md §6): granian's Rust side queues the
     # connections, so one Python thread per worker avoids GIL hand-offs; gunicorn needs its threads
@@ -1134,7 +1153,8 @@ def main():
     if not reused:
         common.create_database(DB)
     os.environ.update(common.bench_env(DB))
-    os.environ["LOOKUP_RATE_PER_MINUTE"] = str(10**9)
+    for budget in LOOKUP_BUDGETS:
+        os.environ[budget] = str(10**9)
     try:
         with tempfile.TemporaryDirectory(prefix="bench-lookup-") as tmpdir:
             common.flush_bench_redis()

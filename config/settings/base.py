@@ -310,7 +310,12 @@ LOGGING = {
 }
 
 # City-wide look-up by code: requests per minute per client address before a 429.
-LOOKUP_RATE_PER_MINUTE = int(env("LOOKUP_RATE_PER_MINUTE", "30"))
+LOOKUP_RATE_PER_MINUTE = int(env("LOOKUP_RATE_PER_MINUTE", "30"))  # per client address
+# ... and per dossier code whatever the address, per code for look-ups carrying a proof, and for the
+# whole city (shared_apps/tracking/api.py, lookup_throttled; docs/architecture.md, "Look-up").
+LOOKUP_CODE_RATE_PER_HOUR = int(env("LOOKUP_CODE_RATE_PER_HOUR", "60"))
+LOOKUP_PROOF_TRIES_PER_HOUR = int(env("LOOKUP_PROOF_TRIES_PER_HOUR", "10"))
+LOOKUP_GLOBAL_RATE_PER_MINUTE = int(env("LOOKUP_GLOBAL_RATE_PER_MINUTE", "6000"))
 RATING_RATE_PER_MINUTE = int(env("RATING_RATE_PER_MINUTE", "10"))
 TRUSTED_PROXY_HOPS = int(env("TRUSTED_PROXY_HOPS", "0"))
 from .security import *  # noqa: E402,F401,F403

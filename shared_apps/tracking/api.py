@@ -6,20 +6,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .selectors import dossier_lookup, my_dossiers
-from .throttle import throttle_exceeded
+from .throttle import budgets_exceeded, client_address
 
 
 class TimelineSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     label = serializers.CharField()
-    agency = serializers.CharField()
+    agency = serializers.CharField(allow_null=True, help_text="only when verified")
     status = serializers.CharField()
 
 
 class LookupSerializer(serializers.Serializer):
     code = serializers.CharField()
-    procedure = serializers.CharField()
-    agency = serializers.CharField()
+    procedure = serializers.CharField(allow_null=True, help_text="only when verified")
+    agency = serializers.CharField(allow_null=True, help_text="only when verified")
     national_status = serializers.IntegerField()
     status = serializers.CharField()
     received_at = serializers.DateTimeField(allow_null=True)
@@ -50,8 +50,8 @@ def lookup_payload(result):
     e, tz = result.entry, timezone.get_current_timezone()
     return {
         "code": e.code,
-        "procedure": e.procedure_name,
-        "agency": e.agency.name,
+        "procedure": result.procedure_name,
+        "agency": result.agency_name,
         "national_status": e.national_status,
         "status": result.status_label,
         "received_at": _iso(e.received_at, tz),
@@ -61,16 +61,39 @@ def lookup_payload(result):
         "verified": result.verified,
         "applicant_name": e.applicant_name if result.verified else None,
         "timeline": [
-            {"at": _iso(ev["at"], tz), "label": ev["label"], "agency": ev["agency"], "status": ev["status"]}
+            {
+                "at": _iso(ev["at"], tz),
+                "label": ev["label"],
+                "agency": ev["agency"] if result.verified else None,
+                "status": ev["status"],
+            }
             for ev in result.events
         ],
     }
 
 
+def lookup_throttled(*, request, code, proof):
+    """Count a look-up against its budgets, in one Redis round trip: per client address
+    (LOOKUP_RATE_PER_MINUTE), per code whatever the address (LOOKUP_CODE_RATE_PER_HOUR), per code
+    for look-ups carrying a proof (LOOKUP_PROOF_TRIES_PER_HOUR) and for the whole city
+    (LOOKUP_GLOBAL_RATE_PER_MINUTE). True when one is spent."""
+    code = (code or "").strip().upper().replace(" ", "")[:40]
+    buckets = [
+        f"lookup:{client_address(request)}",
+        (settings.LOOKUP_RATE_PER_MINUTE, 60),
+        f"lookup-code:{code}",
+        (settings.LOOKUP_CODE_RATE_PER_HOUR, 3600),
+    ]
+    if proof:
+        buckets += [f"lookup-proof:{code}", (settings.LOOKUP_PROOF_TRIES_PER_HOUR, 3600)]
+    buckets += ["lookup-city", (settings.LOOKUP_GLOBAL_RATE_PER_MINUTE, 60)]
+    return budgets_exceeded(*buckets, scope="lookup") > 0
+
+
 def lookup_answer(*, request, code, proof):
     """(HTTP status, JSON body) of the look-up API, for the view and for the fast path
     (shared_apps.tracking.fastpath): `request` is a Django request or a WSGI environ."""
-    if throttle_exceeded(scope="lookup", request=request, limit=settings.LOOKUP_RATE_PER_MINUTE):
+    if lookup_throttled(request=request, code=code, proof=proof):
         return 429, THROTTLED
     result = dossier_lookup(code=code, proof=proof)
     if result is None:
@@ -85,7 +108,9 @@ class LookupApi(APIView):
     authentication_classes = []
 
     @extend_schema(
-        parameters=[OpenApiParameter("proof", str, description="last 4 digits of phone or ID")],
+        parameters=[
+            OpenApiParameter("proof", str, description="the applicant's full phone number or ID number")
+        ],
         responses={200: LookupSerializer},
     )
     def get(self, request, code):

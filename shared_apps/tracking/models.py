@@ -45,6 +45,10 @@ class DossierIndex(models.Model):
     # agency's schema).
     applicant_phone_tail = models.CharField(max_length=4, blank=True)
     applicant_id_tail = models.CharField(max_length=4, blank=True)
+    # What the look-up accepts as a proof: keyed digests of the FULL phone and ID numbers
+    # (shared_apps.tracking.proofs), never the numbers themselves.
+    applicant_phone_digest = models.CharField(max_length=64, blank=True, default="", db_default="")
+    applicant_id_digest = models.CharField(max_length=64, blank=True, default="", db_default="")
     owner_user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     current_step = models.CharField(max_length=40, blank=True)
     # The row follows the agency that holds the dossier (`agency`, `dossier_id`); during an

@@ -9,6 +9,7 @@ import psycopg
 from django.db import InterfaceError, OperationalError, connection
 
 from .models import DossierIndex
+from .proofs import proof_matches
 
 NATIONAL_STATUS_LABELS = {
     1: "Mới đăng ký, chờ cơ quan tiếp nhận",
@@ -71,17 +72,30 @@ class LookupEntry:
     finished_at: datetime | None
     returned_at: datetime | None
     applicant_name: str
-    applicant_phone_tail: str
-    applicant_id_tail: str
+    applicant_phone_digest: str
+    applicant_id_digest: str
     owner_user_id: int | None
     agency: LookupAgency
 
 
 @dataclass(frozen=True)
 class LookupResult:
+    """What a visitor sees. Without proof (`verified` False) only where the dossier stands: code,
+    status, dates and the steps of its timeline — not what it is about (the procedure: a
+    criminal-record certificate, a divorce...), not where (the agencies, whose names say as much),
+    not who (the applicant). Codes are sequential: anyone can type a neighbour's."""
+
     entry: LookupEntry
     events: list
     verified: bool
+
+    @property
+    def procedure_name(self):
+        return self.entry.procedure_name if self.verified else None
+
+    @property
+    def agency_name(self):
+        return self.entry.agency.name if self.verified else None
 
     @property
     def status_label(self):
@@ -97,7 +111,7 @@ def _normalise(code):
 # connection (server-side binding): PostgreSQL plans it once instead of on every look-up.
 LOOKUP_SQL = (
     "SELECT i.id, i.code, i.procedure_name, i.national_status, i.received_at, i.due_at, i.finished_at, "
-    "i.returned_at, i.applicant_name, i.applicant_phone_tail, i.applicant_id_tail, i.owner_user_id, a.name, "
+    "i.returned_at, i.applicant_name, i.applicant_phone_digest, i.applicant_id_digest, i.owner_user_id, a.name, "
     "t.ats, t.actions, t.agencies, t.statuses "
     "FROM tracking_dossierindex i JOIN tenants_agency a ON a.id = i.agency_id "
     "CROSS JOIN LATERAL (SELECT array_agg(e.at ORDER BY e.at, e.id) AS ats, "
@@ -155,8 +169,9 @@ def _execute_prepared(sql, params):
 
 def dossier_lookup(*, code, proof="", user=None):
     """The index row and public timeline of `code`, or None. `verified` says whether the visitor
-    proved to be the applicant (last 4 digits of the phone or ID number, or the logged-in owner):
-    only then may personal data be shown."""
+    proved to be the applicant (the full phone or ID number given on the dossier, or the logged-in
+    owner): only then may the applicant, the procedure and the agencies be shown (see
+    `LookupResult` and docs/architecture.md, "Look-up")."""
     code = _normalise(code)
     if not code:
         return None
@@ -176,10 +191,9 @@ def dossier_lookup(*, code, proof="", user=None):
             ats or (), actions or (), agencies or (), statuses or (), strict=True
         )
     ]
-    proof = "".join(ch for ch in (proof or "") if ch.isdigit())[-4:]
     verified = bool(
-        (proof and len(proof) == 4 and proof in {entry.applicant_phone_tail, entry.applicant_id_tail})
-        or (user is not None and user.is_authenticated and entry.owner_user_id == user.pk)
+        (user is not None and user.is_authenticated and entry.owner_user_id == user.pk)
+        or proof_matches(proof, entry.applicant_phone_digest, entry.applicant_id_digest)
     )
     return LookupResult(entry=entry, events=events, verified=verified)
 

@@ -1,9 +1,8 @@
-from django.conf import settings
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from .api import lookup_throttled
 from .selectors import dossier_lookup, my_dossiers
-from .throttle import throttle_exceeded
 
 
 def lookup_form(request):
@@ -16,14 +15,15 @@ def lookup_form(request):
 
 
 def lookup_page(request, code):
-    if throttle_exceeded(scope="lookup", request=request, limit=settings.LOOKUP_RATE_PER_MINUTE):
+    proof = request.GET.get("xac-minh", "")
+    if lookup_throttled(request=request, code=code, proof=proof):
         return render(
             request,
             "tracking/lookup_form.html",
             {"error": _("Bạn tra cứu quá nhiều lần; vui lòng thử lại sau một phút."), "code": code},
             status=429,
         )
-    result = dossier_lookup(code=code, proof=request.GET.get("xac-minh", ""), user=request.user)
+    result = dossier_lookup(code=code, proof=proof, user=request.user)
     if result is None:
         return render(
             request,
@@ -35,9 +35,7 @@ def lookup_page(request, code):
             },
             status=404,
         )
-    return render(
-        request, "tracking/lookup.html", {"r": result, "code": code, "proof": request.GET.get("xac-minh", "")}
-    )
+    return render(request, "tracking/lookup.html", {"r": result, "code": code, "proof": proof})
 
 
 def my_dossiers_page(request):

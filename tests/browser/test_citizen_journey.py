@@ -143,9 +143,9 @@ def test_sign_up_submit_accept_look_up_return_and_rate(browser, phone, server_ur
     # 4. the citizen looks it up by code on the phone
     phone.goto(f"{server_url}/tra-cuu/")
     phone.get_by_label("Mã hồ sơ (in trên giấy hẹn)").fill(code)
-    phone.get_by_label("4 số cuối điện thoại hoặc giấy tờ tùy thân (để xem thông tin cá nhân)").fill(
-        PHONE[-4:]
-    )
+    phone.get_by_label(
+        "Số điện thoại hoặc số giấy tờ tùy thân đã khai (đầy đủ, để xem thủ tục, cơ quan và người nộp)"
+    ).fill(PHONE)
     phone.get_by_role("button", name="Tra cứu").click()
     phone.wait_for_url(f"**/tra-cuu/{code}/**")
     assert "Vũ Thị Hành Trình" in phone.content() and journey_world.agency.name in phone.content()

@@ -15,7 +15,7 @@ def dossier(desk):
 def test_the_receipt_qr_code_leads_to_the_look_up_page(client, desk, dossier, django_assert_num_queries):
     from tenant_apps.dossiers.documents import lookup_url
 
-    path = lookup_url(dossier).split("127.0.0.1:8000", 1)[-1]
+    path = lookup_url(dossier).split("127.0.0.1:8000", 1)[-1] + "?xac-minh=0912345678"
     client.get("/healthz/")
     # ONE statement (the index row, its agency and the public timeline), after switching this test's
     # connection (left on the agency's schema by the fixture) back to the public schema
@@ -30,15 +30,18 @@ def test_the_receipt_qr_code_leads_to_the_look_up_page(client, desk, dossier, dj
 def test_personal_data_is_hidden_without_proof(client, dossier):
     body = client.get(f"/tra-cuu/{dossier.code}/").content.decode()
     assert "Nguyễn Văn An" not in body and "Ẩn" in body
-    assert "Nguyễn Văn An" in client.get(f"/tra-cuu/{dossier.code}/", {"xac-minh": "5678"}).content.decode()
-    assert "Nguyễn Văn An" in client.get(f"/tra-cuu/{dossier.code}/", {"xac-minh": "1234"}).content.decode()
+    for proof in ("0912345678", "031099001234"):
+        assert (
+            "Nguyễn Văn An" in client.get(f"/tra-cuu/{dossier.code}/", {"xac-minh": proof}).content.decode()
+        )
     assert (
-        "Nguyễn Văn An" not in client.get(f"/tra-cuu/{dossier.code}/", {"xac-minh": "0000"}).content.decode()
+        "Nguyễn Văn An"
+        not in client.get(f"/tra-cuu/{dossier.code}/", {"xac-minh": "0912340000"}).content.decode()
     )
     api = client.get(f"/api/v1/lookup/{dossier.code}/").json()
     assert api["verified"] is False and api["applicant_name"] is None and api["national_status"] == 2
     assert (
-        client.get(f"/api/v1/lookup/{dossier.code}/", {"proof": "5678"}).json()["applicant_name"]
+        client.get(f"/api/v1/lookup/{dossier.code}/", {"proof": "0912345678"}).json()["applicant_name"]
         == "Nguyễn Văn An"
     )
 

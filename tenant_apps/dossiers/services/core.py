@@ -14,6 +14,7 @@ from shared_apps.accounts.services import ensure_member
 from shared_apps.calendar import deadlines
 from shared_apps.calendar.selectors import work_calendar_for
 from shared_apps.tracking.models import DossierIndex, IndexEvent
+from shared_apps.tracking.proofs import id_digest, phone_digest
 
 from ..lifecycle import NATIONAL_STATUS, PAUSED, TRANSITIONS, Action, HopAction, State, next_state
 from ..models import Dossier, DossierEvent
@@ -212,6 +213,8 @@ def index_values(dossier, *, procedure_name, components=None):
         applicant_name=dossier.applicant_name,
         applicant_phone_tail=(dossier.applicant_phone or "")[-4:],
         applicant_id_tail=(dossier.applicant_id_number or "")[-4:],
+        applicant_phone_digest=phone_digest(dossier.applicant_phone),
+        applicant_id_digest=id_digest(dossier.applicant_id_number),
         owner_user_id=dossier.owner_user_id,
         current_step=dossier.current_step,
         components_total=total,
