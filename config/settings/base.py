@@ -185,7 +185,9 @@ PASSWORD_HASHERS = [
 # minutes; the city admin unlocks in the admin ("Access attempts") or `manage.py axes_reset_username`.
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_MINUTES", "15")) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# per login whatever the address (shared_apps/accounts/hardening.py): a lock per (login, address) let
+# the same password work at once from another address; the owner is told (lockout_notify)
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_USERNAME_CALLABLE = "shared_apps.accounts.hardening.axes_username"

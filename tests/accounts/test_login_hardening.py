@@ -1,4 +1,5 @@
-"""Login by phone, e-mail or username; Argon2; throttling and lockout by (login, client address)."""
+"""Login by phone, e-mail or username; Argon2; lockout per login whatever the client address, with a
+notice to the account's owner."""
 
 import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
@@ -70,8 +71,29 @@ def test_five_failures_lock_that_login_from_that_address(client, citizen, settin
     # even the right password is refused while locked
     assert login(client, "0901234567").status_code == 429
     assert client.get("/api/v1/me/").status_code in (401, 403)
-    # another address, or another login from this one, is not locked
-    assert login(client, "0901234567", ip="10.0.0.2").status_code == 302
+    # another login from this address is not locked
+    User.objects.create_user(username="cd-other", password=PASSWORD, phone="0907777777")
+    assert login(client, "0907777777").status_code == 302
+
+
+def test_failures_spread_over_addresses_lock_the_login_everywhere(client, citizen):
+    for i in range(5):
+        login(client, "0901234567", "sai-mat-khau", ip=f"10.9.0.{i}")
+    # the right password from a fresh address is refused too: the lock is on the login
+    assert login(client, "0901234567", ip="10.9.1.1").status_code == 429
+    assert client.get("/api/v1/me/").status_code in (401, 403)
+
+
+def test_the_owner_is_told_of_the_lockout_through_the_outbox(client, citizen):
+    from shared_apps.notifications.models import OutboxMessage
+
+    for i in range(7):  # the attempts past the limit do not send it again
+        login(client, "hoang.e@example.vn", "sai-mat-khau", ip=f"10.8.0.{i}")
+    notices = list(OutboxMessage.objects.filter(dedupe_key__startswith="login-lockout:"))
+    assert len(notices) == 1
+    notice = notices[0]
+    assert notice.recipient in ("hoang.e@example.vn", "0901234567")
+    assert "15 phút" in notice.body and "sai-mat-khau" not in notice.body
 
 
 def test_the_city_admin_unlocks_a_locked_login(client, citizen):
