@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import IDENTITY_PROVIDERS, LOCAL_VNEID, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -22,3 +22,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# The platform's VNeID stand-in (shared_apps/accounts/identity/local.py) logs people in by what is
+# typed on its own page: never in production, whatever the environment says.
+if LOCAL_VNEID or any(".identity.local." in str(p.get("class", "")) for p in IDENTITY_PROVIDERS):
+    raise ImproperlyConfigured(
+        "The local VNeID stand-in (LOCAL_VNEID or an IDENTITY_PROVIDERS entry of identity.local) is for "
+        "development and tests only: configure the real VNeID provider in production."
+    )

@@ -17,6 +17,7 @@ PERSON = {
     "id_number": "031095004321",
     "birthdate": "15/03/1995",
     "phone_number": "0944444444",
+    "password": "Mat-khau-VNeID-1",  # the stand-in's own password for this person (set on first use)
 }
 
 

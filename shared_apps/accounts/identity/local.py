@@ -1,7 +1,19 @@
-"""The platform's own stand-in for VNeID (development and tests only): a tiny OpenID Connect provider
-served under ``/tai-khoan/vneid-thu/`` — authorize (a page where the developer types the person to be)
-→ code → token (PKCE checked, RS256-signed ID token) → userinfo, with its JWKS — and the client
-configuration that points the real :class:`~.oidc.OIDCProvider` at it.
+"""The platform's own stand-in for VNeID (development and tests only: production settings refuse to
+start with it): a tiny OpenID Connect provider served under ``/tai-khoan/vneid-thu/`` — authorize (a
+page where the developer logs in as a person) → code → token (PKCE checked, RS256-signed ID token) →
+userinfo, with its JWKS — and the client configuration that points the real
+:class:`~.oidc.OIDCProvider` at it.
+
+Like a real provider it checks who logs in and where the code goes:
+
+- each person (ID number) has a stand-in password, as each citizen has a VNeID password: the first
+  login with an ID number sets it (the stand-in's "registration"), every later one must give it —
+  typing someone's ID number no longer logs in as them. The passwords are kept hashed in the shared
+  Redis cache (``localidp:person:<digest of the ID number>``), without expiry; emptying that cache
+  forgets them (the next login sets one again): a development stand-in, not a registry.
+- the code is sent only to a registered redirect URI: this platform's own VNeID callback at the
+  address the stand-in is served on or at PUBLIC_BASE_URL, or one listed in
+  LOCAL_VNEID_REDIRECT_URIS — compared in full (scheme, host, port, path), as providers do.
 
 The client reaches the stand-in's token, JWKS and userinfo endpoints in-process (Django's test client
 on the same URLconf), so the flow needs no second server, no network, and cannot deadlock a
@@ -129,6 +141,51 @@ class PersonForm(forms.Form):
         label=gettext_lazy("Ngày sinh (dd/mm/yyyy)"), input_formats=["%d/%m/%Y"], required=False
     )
     phone_number = forms.CharField(label=gettext_lazy("Số điện thoại"), max_length=20, required=False)
+    password = forms.CharField(
+        label=gettext_lazy("Mật khẩu VNeID (thử nghiệm; lần đầu dùng số định danh này: đặt mật khẩu)"),
+        widget=forms.PasswordInput,
+        min_length=8,
+        max_length=128,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("id_number") and data.get("password"):
+            if not _person_password_ok(data["id_number"], data["password"]):
+                raise forms.ValidationError(gettext_lazy("Số định danh hoặc mật khẩu VNeID không đúng."))
+        return data
+
+
+def _registered_redirect_uris(request):
+    """Where the stand-in may send a code: the platform's callback for each stand-in provider, at this
+    address and at PUBLIC_BASE_URL, plus LOCAL_VNEID_REDIRECT_URIS."""
+    from django.urls import reverse
+
+    from .base import providers_enabled
+
+    uris = set(getattr(settings, "LOCAL_VNEID_REDIRECT_URIS", ()) or ())
+    for provider in providers_enabled():
+        if isinstance(provider, LocalVNeIDProvider):
+            path = reverse("accounts:identity-callback", args=[provider.name])
+            uris.add(request.build_absolute_uri(path))
+            uris.add(settings.PUBLIC_BASE_URL.rstrip("/") + path)
+    return uris
+
+
+def _person_key(id_number):
+    digest = salted_hmac("accounts.local-vneid.person", id_number, algorithm="sha256").hexdigest()
+    return f"localidp:person:{digest[:32]}"
+
+
+def _person_password_ok(id_number, password):
+    """Check (or, on the person's first login, set) the stand-in password of this ID number."""
+    from django.contrib.auth.hashers import check_password, make_password
+
+    key = _person_key(id_number)
+    if _cache().add(key, make_password(password), None):
+        return True
+    stored = _cache().get(key)
+    return stored is not None and check_password(password, stored)
 
 
 def _error(error, description, status=400):
@@ -139,10 +196,8 @@ def authorize(request):
     _enabled()
     params = request.GET if request.method == "GET" else request.POST
     redirect_uri = params.get("redirect_uri", "")
-    # The stand-in only ever sends the browser back to this platform's own account pages.
-    if params.get("client_id") != CLIENT_ID or not urllib.parse.urlsplit(redirect_uri).path.startswith(
-        "/tai-khoan/"
-    ):
+    # Like a real provider: the client is known and the redirect URI is one registered for it.
+    if params.get("client_id") != CLIENT_ID or redirect_uri not in _registered_redirect_uris(request):
         return _error("invalid_request", "unknown client or redirect_uri")
     if (
         params.get("response_type") != "code"
