@@ -86,8 +86,15 @@ def add_quick_argument(parser):
 
 
 def scratch_name(name, quick):
-    """The scratch database of a run: `name` for a full run, `name_quick` for a --quick one."""
-    return name + QUICK_SUFFIX if quick else name
+    """The scratch database of a run: `name` for a full run, `name_quick` for a --quick one, plus
+    BENCH_SCRATCH_TAG if set (tests/bench: one per test database, so that concurrent test runs on one
+    server never drop each other's)."""
+    if not quick:
+        return name
+    tag = os.environ.get("BENCH_SCRATCH_TAG", "")
+    if tag and not re.fullmatch(r"[a-z0-9_]{1,20}", tag):
+        raise ValueError(f"BENCH_SCRATCH_TAG must be 1-20 of [a-z0-9_], not {tag!r}")
+    return f"{name}{QUICK_SUFFIX}{'_' + tag if tag else ''}"
 
 
 # --- scratch databases ---------------------------------------------------------------------------
@@ -343,4 +350,6 @@ def header(title, module):
     print(f"date: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
     print(f"command: {cmd}")
     print(f"tree: {_tree_state()}")
+    if "--quick" in sys.argv:
+        print("quick run: small scale to check the script end to end; its figures are not measurements")
     sys.stdout.flush()

@@ -5,8 +5,10 @@ raw SQL, in one run, on one scratch database.
                                                       [--workers 2] [--server-threads 4] [--raw 150]
                                                       [--inproc 15] [--batch 50] [--single 15]
                                                       [--profile-calls 20] [--no-profile]
+    cd /work/main && .venv/bin/python -m bench.intake --quick   # 1 round, a few dossiers per method,
+                                                                # 1 worker, 2 clients (tests/bench)
 
-Set-up (scratch db egov_bench_intake, not timed): migrate_schemas; the city calendar
+Set-up (scratch db egov_bench_intake, egov_bench_intake_quick with --quick; not timed): migrate_schemas; the city calendar
 (calendar_city_ensure + calendar_holidays_seed for this year and the next); one published procedure
 1.001193 with 3 components (2 required) and one fee, as tests/dossiers/conftest.py `desk` does; one
 agency onboarded with agency_onboard (it adopts the procedure); one receiving officer with a
@@ -747,6 +749,7 @@ def fmt_rate(values):
 
 
 def main():
+    global DB
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=60, help="HTTP intakes per round")
@@ -760,7 +763,12 @@ def main():
     parser.add_argument("--profile-calls", type=int, default=20)
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--client", help="internal: run the HTTP load client from this spec file")
+    common.add_quick_argument(parser)
     args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.requests, args.clients, args.workers, args.server_threads = 1, 16, 2, 1, 2
+        args.inproc, args.raw, args.batch, args.single, args.profile_calls = 3, 10, 5, 3, 3
+    DB = common.scratch_name(DB, args.quick)
 
     if args.client:
         print(json.dumps(run_client(json.loads(Path(args.client).read_text()))))

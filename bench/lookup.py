@@ -7,8 +7,11 @@
                        [--server-threads N] [--raw 20000] [--inproc 2000]
                        [--unknown 0.10] [--paced-rate 1000] [--paced-requests 20000] [--single 2000]
                        [--reuse] [--keep] [--no-profile] [--db egov_bench_lookup] [--seed-only]
+    cd /work/main && .venv/bin/python -m bench.lookup --quick   # 20,000 rows, 1 small round of each,
+                                                               # db egov_bench_lookup_quick (tests/bench)
 
-Set-up (scratch database egov_bench_lookup, or --db NAME: one per engineer on a shared server):
+Set-up (scratch database egov_bench_lookup, egov_bench_lookup_quick with --quick, or --db NAME: one
+per engineer on a shared server):
 migrate_schemas, then `manage.py seed_bench_index` (agencies inserted without schemas, --rows index rows with their public timeline; COPY FREEZE,
 keys and indexes re-built after the load, ANALYZE; it prints its own phases). The seed dominates the
 run. --keep leaves the database behind; --reuse then skips migrate + seed when the database already
@@ -1065,8 +1068,8 @@ def main():
     parser.add_argument(
         "--server",
         choices=("granian", "gunicorn"),
-        default="granian",
-        help="WSGI server (deploy/compose.yaml runs granian)",
+        default="granian" if Path(common.PYTHON).with_name("granian").exists() else "gunicorn",
+        help="WSGI server (deploy/compose.yaml runs granian; default when the venv has it, else gunicorn)",
     )
     parser.add_argument(
         "--load-client",
@@ -1102,8 +1105,9 @@ def main():
     parser.add_argument("--keep", action="store_true", help="do not drop the scratch database at the end")
     parser.add_argument(
         "--db",
-        default=DB,
-        help=f"scratch database name (default {DB}); give each engineer's run its own on a shared server",
+        default=None,
+        help=f"scratch database name (default {DB}, with --quick {DB}{common.QUICK_SUFFIX}); give each "
+        "engineer's run its own on a shared server",
     )
     parser.add_argument(
         "--seed-only",
@@ -1111,8 +1115,14 @@ def main():
         help="create and seed the database (implies --keep), then stop: later runs use --reuse",
     )
     parser.add_argument("--client", help="internal: run the HTTP load client from this spec file")
+    common.add_quick_argument(parser)
     args = parser.parse_args()
-    DB = args.db
+    if args.quick:
+        args.agencies, args.rows, args.rounds, args.requests, args.clients = 10, 20_000, 1, 500, 2
+        args.raw, args.inproc, args.paced_rate, args.paced_requests, args.single = 300, 100, 200.0, 200, 50
+        args.warmup, args.round_seconds, args.profile_calls = 100, 2.0, 20
+        args.workers = args.workers or 1
+    DB = args.db or common.scratch_name(DB, args.quick)
     args.keep = args.keep or args.seed_only
     # the best of each measured on this machine (bench/RESULTS.md §6): granian's Rust side queues the
     # connections, so one Python thread per worker avoids GIL hand-offs; gunicorn needs its threads

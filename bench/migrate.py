@@ -1,8 +1,9 @@
 """`migrate_schemas` with nothing to apply: our fast executor vs the stock executor.
 
     cd /work/main && .venv/bin/python -m bench.migrate [--agencies 150] [--repeats 3]
+    cd /work/main && .venv/bin/python -m bench.migrate --quick   # 3 agencies, 1 repeat (tests/bench)
 
-Scratch db egov_bench_migrate, fully migrated, --agencies agencies onboarded by agency_onboard.
+Scratch db egov_bench_migrate (egov_bench_migrate_quick with --quick), fully migrated, --agencies agencies onboarded by agency_onboard.
 Each command runs as a subprocess (a real `manage.py` invocation), --repeats times, interleaved with
 a rotating order:
 
@@ -77,10 +78,15 @@ def verify(name, output, agencies):
 
 
 def main():
+    global DB
     parser = argparse.ArgumentParser()
     parser.add_argument("--agencies", type=int, default=150)
     parser.add_argument("--repeats", type=int, default=3)
+    common.add_quick_argument(parser)
     args = parser.parse_args()
+    if args.quick:
+        args.agencies, args.repeats = 3, 1
+    DB = common.scratch_name(DB, args.quick)
 
     common.header("bench/migrate.py — migrate_schemas with nothing to apply", "bench.migrate")
     wall = time.perf_counter()

@@ -4,6 +4,8 @@
     cd /work/main && .venv/bin/python -m bench.reports [--agencies 1000] [--rows 10000000]
                        [--union-agencies 1000] [--repeat 15] [--seed 1] [--db egov_bench_reports]
                        [--keep] [--reuse]
+    cd /work/main && .venv/bin/python -m bench.reports --quick   # 20 agencies, 20,000 rows, 3 repeats,
+                                                                # db egov_bench_reports_quick (tests/bench)
 
 Set-up (scratch database, dropped at the end unless --keep; --reuse skips the set-up when the kept
 database holds the data):
@@ -172,10 +174,16 @@ def main():
     )
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--db", default=DB)
+    parser.add_argument(
+        "--db", default=None, help=f"scratch database (default {DB}, with --quick {DB}_quick)"
+    )
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--reuse", action="store_true")
+    common.add_quick_argument(parser)
     args = parser.parse_args()
+    if args.quick:
+        args.agencies, args.rows, args.union_agencies, args.repeat = 20, 20_000, 20, 3
+    args.db = args.db or common.scratch_name(DB, args.quick)
     union_n = args.union_agencies if args.union_agencies is not None else args.agencies
 
     common.header(

@@ -2,8 +2,9 @@
 
     cd /work/main && .venv/bin/python -m bench.routing [--agencies 150] [--rounds 7] [--requests 2000]
                                                        [--threads 4] [--no-stock]
+    cd /work/main && .venv/bin/python -m bench.routing --quick   # 5 agencies, 1 round of 200 (tests/bench)
 
-One scratch db (egov_bench_routing) with --agencies agencies onboarded by agency_onboard (plus one
+One scratch db (egov_bench_routing; egov_bench_routing_quick with --quick) with --agencies agencies onboarded by agency_onboard (plus one
 Domain row per agency, domain = slug, which only the stock middleware reads). Servers (gunicorn, one
 worker process, gthread worker with --threads threads, keep-alive), config.wsgi:application:
 
@@ -153,10 +154,10 @@ def run_inproc(targets, blocks, block_size):
 class Server(servers.WsgiServer):
     ready_path = "/_bypass/ping/"
 
-    def __init__(self, name, settings_module, threads, logdir):
+    def __init__(self, name, settings_module, threads, logdir, db):
         self.name = f"{name} server"
         self.port = servers.free_port()
-        env = common.bench_env(DB)
+        env = common.bench_env(db)
         env["DJANGO_SETTINGS_MODULE"] = settings_module
         self.start(
             servers.gunicorn_argv(self.port, workers=1, threads=threads),
@@ -207,9 +208,23 @@ def main():
     parser.add_argument("--no-stock", action="store_true")
     parser.add_argument("--blocks", type=int, default=25, help="in-process: blocks per target")
     parser.add_argument("--block-size", type=int, default=200, help="in-process: requests per block")
+    parser.add_argument(
+        "--warmup", type=int, default=600, help="warm-up requests per target (at least 2 per path)"
+    )
+    common.add_quick_argument(parser)
     parser.add_argument("--client", help="internal: run the load client from this spec file")
     parser.add_argument("--inproc", help="internal: run the in-process handler loop from this spec file")
     args = parser.parse_args()
+    if args.quick:
+        args.agencies, args.rounds, args.requests, args.blocks, args.block_size, args.warmup = (
+            5,
+            1,
+            200,
+            2,
+            50,
+            50,
+        )
+    db = common.scratch_name(DB, args.quick)
 
     if args.inproc:
         spec = json.loads(Path(args.inproc).read_text())
@@ -226,7 +241,7 @@ def main():
     common.header("bench/routing.py — workspace ping through tenant routing vs bypass", "bench.routing")
     wall = time.perf_counter()
     servers = []
-    with common.scratch_database(DB), tempfile.TemporaryDirectory(prefix="bench-routing-") as tmpdir:
+    with common.scratch_database(db), tempfile.TemporaryDirectory(prefix="bench-routing-") as tmpdir:
         common.flush_bench_redis()
         common.setup_django()
         common.migrate_schemas_in_process()
@@ -246,11 +261,11 @@ def main():
         print(f"\n{len(slugs)} agencies onboarded (+1 Domain row each for the stock middleware)")
 
         try:
-            ours = Server("ours", "config.settings.bench", args.server_threads, tmpdir)
+            ours = Server("ours", "config.settings.bench", args.server_threads, tmpdir, db)
             servers.append(ours)
             stock = None
             if not args.no_stock:
-                stock = Server("stock", "bench.settings_stock", args.server_threads, tmpdir)
+                stock = Server("stock", "bench.settings_stock", args.server_threads, tmpdir, db)
                 servers.append(stock)
             for s in servers:
                 s.wait_ready()
@@ -274,7 +289,7 @@ def main():
                     if status != 200 or got != body:
                         raise RuntimeError(f"{name}: GET {path} -> {status} {got!r}, expected {body!r}")
             for server, paths, expected in targets.values():
-                client_round(server, paths, expected, max(600, 2 * len(paths)), args.threads, tmpdir)
+                client_round(server, paths, expected, max(args.warmup, 2 * len(paths)), args.threads, tmpdir)
 
             names = list(targets)
             results = {name: [] for name in names}
@@ -311,7 +326,7 @@ def main():
                     }
                 )
             )
-            env = common.bench_env(DB)
+            env = common.bench_env(db)
             env["DJANGO_SETTINGS_MODULE"] = settings_module
             proc = subprocess.run(
                 [common.PYTHON, "-m", "bench.routing", "--inproc", str(spec)],
