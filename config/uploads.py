@@ -41,6 +41,9 @@ EXTENSIONS = {
 }
 ALLOWED_TYPES = tuple(EXTENSIONS)
 SCAN_TYPES = (PDF, PNG, JPEG)
+# The file inputs' `accept` list: every extension of an accepted type (JPEG has two). The upload
+# tests take their types from here, so a type added here is tested end to end.
+ACCEPT = ",".join([*EXTENSIONS.values(), ".jpeg"])
 # What the citizen is told is accepted (shown next to every file input).
 ALLOWED_LABEL = "PDF, PNG, JPEG, DOC, DOCX, XLS, XLSX, PPTX, ODT, ODS"
 

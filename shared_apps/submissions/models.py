@@ -40,8 +40,9 @@ class SubmissionDraft(models.Model):
 
     @property
     def idempotency_key(self):
-        """One key per draft: however often it is submitted, it makes one dossier."""
-        return f"nhap-truc-tuyen-{self.pk:08d}"
+        """One key per draft: however often it is submitted, it makes one dossier. A server-made key:
+        its ':' is outside what a client may send, and keys are unique per citizen anyway."""
+        return f"nhap:{self.pk}"
 
 
 def draft_upload_to(instance, filename):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.uploads import mb, upload_check
+from shared_apps.accounts.contacts import email_normalise
 from shared_apps.accounts.selectors import profile_prefill
 from tenants.errors import DomainError, PermissionRefused
 
@@ -46,6 +47,11 @@ def _clean_applicant(applicant):
         if len(value) > MAX_LENGTHS[key]:
             raise DomainError(_("Thông tin “%(f)s” quá dài.") % {"f": key}, field=f"applicant.{key}")
         data[key] = value
+    if data["email"]:
+        email = email_normalise(data["email"])
+        if email is None:
+            raise DomainError(_("Địa chỉ thư điện tử không hợp lệ."), field="applicant.email")
+        data["email"] = email
     data["kind"] = data["kind"] or "person"
     return data
 
@@ -155,8 +161,18 @@ def draft_submit(*, draft, acting_user):
     click, retry after a lost response) returns the draft already submitted, and the dossier
     service would in any case answer the same key with the same dossier."""
     from tenant_apps.dossiers.services import dossier_submit_online_with_files
+    from tenant_apps.dossiers.services.online import forget_files
 
     _ensure_owner(draft, acting_user)
+    saved = []  # the dossier's files, written in the agency's storage: removed if this fails
+    try:
+        return _submit(draft, acting_user, saved, dossier_submit_online_with_files)
+    except BaseException:
+        forget_files(saved)
+        raise
+
+
+def _submit(draft, acting_user, saved, submit_with_files):
     with transaction.atomic():
         draft = (
             SubmissionDraft.objects.select_for_update().select_related("agency", "procedure").get(pk=draft.pk)
@@ -176,7 +192,7 @@ def draft_submit(*, draft, acting_user):
         rows = [c.draft_file for c in components if c.draft_file is not None]
         handles = [row.file.open("rb") for row in rows]
         try:
-            dossier, created = dossier_submit_online_with_files(
+            dossier, created = submit_with_files(
                 agency=draft.agency,
                 procedure=draft.procedure,
                 applicant=draft.applicant,
@@ -187,6 +203,7 @@ def draft_submit(*, draft, acting_user):
                 acting_user=acting_user,
                 idempotency_key=draft.idempotency_key,
                 request_summary=draft.request_summary,
+                saved=saved,
             )
         finally:
             for handle in handles:

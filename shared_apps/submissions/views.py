@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.uploads import ALLOWED_LABEL, EXTENSIONS, mb
+from config.uploads import ACCEPT, ALLOWED_LABEL, EXTENSIONS, mb
 from tenants.directory import directory
 from tenants.errors import DomainError
 
@@ -114,6 +114,7 @@ def draft_page(request, pk):
             "errors": errors,
             "a": draft.applicant,
             "allowed": ALLOWED_LABEL,
+            "accept": ACCEPT,
             "max_mb": mb(_setting("UPLOAD_MAX_BYTES")),
             "total_mb": mb(_setting("UPLOAD_MAX_DOSSIER_BYTES")),
         },
@@ -208,7 +209,7 @@ def dossier_page(request, agency, pk):
     return render(
         request,
         "submissions/dossier.html",
-        {"d": d, "allowed": ALLOWED_LABEL, "max_mb": mb(_setting("UPLOAD_MAX_BYTES"))},
+        {"d": d, "allowed": ALLOWED_LABEL, "accept": ACCEPT, "max_mb": mb(_setting("UPLOAD_MAX_BYTES"))},
     )
 
 

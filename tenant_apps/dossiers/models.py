@@ -43,8 +43,9 @@ class Dossier(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     request_summary = models.TextField(_("nội dung yêu cầu"), blank=True)
-    # Online submissions carry the client's idempotency key: a retried submit finds this dossier.
-    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Online submissions carry an idempotency key, unique per citizen: a retried submit finds this
+    # dossier, and nobody else's key can collide with it.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True)
     sets = models.PositiveSmallIntegerField(_("số bộ hồ sơ"), default=1)
 
     registered_at = models.DateTimeField(auto_now_add=True)
@@ -120,6 +121,11 @@ class Dossier(models.Model):
             models.Index(fields=["holder", "state"]),
             models.Index(fields=["received_at"]),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner_user", "idempotency_key"], name="dossier_idempotency_key_per_owner"
+            )
+        ]
 
     def __str__(self):
         return self.code or f"#{self.pk}"
@@ -165,7 +171,7 @@ class DossierComponent(models.Model):
     digitised = models.BooleanField(default=False)
     reused = models.BooleanField(default=False)
     file = models.FileField(upload_to=component_upload_to, blank=True)
-    file_type = models.CharField(max_length=40, blank=True)
+    file_type = models.TextField(blank=True)  # a media type: office ones are long (DOCX: 71 characters)
     missing_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:

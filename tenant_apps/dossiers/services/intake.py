@@ -3,6 +3,7 @@ with a code and an appointment, ask once to supplement, or refuse."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from django.db import connection, transaction
@@ -21,6 +22,10 @@ from ..models import ApplicantKind, Channel, Dossier, DossierComponent
 from .core import append_event, apply_action, compute_due, ensure_in_agency, snapshot, sync_index
 
 APPLICANT_FIELDS = ("kind", "name", "id_number", "address", "phone", "email")
+# the columns' lengths (models.Dossier.applicant_*)
+APPLICANT_MAX = {"kind": 12, "name": 255, "id_number": 20, "address": 500, "phone": 20, "email": 254}
+MAX_SETS = 50  # as the API's serializer
+SETS_RE = re.compile(r"[0-9]{1,6}")
 
 
 def dossier_code_allocate(*, agency, day):
@@ -38,6 +43,8 @@ def dossier_code_allocate(*, agency, day):
 
 
 def clean_applicant(applicant):
+    from shared_apps.accounts.contacts import email_normalise
+
     unknown = set(applicant) - set(APPLICANT_FIELDS)
     if unknown:
         raise DomainError(_("Thông tin người nộp không hợp lệ: %(f)s.") % {"f": ", ".join(sorted(unknown))})
@@ -52,10 +59,28 @@ def clean_applicant(applicant):
         errors.append(_("Số điện thoại chỉ gồm chữ số."))
     if len(data["id_number"]) > 20 or len(data["phone"]) > 20:
         errors.append(_("Số giấy tờ hoặc số điện thoại quá dài."))
+    elif any(len(data[k]) > n for k, n in APPLICANT_MAX.items()):
+        errors.append(_("Thông tin người nộp quá dài."))
+    if data["email"]:
+        email = email_normalise(data["email"])
+        if email is None or len(email) > APPLICANT_MAX["email"]:
+            errors.append(_("Địa chỉ thư điện tử không hợp lệ."))
+        else:
+            data["email"] = email
     if errors:
         raise DomainError(" ".join(errors), field="applicant")
     data["kind"] = data["kind"] or ApplicantKind.PERSON
     return data
+
+
+def clean_sets(value):
+    """The number of sets of a dossier: blank means one; otherwise a whole number from 1 to MAX_SETS."""
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return 1
+    if not SETS_RE.fullmatch(text) or not 1 <= int(text) <= MAX_SETS:
+        raise DomainError(_("Số bộ hồ sơ phải là số nguyên từ 1 đến %(n)s.") % {"n": MAX_SETS}, field="sets")
+    return int(text)
 
 
 def _adoption_for(procedure):
@@ -105,6 +130,7 @@ def dossier_register(
     if channel == Channel.ONLINE and not (version.online_mode and adoption.online_intake_open):
         raise DomainError(_("Cơ quan chưa mở nhận hồ sơ trực tuyến cho thủ tục này."), field="channel")
     data = clean_applicant(applicant)
+    sets = clean_sets(sets)
     flags = {int(k): v for k, v in (components or {}).items()}
     catalogue_components = list(version.components.all())
     unknown = set(flags) - {c.position for c in catalogue_components}
@@ -126,7 +152,7 @@ def dossier_register(
             applicant_email=data["email"],
             owner_user=owner_user,
             request_summary=request_summary or "",
-            sets=max(1, int(sets or 1)),
+            sets=sets,
             idempotency_key=idempotency_key,
             current_step="receive",
             step_started_at=now,
@@ -164,7 +190,9 @@ def dossier_register(
 
 
 def missing_components(dossier):
-    return [c for c in dossier.components.all() if c.required and not c.provided]
+    """Required components not provided. Online, a component is provided only with its file."""
+    online = dossier.channel == Channel.ONLINE
+    return [c for c in dossier.components.all() if c.required and not (c.provided and (c.file or not online))]
 
 
 def dossier_accept(*, agency, dossier, acting_user, note=""):

@@ -1,7 +1,8 @@
 """Online submission by a citizen at the city address: the dossier lands in the chosen agency's queue
 as "newly registered" (national status 1). Submitting is idempotent: the client sends a key, and a
 retry or a double click with the same key returns the dossier the first request made — also when
-both arrive at the same moment (the key is unique in the agency's table)."""
+both arrive at the same moment (the key is unique per citizen in the agency's table, so one citizen's
+key never blocks another's submission)."""
 
 from __future__ import annotations
 
@@ -17,26 +18,63 @@ from tenants.errors import DomainError, PermissionRefused
 from ..models import Channel, Dossier
 from .intake import dossier_register
 
+# Keys a client may send (the API); keys the server makes (a draft's: `nhap:<draft id>`) hold a ':'
+# and so can never be sent by a client. Keys are unique per citizen: nobody can take another's.
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+SERVER_KEY_RE = re.compile(r"^[a-z]+:[0-9]{1,20}$")
 
 
 def dossier_submit_online(
     *, agency, procedure, applicant, components, acting_user, idempotency_key, request_summary=""
 ):
     """Returns (dossier, created). Runs in the agency's schema (the connection is switched here and
-    put back afterwards)."""
-    if acting_user is None or not acting_user.is_authenticated:
-        raise PermissionRefused(_("Hãy đăng nhập để nộp hồ sơ trực tuyến."))
+    put back afterwards). Without files, a component can only be flagged `reused` (taken from a
+    database): "provided" and "digitised" online mean a file, which comes with the draft's submission
+    (`dossier_submit_online_with_files`)."""
     if not KEY_RE.match(idempotency_key or ""):
         raise DomainError(
             _("Khóa chống gửi trùng phải gồm 8–64 chữ cái, chữ số, '-' hoặc '_'."), field="idempotency_key"
         )
+    flagged = sorted(
+        int(position)
+        for position, flags in (components or {}).items()
+        if (flags or {}).get("provided") or (flags or {}).get("digitised")
+    )
+    if flagged:
+        raise DomainError(
+            _(
+                "Thành phần số %(p)s chưa có tệp: trực tuyến, giấy tờ chỉ được coi là đã nộp hoặc đã số "
+                "hóa khi có tệp kèm theo (nộp tệp qua hồ sơ nháp)."
+            )
+            % {"p": ", ".join(map(str, flagged))},
+            field="components",
+            code="component_without_file",
+        )
+    return _submit_online(
+        agency=agency,
+        procedure=procedure,
+        applicant=applicant,
+        components=components,
+        acting_user=acting_user,
+        idempotency_key=idempotency_key,
+        request_summary=request_summary,
+    )
+
+
+def _submit_online(
+    *, agency, procedure, applicant, components, acting_user, idempotency_key, request_summary
+):
+    if acting_user is None or not acting_user.is_authenticated:
+        raise PermissionRefused(_("Hãy đăng nhập để nộp hồ sơ trực tuyến."))
+    if not (KEY_RE.match(idempotency_key or "") or SERVER_KEY_RE.match(idempotency_key or "")):
+        raise DomainError(_("Khóa chống gửi trùng không hợp lệ."), field="idempotency_key")
     previous = connection.tenant
     connection.set_tenant(agency)
     try:
-        existing = Dossier.objects.filter(idempotency_key=idempotency_key).first()
+        mine = Dossier.objects.filter(owner_user=acting_user, idempotency_key=idempotency_key)
+        existing = mine.first()
         if existing is not None:
-            return _replay(existing, acting_user), False
+            return existing, False
         try:
             with transaction.atomic():
                 dossier = dossier_register(
@@ -51,24 +89,14 @@ def dossier_submit_online(
                     idempotency_key=idempotency_key,
                 )
         except IntegrityError:
-            # The same key won a race a moment ago: answer with that dossier.
-            existing = Dossier.objects.filter(idempotency_key=idempotency_key).first()
+            # The same key of the same citizen won a race a moment ago: answer with that dossier.
+            existing = mine.first()
             if existing is None:
                 raise
-            return _replay(existing, acting_user), False
+            return existing, False
         return dossier, True
     finally:
         connection.set_tenant(previous)
-
-
-def _replay(dossier, user):
-    if dossier.owner_user_id != user.pk:
-        raise DomainError(
-            _("Khóa chống gửi trùng này đã được dùng cho một hồ sơ khác."),
-            code="key_reused",
-            field="idempotency_key",
-        )
-    return dossier
 
 
 # --- the citizen's files and supplements ----------------------------------------------------------
@@ -107,7 +135,8 @@ def _attach(*, dossier, position, content, content_type, acting_user, at, saved)
     return component
 
 
-def _forget_files(names):
+def forget_files(names):
+    """Remove stored files whose rows were not written (the transaction failed)."""
     from django.core.files.storage import default_storage
 
     for name in names:
@@ -118,17 +147,19 @@ def _forget_files(names):
 
 
 def dossier_submit_online_with_files(
-    *, agency, procedure, applicant, files, acting_user, idempotency_key, request_summary=""
+    *, agency, procedure, applicant, files, acting_user, idempotency_key, request_summary="", saved=None
 ):
     """Submit online with the citizen's files: the dossier, its components' files and their events are
     written in one transaction (a failure writes none of them). `files` = [(position, file, content
-    type)] already checked by content. A replay (same key) returns the first dossier and attaches
-    nothing again. Returns (dossier, created)."""
+    type)] already checked by content; only these components are flagged provided and digitised. A
+    replay (same key) returns the first dossier and attaches nothing again. Returns (dossier, created).
+    The stored files' names are appended to `saved` (when given): a caller whose own transaction
+    fails afterwards removes them (`forget_files`)."""
     components = {position: {"provided": True, "digitised": True} for position, _f, _t in files}
-    saved = []
+    saved = [] if saved is None else saved
     try:
         with transaction.atomic():
-            dossier, created = dossier_submit_online(
+            dossier, created = _submit_online(
                 agency=agency,
                 procedure=procedure,
                 applicant=applicant,
@@ -155,7 +186,7 @@ def dossier_submit_online_with_files(
                 finally:
                     connection.set_tenant(previous)
     except BaseException:
-        _forget_files(saved)
+        forget_files(saved)
         raise
     return dossier, created
 
@@ -209,7 +240,7 @@ def dossier_supplement_online(*, agency, dossier, uploads, note="", acting_user)
                 mutate=mutate,
             )
     except BaseException:
-        _forget_files(saved)
+        forget_files(saved)
         raise
     return locked
 

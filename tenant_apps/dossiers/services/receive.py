@@ -33,7 +33,7 @@ from .core import (
     step_due_for,
     verdict,
 )
-from .intake import clean_applicant
+from .intake import clean_applicant, clean_sets
 
 CODE_MARK = "\u00a7CODE\u00a7"  # stands for the code until SQL allocates it
 
@@ -77,6 +77,7 @@ def dossier_receive(
     if channel == Channel.ONLINE:
         raise DomainError(_("Hồ sơ trực tuyến do công dân nộp, không tiếp nhận tại quầy."), field="channel")
     data = clean_applicant(applicant)
+    sets = clean_sets(sets)
     flags = _flags(plan, components)
 
     result, due = due_for(
@@ -102,7 +103,7 @@ def dossier_receive(
         applicant_phone=data["phone"],
         applicant_email=data["email"],
         request_summary=unicodedata.normalize("NFC", request_summary or ""),
-        sets=max(1, int(sets or 1)),
+        sets=sets,
         fees_total=plan.default_fee,
         current_step="receive",
         step_started_at=now,
