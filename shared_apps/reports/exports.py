@@ -1,6 +1,7 @@
 """Every table of the reports as CSV (UTF-8 with BOM, for Excel) or xlsx. Text cells starting with
 = + - @ (or a tab / carriage return) are neutralised with a leading apostrophe so that a spreadsheet
-never runs them as formulas; numbers stay numbers."""
+never runs them as formulas; numbers stay numbers. An xlsx may carry charts (PNG drawn by charts.py,
+the same drawing as the page's SVG) on a second sheet, "Biểu đồ"."""
 
 from __future__ import annotations
 
@@ -40,8 +41,13 @@ def to_csv(lines, filename):
     return response
 
 
-def to_xlsx(lines, filename, title="Báo cáo"):
+CHART_SHEET = "Biểu đồ"
+CHART_ROWS = 22  # rows taken by one chart and its caption (default row height 20 px)
+
+
+def to_xlsx(lines, filename, title="Báo cáo", charts=()):
     from openpyxl import Workbook
+    from openpyxl.drawing.image import Image
     from openpyxl.styles import Font
 
     wb = Workbook()
@@ -52,6 +58,14 @@ def to_xlsx(lines, filename, title="Báo cáo"):
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.column_dimensions["A"].width = 48
+    if charts:
+        sheet = wb.create_sheet(CHART_SHEET)
+        for i, (caption, png) in enumerate(charts):
+            top = 1 + i * CHART_ROWS
+            sheet.cell(row=top, column=1, value=safe(str(caption))).font = Font(bold=True)
+            image = Image(io.BytesIO(png))
+            image.width, image.height = image.width * 2 // 3, image.height * 2 // 3  # 150 dpi → 100
+            sheet.add_image(image, f"A{top + 1}")
     buf = io.BytesIO()
     wb.save(buf)
     response = HttpResponse(buf.getvalue(), content_type=XLSX)
@@ -59,5 +73,6 @@ def to_xlsx(lines, filename, title="Báo cáo"):
     return response
 
 
-def export(lines, *, fmt, filename, title="Báo cáo"):
-    return to_xlsx(lines, filename, title) if fmt == "xlsx" else to_csv(lines, filename)
+def export(lines, *, fmt, filename, title="Báo cáo", charts=()):
+    """`charts`: [(caption, PNG bytes)], xlsx only (a CSV holds one table)."""
+    return to_xlsx(lines, filename, title, charts) if fmt == "xlsx" else to_csv(lines, filename)

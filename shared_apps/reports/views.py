@@ -6,13 +6,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from tenants.directory import directory
 from tenants.errors import DomainError, PermissionRefused
 
 from . import exports
-from .charts import split_svg, trend_svg
+from .charts import dashboard_charts
 from .dashboard import (
     LEADER_ROLES,
     dashboard_get,
@@ -71,15 +70,22 @@ def dashboard_page(request):
         bang = request.GET.get("bang", "ii06a")
         by = request.GET.get("theo", "procedure" if scope.agency else "agency")
         try:
-            table = report_table(scope=scope, period=period, by=by, sort=sort)
+            table = report_table(scope=scope, period=period, by=by, sort=sort, monthly=export == "xlsx")
         except DomainError as exc:
             raise PermissionDenied(exc.message) from None
         if bang == "ii06a":
+            charts = []
+            if export == "xlsx":  # the dashboard's charts, drawn by the same code, on a second sheet
+                charts = [
+                    (c["caption"], c["chart"])
+                    for c in dashboard_charts(trend=table.trend, totals=table.totals, fmt="png")
+                ]
             return exports.export(
                 exports.table_rows(table),
                 fmt=export,
                 filename=f"ii06a-{period.code.replace('/', '-')}",
                 title="II.06a",
+                charts=charts,
             )
     data = dashboard_get(scope=scope, period=period, sort=sort)
     table, ind = data["table"], data["indicators"]
@@ -97,22 +103,6 @@ def dashboard_page(request):
         "is_city_admin": is_city_admin(request.user),
         "groups": [(f"nhom:{k}", v[0]) for k, v in GROUPS.items()],
         "agencies": sorted(agencies(), key=lambda a: a.name) if is_city_admin(request.user) else [],
-        "trend_chart": trend_svg(data["trend"], title=_("Hồ sơ tiếp nhận theo tháng")),
-        "split_chart": split_svg(
-            [
-                (_("Trước hạn"), t.settled_early, "early"),
-                (_("Đúng hạn"), t.settled_on_time, "on_time"),
-                (_("Quá hạn"), t.settled_late, "late"),
-            ],
-            title=_("Kết quả giải quyết"),
-        ),
-        "online_chart": split_svg(
-            [
-                (_("Trực tuyến"), t.received_online, "online"),
-                (_("Trực tiếp, bưu chính"), t.received_offline, "rest"),
-            ],
-            title=_("Tỷ lệ hồ sơ trực tuyến"),
-        ),
         "indicators": ind,
     }
     if request.GET.get("xuat") in ("csv", "xlsx"):  # the other tables: indicators, compliance
@@ -131,6 +121,7 @@ def dashboard_page(request):
                 for r in data["compliance"]["rows"]
             ]
             return exports.export(lines, fmt=request.GET["xuat"], filename="tuan-thu", title="Tuân thủ")
+    context["charts"] = dashboard_charts(trend=data["trend"], totals=t)
     return render(request, "reports/dashboard.html", context)
 
 
