@@ -141,8 +141,8 @@ def _draw_months(months: tuple, series: tuple, y_label: str, fmt: str) -> bytes:
     peak = max(totals, default=0) or 1
     for s in series:
         bars = ax.bar(xs, s.values, 0.66, bottom=bottoms, color=COLOURS[s.colour], label=s.label)
-        for bar, value in zip(bars, s.values, strict=True):
-            if value and len(months) <= 6 and value / peak >= 0.12:
+        for bar, value, total in zip(bars, s.values, totals, strict=True):
+            if value and value != total and len(months) <= 6 and value / peak >= 0.12:
                 ax.annotate(
                     number(value),
                     (bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2),

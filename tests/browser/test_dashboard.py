@@ -11,6 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.browser.axe import axe_violations, describe
+from tests.browser.conftest import ARTIFACTS
 from tests.committed import committed_agency
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
@@ -106,7 +107,14 @@ def test_city_dashboard_drill_down_and_xlsx_export(page, server_url, stats, tmp_
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url("**/thong-ke/?ky=2025-Q1")
-    assert page.locator("svg[role=img]").count() == 3
+    charts = page.locator("svg[role=img]")
+    assert charts.count() == 3
+    # each chart: an accessible name with its figures, described by the table of the same figures
+    months = page.get_by_role("img", name="Hồ sơ tiếp nhận theo tháng")
+    assert "01/2025: 1 (Trực tuyến: 0)" in months.get_attribute("aria-label")
+    table = page.locator("#" + months.get_attribute("aria-describedby"))
+    assert table.locator("tbody tr").count() == 3  # 01/2025, 02/2025, 03/2025
+    assert months.locator("text", has_text="03/2025").count() == 1  # the axis values are text
     violations = axe_violations(page)
     assert not violations, describe(violations)
 
@@ -149,5 +157,9 @@ def test_the_dashboard_fits_a_phone(phone, server_url, stats):
     phone.wait_for_url("**/thong-ke/?ky=2025-Q1")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"page is {width}px wide on a 360px phone"
+    for chart in phone.locator("svg[role=img]").all():
+        box = chart.bounding_box()
+        assert 280 <= box["width"] <= 360, box  # as wide as the screen, no wider
+    phone.locator(".charts").screenshot(path=str(ARTIFACTS / "dashboard-charts-phone.png"))
     violations = axe_violations(phone)
     assert not violations, describe(violations)
