@@ -421,6 +421,7 @@ def cmd_run(stack: Stack, _args: list[str]) -> int:
 
     run_step_or_fail(manage("migrate_schemas", "--noinput"), env, "migrate_schemas")
     run_step_or_fail(manage("seed_city", "--demo"), env, "seed_city --demo")
+    run_step_or_fail(manage("seed_demo_history"), env, "seed_demo_history")  # once: dossiers to look at
 
     if "REDIS_URL" in env:
         celery = [sys.executable, "-m", "celery", "-A", "config"]
@@ -475,6 +476,13 @@ def banner(base: str, *, redis: bool) -> None:
         print(DEMO_LOGINS.read_text(encoding="utf-8"), flush=True)
     else:
         say(f"no demo logins file at {rel(DEMO_LOGINS)}")
+    lookup = DATA / "demo-lookup.txt"  # written by seed_demo_history: "label<TAB>/tra-cuu/<code>/"
+    if lookup.exists():
+        rows = [
+            line.split("\t", 1) for line in lookup.read_text(encoding="utf-8").splitlines() if "\t" in line
+        ]
+        print("Look a dossier up (tra cứu hồ sơ):", flush=True)
+        print("\n".join(f"  {label:<44} {base}{path.lstrip('/')}" for label, path in rows) + "\n", flush=True)
 
 
 def watch(stack: Stack) -> int:
