@@ -1,4 +1,4 @@
-"""A believable history for the demo city: a few hundred dossiers over the past months at Đặc khu
+"""A believable history for the demo city: about two hundred dossiers over the past months at Đặc khu
 Bạch Long Vĩ, a few wards and departments, in every state, written through the real services with
 the clock set to past instants (clock.py). One transaction: all of it or nothing; a city whose
 Bạch Long Vĩ already has a dossier is left alone (running it again adds nothing)."""
@@ -26,7 +26,7 @@ from ..services.handover import schema_of
 from .clock import services_clock
 from .desk import Case, Desk
 from .people import applicant, demo_citizens_ensure, demo_staff_ensure
-from .scenarios import SCENARIOS, Days, Story
+from .scenarios import QUICK, SCENARIOS, Days, Story
 
 DEMO_ZONE = "dac-khu-bach-long-vi"
 LAND = "1.013978"  # land registration: its cadastral step is a department's (liên thông)
@@ -127,13 +127,13 @@ def _seed_agency(desk, agency, codes, size, *, citizens, department, today, seri
         return 0
     names = [n for n, spec in SCENARIOS.items() if spec[4] is None or land]
     weights = [SCENARIOS[n][0] for n in names]
-    current = [c for c, (limit, _o) in limits.items() if limit >= 3] or list(limits)
+    longer = [c for c, (limit, _o) in limits.items() if limit >= 3] or list(limits)
     made = 0
     for n in range(size):
         # at the zone every scenario once first (all the states are there even in a small run)
         name = names[n] if every and n < len(names) else rnd.choices(names, weights)[0]
-        _w, past, need, kind, needs = SCENARIOS[name]
-        pool = list(land) if needs else (list(limits) if past or name == "overdue" else current)
+        _w, _past, need, kind, needs = SCENARIOS[name]
+        pool = list(land) if needs else (list(limits) if name in QUICK else longer)
         code = rnd.choice(pool)
         limit, online_ok = (land if needs else limits)[code]
         channel = _channel(rnd, kind, online_ok)

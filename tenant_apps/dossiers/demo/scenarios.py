@@ -78,10 +78,12 @@ class Story:
     def assign(self, i, hour=14):
         self.dossier = self.desk.assign(self.case, self.days.at(i, hour, self.rnd.randrange(30)))
 
-    def result_and_return(self, i, *, returned=True, rate=True):
-        self.dossier = self.desk.result(
-            self.case, self.days.at(i, 15, self.rnd.randrange(40)), f"{self.case.code}/KQ"
-        )
+    def result_and_return(self, i, *, returned=True, rate=True, on_time=True):
+        """The result on working day i (by the appointment when `on_time`), returned soon after."""
+        when = self.days.at(i, 15, self.rnd.randrange(40))
+        if on_time:
+            when = min(when, self.dossier.due_at - timedelta(minutes=self.rnd.randrange(15, 60)))
+        self.dossier = self.desk.result(self.case, when, f"{self.case.code}/KQ")
         if returned:
             self.give_back(min(i + self.rnd.choice((0, 1, 1, 2)), len(self.days) - 1), rate=rate)
 
@@ -106,7 +108,7 @@ class Story:
     def late(self, i):
         self.intake(i)
         self.assign(i)
-        self.result_and_return(self.due_index() + self.rnd.randint(1, 3))
+        self.result_and_return(self.due_index() + self.rnd.randint(1, 3), on_time=False)
 
     def late_apology(self, i):
         self.intake(i)
@@ -115,7 +117,7 @@ class Story:
         self.dossier = self.desk.apologize(
             self.case, self.days.at(due + 1, 8, 30), new_due=self.days.at(due + 5, 16, 30)
         )
-        self.result_and_return(due + self.rnd.randint(2, 4))
+        self.result_and_return(due + self.rnd.randint(2, 4), on_time=False)
 
     def supplemented(self, i, times=1):
         self.intake(i)
@@ -124,7 +126,7 @@ class Story:
         for _n in range(times):
             self.dossier = self.desk.supplement(self.case, self.days.at(j, 9, 15), self.days.at(j + 2, 9, 45))
             j += 3
-        self.result_and_return(self.on_time_day(j))
+        self.result_and_return(self.on_time_day(j), on_time=times == 1)
 
     def two_supplements(self, i):
         self.supplemented(i, times=2)
@@ -200,6 +202,10 @@ class Story:
         self.desk.hand_over(self.case, self.days.at(i, 14), self.department)
         self.desk.assign(self.case, self.days.at(min(i + 1, len(self.days) - 1), 9), agency=self.department)
 
+
+# Stories that a procedure settled within the day or the next may tell; the others need at least three
+# working days (a supplement, an apology, work in progress within time).
+QUICK = {"returned", "refused", "withdrawn", "new_online", "overdue"}
 
 # name: (weight, past?, days the story needs after the receipt, channels it may use, needs)
 SCENARIOS = {
