@@ -574,6 +574,22 @@ def needs_browser(args: list[str]) -> bool:
     return False
 
 
+def test_workers(args: list[str]) -> list[str]:
+    """pytest-xdist arguments: TEST_WORKERS processes (default: one per core, at most 2), each with its
+    own test database and Redis database (config/settings/test.py). None when the arguments choose
+    already (-n, -p no:xdist), ask for a debugger, or TEST_WORKERS=0."""
+    chosen = os.environ.get("TEST_WORKERS")
+    workers = int(chosen) if chosen and chosen.isdigit() else min(2, os.cpu_count() or 1)
+    explicit = any(
+        a in ("-n", "--numprocesses", "--pdb", "--trace") or a.startswith(("-n", "--numprocesses="))
+        for a in args
+    )
+    if workers < 2 or explicit or "no:xdist" in args:
+        return []
+    say(f"pytest: {workers} worker processes (TEST_WORKERS=0 for one)")
+    return ["-n", str(workers), "--dist", "loadfile"]
+
+
 def cmd_test(stack: Stack, args: list[str]) -> int:
     if needs_browser(args):
         chromium = ensure_chromium()
@@ -582,7 +598,7 @@ def cmd_test(stack: Stack, args: list[str]) -> int:
     env = base_env(stack, for_tests=True)
     if env.pop("DJANGO_SETTINGS_MODULE", None):
         say("DJANGO_SETTINGS_MODULE ignored for tests: pytest uses config.settings.test (pyproject.toml)")
-    code = run_step([sys.executable, "-m", "pytest", *args], env)
+    code = run_step([sys.executable, "-m", "pytest", *test_workers(args), *args], env)
     if code == 5:
         say("pytest collected no tests: that counts as a failure")
     elif code != 0:
