@@ -6,7 +6,7 @@ services' own."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 
@@ -56,7 +56,7 @@ class Case:
     dossier_id: int | None = None
     code: str | None = None
     holder: object = None  # the agency holding the active row (a department during a hand-over)
-    notes: list = field(default_factory=list)
+    row: object = None  # the lead row as the last step at the lead agency left it
 
 
 class Desk:
@@ -68,17 +68,22 @@ class Desk:
         return self.staff[agency.pk][role]
 
     def _do(self, case, when, fn, agency=None, **kwargs):
+        """`fn` on the dossier's row at `agency` (default: the lead agency) at instant `when`. The
+        lead row is the one the previous step returned (each service locks and re-reads it first);
+        a step at another agency (a hand-back) may change it, so it is read again after one."""
         agency = agency or case.agency
+        lead = agency.pk == case.agency.pk
         self.clock.at(when)
         with schema_of(agency):
-            lead = agency.pk == case.agency.pk
             if lead:
-                d = Dossier.objects.get(pk=case.dossier_id)
+                d = case.row or Dossier.objects.get(pk=case.dossier_id)
             else:  # the department's own row of a dossier handed over to it
                 d = Dossier.objects.get(code=case.code)
             d = fn(agency=agency, dossier=d, **kwargs)
         if lead:
-            case.code = d.code or case.code
+            case.row, case.code = d, d.code or case.code
+        else:
+            case.row = None
         return d
 
     def _components(self, case, when):
@@ -103,7 +108,7 @@ class Desk:
                 components=components,
                 acting_user=self._user(case.agency, RO),
             )
-        case.dossier_id, case.code = d.pk, d.code
+        case.dossier_id, case.code, case.row = d.pk, d.code, d
         return d
 
     def submit_online(self, case, when, citizen, key):
@@ -120,7 +125,7 @@ class Desk:
             acting_user=citizen,
             idempotency_key=key,
         )
-        case.dossier_id = d.pk
+        case.dossier_id, case.row = d.pk, d
         return d
 
     def accept(self, case, when):

@@ -26,10 +26,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, lookup_file, **options):
         began = time.monotonic()
+        debug, settings.DEBUG = settings.DEBUG, False  # no copy of each of ~20 000 statements in memory
         try:
             report = demo_history_seed(scale=scale)
         except DomainError as exc:
             raise CommandError(str(exc)) from exc
+        finally:
+            settings.DEBUG = debug
         took = time.monotonic() - began
         if report.skipped:
             self.stdout.write("Demo history: already present, nothing added.")
