@@ -26,9 +26,10 @@ class LanguageCookieMiddleware:
 
 
 class RejectNulCharactersMiddleware:
-    """A NUL character can never be stored in PostgreSQL text: a request that carries one in its path
-    or query string is refused up front with a clear 400, instead of failing deep in a query (request
-    bodies are checked by the forms and serializers, which refuse NUL themselves)."""
+    """A NUL character can never be stored in PostgreSQL text: a request that carries one in its path,
+    its query string or a page's posted form is refused up front with a clear 400, instead of failing
+    deep in a query (API bodies are checked by the serializers, which refuse NUL themselves; pages
+    read many fields straight from request.POST)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -38,6 +39,11 @@ class RejectNulCharactersMiddleware:
             "\x00" in request.path
             or "%00" in request.META.get("QUERY_STRING", "")
             or any("\x00" in v for values in request.GET.lists() for v in values[1])
+            or (
+                request.method == "POST"
+                and "/api/" not in request.path
+                and any("\x00" in k or "\x00" in v for k, values in request.POST.lists() for v in values)
+            )
         ):
             from django.http import HttpResponseBadRequest, JsonResponse
             from django.utils.translation import gettext as _
