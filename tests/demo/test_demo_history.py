@@ -24,8 +24,10 @@ SCALE = 0.1  # every scenario once at Bạch Long Vĩ, a few dossiers elsewhere
 
 
 @pytest.fixture
-def demo_city(tmp_path):
-    """Bạch Long Vĩ, one other unit, the departments, the calendar, the starter catalogue, demo users."""
+def demo_city(tmp_path, settings):
+    """Bạch Long Vĩ, one other unit, the departments, the calendar, the starter catalogue, demo users;
+    the online dossiers' scans go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_city", only=2, demo=True, logins_file=str(tmp_path / "logins.txt"), verbosity=0)
     connection.set_schema_to_public()
     return Agency.objects.get(slug="dac-khu-bach-long-vi")
