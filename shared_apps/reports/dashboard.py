@@ -40,12 +40,19 @@ def is_city_admin(user):
 
 
 def report_scope_get(*, acting_user, code="", agency=None, membership=None):
-    """The scope asked for, or PermissionRefused. In an agency's workspace (`agency` given) the
-    scope is that agency whatever `code` says; members (any role, or `membership` checked by the
-    caller) and city administrators may read it. At the city address: city administrators only."""
+    """The scope asked for, or PermissionRefused — THE permission check of the reports, used by their
+    pages and their API alike. In an agency's workspace (`agency` given) the scope is that agency
+    whatever `code` says; its leaders, unit heads and administrators (`membership`: the caller's in
+    that agency) and city administrators may read it. At the city address: city administrators only."""
     if agency is not None:
-        if not (is_city_admin(acting_user) or membership is not None):
+        if is_city_admin(acting_user):
+            return scope_of_agency(agency)
+        if membership is None or membership.agency_id != agency.pk:
             raise PermissionRefused(_("Bạn không phải thành viên của cơ quan này."))
+        if not membership.has_role(*LEADER_ROLES):
+            raise PermissionRefused(
+                _("Thống kê của cơ quan dành cho lãnh đạo, trưởng đơn vị và quản trị cơ quan.")
+            )
         return scope_of_agency(agency)
     if not is_city_admin(acting_user):
         raise PermissionRefused(_("Chỉ quản trị thành phố mới xem được thống kê toàn thành phố."))

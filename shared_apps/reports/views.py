@@ -13,7 +13,6 @@ from tenants.errors import DomainError, PermissionRefused
 from . import exports
 from .charts import dashboard_charts
 from .dashboard import (
-    LEADER_ROLES,
     dashboard_get,
     is_city_admin,
     period_get,
@@ -29,16 +28,12 @@ from .selectors import COLUMN_LABELS, COLUMNS
 def _scope(request):
     if not request.user.is_authenticated:
         return None
-    agency = getattr(request, "agency", None)
-    membership = getattr(request, "membership", None)
-    if agency is not None and membership is not None and not membership.has_role(*LEADER_ROLES):
-        membership = None  # the dashboard is for the agency's leaders
     try:
         return report_scope_get(
             acting_user=request.user,
             code=request.GET.get("pham-vi", ""),
-            agency=agency,
-            membership=membership,
+            agency=getattr(request, "agency", None),
+            membership=getattr(request, "membership", None),
         )
     except PermissionRefused as exc:
         raise PermissionDenied(exc.message) from None

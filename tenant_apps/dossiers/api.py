@@ -3,7 +3,9 @@ dossier's detail with its timeline and control slip. Thin: validate, call a serv
 
 from __future__ import annotations
 
+from django.db import connection
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -26,9 +28,25 @@ from .selectors import (
 )
 
 
-class UserField(serializers.SlugRelatedField):
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="username", queryset=User.objects.all(), **kwargs)
+class UserField(serializers.CharField):
+    """A colleague by username: an active member of the agency the request is in. Any other account —
+    unknown, a citizen, someone of another agency — gets the same answer (nothing tells them apart)."""
+
+    def to_internal_value(self, data):
+        username = super().to_internal_value(data)[:150]
+        agency_id = getattr(connection.tenant, "pk", None)
+        user = User.objects.filter(
+            username=username,
+            is_active=True,
+            memberships__agency_id=agency_id,
+            memberships__is_active=True,
+        ).first()
+        if user is None:
+            raise serializers.ValidationError(_("Không có cán bộ “%(u)s” trong cơ quan.") % {"u": username})
+        return user
+
+    def to_representation(self, value):
+        return value.username
 
 
 class DossierReceiptSerializer(serializers.Serializer):
@@ -425,6 +443,10 @@ def action_view(action):
             if dossier is None:
                 raise Http404
             dossier_ensure_not_moved(agency=request._request.agency, dossier=dossier)
+            # the role first: the input may name a colleague, and a refusal must not depend on it
+            services.dossier_action_authorize(
+                agency=request._request.agency, action=action, acting_user=request.user
+            )
             data = serializer_class(data=request.data)
             data.is_valid(raise_exception=True)
             service(

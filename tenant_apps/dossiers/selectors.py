@@ -163,10 +163,12 @@ def handover_targets(*, agency, dossier):
 
 def deciding_agencies(*, agency):
     """Agencies a desk may receive for (phi địa giới): the city's departments and the city itself."""
-    from tenants.models import Agency, AgencyKind, AgencyStatus
+    from tenants.models import Agency, AgencyStatus
+
+    from .services.permissions import ON_BEHALF_KINDS
 
     return list(
-        Agency.objects.filter(kind__in=[AgencyKind.DEPARTMENT, AgencyKind.CITY], status=AgencyStatus.ACTIVE)
+        Agency.objects.filter(kind__in=ON_BEHALF_KINDS, status=AgencyStatus.ACTIVE)
         .exclude(pk=agency.pk)
         .exclude(schema_name="public")
         .order_by("name")

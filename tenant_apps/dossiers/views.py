@@ -188,6 +188,8 @@ def dossier_action(request, pk, action):
         raise Http404
     try:
         dossier_ensure_not_moved(agency=request.agency, dossier=dossier)
+        # the role first, as in the API: the form may name a colleague
+        services.dossier_action_authorize(agency=request.agency, action=action, acting_user=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("desk:dossier", pk=pk)

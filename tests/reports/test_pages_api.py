@@ -51,15 +51,19 @@ def test_api_ii06a_city_and_agency_have_the_hand_counted_figures(
 
 
 def test_agency_members_read_their_agency_only(client, known, city):
-    login(client, city.officer_a, city)
+    login(client, city.admin_a, city)
     body = client.get(f"/{known.a.slug}/api/v1/reports/ii06a/?period=2025-Q1&scope=thanh-pho").json()
     assert body["scope"] == f"co-quan:{known.a.slug}" and body["totals"] == A  # the scope is forced
     assert client.get(f"/{known.b.slug}/api/v1/reports/ii06a/").status_code in (403, 404)
-    # the dashboard page is for leaders: a receiving officer is refused, a leader sees it
+    # the reports are for leaders, page and API alike: a receiving officer is refused, a leader sees them
+    client.logout()
+    login(client, city.officer_a, city)
     assert client.get(f"/{known.a.slug}/thong-ke/").status_code == 403
+    assert client.get(f"/{known.a.slug}/api/v1/reports/ii06a/?period=2025-Q1").status_code == 403
     client.logout()
     login(client, city.both, city)
     assert client.get(f"/{known.a.slug}/thong-ke/?ky=2025-Q1").status_code == 200
+    assert client.get(f"/{known.a.slug}/api/v1/reports/ii06a/?period=2025-Q1").status_code == 200
 
 
 def test_drill_down_to_the_dossiers_behind_a_number(client, known, city):

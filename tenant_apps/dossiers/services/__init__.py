@@ -19,6 +19,7 @@ from .online import (  # noqa: F401
     dossier_submit_online_with_files,
     dossier_supplement_online,
 )
+from .permissions import dossier_action_authorize  # noqa: F401
 from .processing import (  # noqa: F401
     dossier_apologize,
     dossier_appraise,

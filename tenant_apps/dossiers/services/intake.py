@@ -10,8 +10,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shared_apps.accounts.models import Role
-from shared_apps.accounts.services import ensure_member
 from shared_apps.catalogue.models import Procedure
 from tenant_apps.adoption.models import ProcedureAdoption
 from tenant_apps.adoption.selectors import adoption_effective_time_limit, adoption_version_in_force
@@ -20,6 +18,7 @@ from tenants.errors import DomainError
 from ..lifecycle import Action, State
 from ..models import ApplicantKind, Channel, Dossier, DossierComponent
 from .core import append_event, apply_action, compute_due, ensure_in_agency, snapshot, sync_index
+from .permissions import dossier_intake_authorize
 
 APPLICANT_FIELDS = ("kind", "name", "id_number", "address", "phone", "email")
 # the columns' lengths (models.Dossier.applicant_*)
@@ -114,8 +113,13 @@ def dossier_register(
     ensure_in_agency(agency)
     if channel not in Channel.values:
         raise DomainError(_("Kênh nộp không hợp lệ: %(c)s.") % {"c": channel}, field="channel")
-    if channel != Channel.ONLINE:
-        ensure_member(user=acting_user, agency=agency, roles=[Role.RECEIVING_OFFICER])
+    # Whatever the channel, at the desk only a receiving officer registers. An online submission is
+    # the citizen's own (the owner submits it) or the system's (acting_user None: imports, seeding).
+    citizens_own = channel == Channel.ONLINE and (
+        acting_user is None or (owner_user is not None and owner_user == acting_user)
+    )
+    if not citizens_own:
+        dossier_intake_authorize(agency=agency, acting_user=acting_user)
     if isinstance(procedure, str):
         procedure = Procedure.objects.filter(national_code=procedure).first()
         if procedure is None:

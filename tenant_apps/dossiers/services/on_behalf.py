@@ -9,8 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shared_apps.accounts.models import Role
-from shared_apps.accounts.services import ensure_member
 from shared_apps.tracking.models import DossierIndex, IndexEvent
 from tenants.errors import DomainError
 
@@ -18,9 +16,10 @@ from ..lifecycle import NATIONAL_STATUS, Action, State
 from ..models import Channel, Dossier, DossierComponent, DossierEvent
 from ..notify import citizen_notify
 from ..plans import intake_plan
-from .core import display_name, due_for, ensure_in_agency, index_values, snapshot, step_due_for, verdict
+from .core import display_name, due_for, index_values, snapshot, step_due_for, verdict
 from .handover import agency_resolve, hop_row_create, schema_of
-from .intake import clean_applicant, dossier_code_allocate
+from .intake import clean_applicant, clean_sets, dossier_code_allocate
+from .permissions import dossier_intake_authorize, ensure_may_decide_on_behalf
 from .receive import _check_channel, _flags
 
 
@@ -42,13 +41,9 @@ def dossier_receive_on_behalf(
     answers for the appointment; its logbook stays gap-free), the dossier is registered and accepted in
     its queue with the appointment on its calendar, and this agency keeps a row (same code) that prints
     the receipt, waits in `handed_over` and gets the result back to return it at this desk."""
-    ensure_in_agency(agency)
-    ensure_member(user=acting_user, agency=agency, roles=[Role.RECEIVING_OFFICER])
+    dossier_intake_authorize(agency=agency, acting_user=acting_user)
     deciding = agency_resolve(deciding_agency)
-    if deciding.pk == agency.pk:
-        raise DomainError(
-            _("Thủ tục do chính cơ quan giải quyết: hãy tiếp nhận như thường lệ."), field="deciding_agency"
-        )
+    ensure_may_decide_on_behalf(agency=agency, deciding=deciding)
     if channel == Channel.ONLINE:
         raise DomainError(_("Hồ sơ trực tuyến do công dân nộp, không tiếp nhận tại quầy."), field="channel")
     data = clean_applicant(applicant)
@@ -89,7 +84,7 @@ def dossier_receive_on_behalf(
             applicant_phone=data["phone"],
             applicant_email=data["email"],
             request_summary=unicodedata.normalize("NFC", request_summary or ""),
-            sets=max(1, int(sets or 1)),
+            sets=clean_sets(sets),
             fees_total=plan.default_fee,
             time_limit=plan.time_limit,
             time_unit=plan.time_unit,

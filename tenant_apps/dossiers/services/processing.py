@@ -13,6 +13,7 @@ from tenants.errors import DomainError
 from ..lifecycle import Action
 from ..models import DossierPause
 from .core import apply_action, calendar_for, compute_due, verdict, working_time
+from .permissions import dossier_action_authorize
 
 
 def _member_with_role(agency, user, role):
@@ -22,13 +23,18 @@ def _member_with_role(agency, user, role):
         user=user, agency_id=agency.pk, is_active=True, roles__contains=[role]
     ).exists()
     if not ok:
+        # the account's username, which the caller typed or chose, never its owner's name
         raise DomainError(
-            _("%(u)s không có vai trò %(r)s trong cơ quan.") % {"u": user, "r": Role(role).label}, field="to"
+            _("%(u)s không có vai trò %(r)s trong cơ quan.") % {"u": user.username, "r": Role(role).label},
+            field="to",
         )
     return user
 
 
 def dossier_assign(*, agency, dossier, specialist, acting_user, note=""):
+    dossier_action_authorize(
+        agency=agency, action=Action.ASSIGN, acting_user=acting_user
+    )  # before the look-up
     _member_with_role(agency, specialist, Role.SPECIALIST)
     return apply_action(
         agency=agency,
@@ -60,6 +66,9 @@ def dossier_appraise(*, agency, dossier, opinion, acting_user, draft_result=""):
 
 
 def dossier_submit_for_approval(*, agency, dossier, acting_user, leader=None, note=""):
+    dossier_action_authorize(
+        agency=agency, action=Action.SUBMIT_FOR_APPROVAL, acting_user=acting_user
+    )  # before the look-up
     _member_with_role(agency, leader, Role.LEADER)
 
     def mutate(d, now):
@@ -78,6 +87,9 @@ def dossier_submit_for_approval(*, agency, dossier, acting_user, leader=None, no
 
 
 def dossier_approve(*, agency, dossier, acting_user, note="", returner=None):
+    dossier_action_authorize(
+        agency=agency, action=Action.APPROVE, acting_user=acting_user
+    )  # before the look-up
     _member_with_role(agency, returner, Role.RECEIVING_OFFICER)
     return apply_action(
         agency=agency,
