@@ -24,7 +24,7 @@ class RatingSubmitSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="last 4 digits of the applicant's phone or ID number",
+        help_text="the applicant's full phone or ID number (not needed by the logged-in owner)",
     )
 
 

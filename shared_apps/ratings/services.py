@@ -1,5 +1,5 @@
 """The citizen rates the service once the result was returned: once per dossier, only the applicant
-(last 4 digits of the phone or ID number, or the logged-in owner — the rule of the look-up page)."""
+(the full phone or ID number given on the dossier, or the logged-in owner — the rule of the look-up page)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from shared_apps.tracking.models import DossierIndex
+from shared_apps.tracking.proofs import proof_matches
 from tenants.errors import DomainError
 
 from .models import COMMENT_MAX_LENGTH, Channel, Rating, Value
@@ -49,12 +50,12 @@ def normalise_code(code):
 
 
 def proves_applicant(entry, *, proof="", user=None):
-    """Same rule as shared_apps.tracking.selectors.dossier_lookup: the last 4 digits of the
-    applicant's phone or ID number, or the logged-in owner of the dossier."""
-    digits = "".join(ch for ch in (proof or "") if ch.isdigit())[-4:]
-    if len(digits) == 4 and digits in {entry.applicant_phone_tail, entry.applicant_id_tail}:
+    """Same rule as shared_apps.tracking.selectors.dossier_lookup (shared_apps.tracking.proofs): the
+    full phone or ID number of the applicant, or the logged-in owner of the dossier. (Four digits
+    were guessable in a few thousand tries; a rating cannot be taken back.)"""
+    if user is not None and user.is_authenticated and entry.owner_user_id == user.pk:
         return True
-    return bool(user is not None and user.is_authenticated and entry.owner_user_id == user.pk)
+    return proof_matches(proof, entry.applicant_phone_digest, entry.applicant_id_digest)
 
 
 def clean_comment(comment):
@@ -86,9 +87,7 @@ def rating_submit(*, code, value, comment="", proof="", acting_user=None, channe
     if entry.national_status != RETURNED:
         raise not_returned_error()
     if not proves_applicant(entry, proof=proof, user=acting_user):
-        raise ProofRefused(
-            _("4 số cuối điện thoại hoặc giấy tờ tùy thân không khớp với hồ sơ."), field="proof"
-        )
+        raise ProofRefused(_("Số điện thoại hoặc số giấy tờ tùy thân không khớp với hồ sơ."), field="proof")
     user = acting_user if acting_user is not None and acting_user.is_authenticated else None
     try:
         with transaction.atomic():

@@ -32,10 +32,14 @@ def returned(desk, **overrides):
     )
 
 
-def index_entry(agency, procedure, *, national_status=10, phone_tail="5678", id_tail="1234", owner=None):
+PHONE, ID_NUMBER = "0912345678", "031099001234"  # the desk fixture's applicant (tests/dossiers/conftest.py)
+
+
+def index_entry(agency, procedure, *, national_status=10, phone=PHONE, id_number=ID_NUMBER, owner=None):
     """A row of the city-wide index as an agency's desk writes it (for roll-ups across agencies and
     procedures without walking every dossier through a desk)."""
     from shared_apps.tracking.models import DossierIndex
+    from shared_apps.tracking.proofs import id_digest, phone_digest
 
     n = next(_numbers)
     return DossierIndex.objects.create(
@@ -47,7 +51,9 @@ def index_entry(agency, procedure, *, national_status=10, phone_tail="5678", id_
         state="returned" if national_status == 10 else "in_appraisal",
         national_status=national_status,
         channel="in_person",
-        applicant_phone_tail=phone_tail,
-        applicant_id_tail=id_tail,
+        applicant_phone_tail=phone[-4:],
+        applicant_id_tail=id_number[-4:],
+        applicant_phone_digest=phone_digest(phone),
+        applicant_id_digest=id_digest(id_number),
         owner_user_id=getattr(owner, "pk", None),
     )

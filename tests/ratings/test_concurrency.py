@@ -9,7 +9,10 @@ from django.db import connection, connections
 
 from shared_apps.ratings.models import Rating
 from shared_apps.ratings.services import rating_submit
+from shared_apps.tracking.proofs import id_digest, phone_digest
 from tenants.errors import DomainError
+
+from .helpers import ID_NUMBER, PHONE
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +42,8 @@ def committed_entry(city, django_db_blocker):
             channel="in_person",
             applicant_phone_tail="5678",
             applicant_id_tail="1234",
+            applicant_phone_digest=phone_digest(PHONE),
+            applicant_id_digest=id_digest(ID_NUMBER),
         )
     try:
         yield entry
@@ -61,7 +66,7 @@ def test_simultaneous_submissions_keep_one_rating(committed_entry):
             rating_submit(
                 code=committed_entry.code,
                 value="satisfied" if i % 2 else "not_satisfied",
-                proof="5678",
+                proof=PHONE,
                 channel="api",
             )
             return "rated"

@@ -12,7 +12,7 @@ from shared_apps.tracking.models import DossierIndex
 from tenants.errors import DomainError
 from tests.dossiers.conftest import receive
 
-from .helpers import returned
+from .helpers import ID_NUMBER, PHONE, returned
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def test_the_applicant_rates_a_returned_dossier_on_the_web(client, desk, dossier
 
     response = client.post(
         page(dossier.code),
-        {"value": "satisfied", "comment": "  Cán bộ hướng dẫn tận tình.  ", "xac-minh": "5678"},
+        {"value": "satisfied", "comment": "  Cán bộ hướng dẫn tận tình.  ", "xac-minh": PHONE},
     )
     assert response.status_code == 302 and response["Location"] == f"/danh-gia/{dossier.code}/cam-on/"
     thanks = client.get(response["Location"])
@@ -60,24 +60,24 @@ def test_the_applicant_rates_a_returned_dossier_on_the_web(client, desk, dossier
 def test_the_qr_link_records_its_channel_and_the_id_number_also_proves(client, dossier):
     form = client.get(page(dossier.code), {"kenh": "qr"}).content.decode()
     assert 'name="kenh" value="qr"' in form
-    response = client.post(page(dossier.code), {"value": "acceptable", "xac-minh": "1234", "kenh": "qr"})
+    response = client.post(page(dossier.code), {"value": "acceptable", "xac-minh": ID_NUMBER, "kenh": "qr"})
     assert response.status_code == 302
     assert Rating.objects.get(entry__code=dossier.code).channel == "qr"
 
 
 def test_a_second_rating_is_refused(client, dossier):
-    rating_submit(code=dossier.code, value="satisfied", proof="5678")
+    rating_submit(code=dossier.code, value="satisfied", proof=PHONE)
     with pytest.raises(DomainError, match="đã được đánh giá") as refused:
-        rating_submit(code=dossier.code, value="not_satisfied", proof="5678")
+        rating_submit(code=dossier.code, value="not_satisfied", proof=PHONE)
     assert refused.value.status == 409 and refused.value.code == "already_rated"
 
     shown = client.get(page(dossier.code))
     assert shown.status_code == 200 and "đã được đánh giá" in shown.content.decode()
     assert 'name="value"' not in shown.content.decode()
-    again = client.post(page(dossier.code), {"value": "not_satisfied", "xac-minh": "5678"})
+    again = client.post(page(dossier.code), {"value": "not_satisfied", "xac-minh": PHONE})
     assert again.status_code == 409 and "đã được đánh giá" in again.content.decode()
     api = client.post(
-        API, {"code": dossier.code, "value": "acceptable", "proof": "5678"}, content_type="application/json"
+        API, {"code": dossier.code, "value": "acceptable", "proof": PHONE}, content_type="application/json"
     )
     assert api.status_code == 409 and api.json()["code"] == "already_rated"
     assert list(Rating.objects.filter(entry__code=dossier.code).values_list("value", flat=True)) == [
@@ -88,22 +88,23 @@ def test_a_second_rating_is_refused(client, dossier):
 def test_a_dossier_not_yet_returned_cannot_be_rated(client, desk):
     d = receive(desk)
     with pytest.raises(DomainError, match="chưa được trả kết quả") as refused:
-        rating_submit(code=d.code, value="satisfied", proof="5678")
+        rating_submit(code=d.code, value="satisfied", proof=PHONE)
     assert refused.value.status == 409 and refused.value.code == "not_returned"
 
     shown = client.get(page(d.code))
     assert shown.status_code == 200 and "chưa được trả kết quả" in shown.content.decode()
     assert 'name="value"' not in shown.content.decode()
-    assert client.post(page(d.code), {"value": "satisfied", "xac-minh": "5678"}).status_code == 409
+    assert client.post(page(d.code), {"value": "satisfied", "xac-minh": PHONE}).status_code == 409
     api = client.post(
-        API, {"code": d.code, "value": "satisfied", "proof": "5678"}, content_type="application/json"
+        API, {"code": d.code, "value": "satisfied", "proof": PHONE}, content_type="application/json"
     )
     assert api.status_code == 409 and api.json()["code"] == "not_returned"
     assert not Rating.objects.exists()
 
 
 def test_a_wrong_proof_is_refused(client, dossier):
-    for proof in ("0000", "", "56"):
+    # the last four digits of the phone or the ID number no longer prove anything
+    for proof in ("0000", "", "56", "5678", "1234", "345678"):
         with pytest.raises(DomainError, match="không khớp") as refused:
             rating_submit(code=dossier.code, value="satisfied", proof=proof)
         assert refused.value.status == 403 and refused.value.field == "proof"
@@ -118,7 +119,7 @@ def test_a_wrong_proof_is_refused(client, dossier):
         API, {"code": dossier.code, "value": "satisfied", "proof": "9999"}, content_type="application/json"
     )
     assert api.status_code == 403 and api.json() == {
-        "detail": "4 số cuối điện thoại hoặc giấy tờ tùy thân không khớp với hồ sơ.",
+        "detail": "Số điện thoại hoặc số giấy tờ tùy thân không khớp với hồ sơ.",
         "code": "proof_refused",
         "field": "proof",
     }
@@ -146,20 +147,20 @@ def test_an_unknown_code_is_clearly_not_found(client, desk):
     )
     assert api.status_code == 404 and api.json()["code"] == "not_found"
     with pytest.raises(DomainError) as refused:
-        rating_submit(code="  ", value="satisfied", proof="1234")
+        rating_submit(code="  ", value="satisfied", proof=ID_NUMBER)
     assert refused.value.status == 404
 
 
 def test_the_comment_is_trimmed_normalised_and_limited(dossier):
     with pytest.raises(DomainError, match="1000") as refused:
-        rating_submit(code=dossier.code, value="satisfied", proof="5678", comment="x" * 1001)
+        rating_submit(code=dossier.code, value="satisfied", proof=PHONE, comment="x" * 1001)
     assert refused.value.field == "comment" and refused.value.status == 400
     with pytest.raises(DomainError, match="mức đánh giá"):
-        rating_submit(code=dossier.code, value="very_satisfied", proof="5678")
+        rating_submit(code=dossier.code, value="very_satisfied", proof=PHONE)
     decomposed = unicodedata.normalize("NFD", "Thủ tục nhanh gọn") + " " + "đ" * (1000 - 18)
     assert len(decomposed) > 1000 and len(unicodedata.normalize("NFC", decomposed)) == 1000
     rating = rating_submit(
-        code=dossier.code.lower(), value="satisfied", proof="5678", comment=f"\n {decomposed} \n"
+        code=dossier.code.lower(), value="satisfied", proof=PHONE, comment=f"\n {decomposed} \n"
     )
     rating.refresh_from_db()
     assert rating.comment == unicodedata.normalize("NFC", decomposed) and len(rating.comment) == 1000
@@ -168,7 +169,7 @@ def test_the_comment_is_trimmed_normalised_and_limited(dossier):
 def test_the_api_records_a_rating(client, desk, dossier):
     response = client.post(
         API,
-        {"code": dossier.code, "value": "not_satisfied", "comment": " Phải chờ lâu ", "proof": "5678"},
+        {"code": dossier.code, "value": "not_satisfied", "comment": " Phải chờ lâu ", "proof": PHONE},
         content_type="application/json",
     )
     assert response.status_code == 201
@@ -187,9 +188,9 @@ def test_the_api_records_a_rating(client, desk, dossier):
 def test_calling_the_service_twice_and_the_unique_constraint(dossier):
     """What two simultaneous submissions come down to: both pass every check and insert; the
     one-to-one's unique index keeps the first, the second gets a clear refusal (not a 500)."""
-    first = rating_submit(code=dossier.code, value="satisfied", proof="5678")
+    first = rating_submit(code=dossier.code, value="satisfied", proof=PHONE)
     with pytest.raises(DomainError) as refused:
-        rating_submit(code=dossier.code, value="acceptable", proof="1234", channel="api")
+        rating_submit(code=dossier.code, value="acceptable", proof=ID_NUMBER, channel="api")
     assert refused.value.code == "already_rated" and refused.value.__cause__.__class__ is IntegrityError
     assert Rating.objects.filter(entry__code=dossier.code).count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -203,7 +204,7 @@ def test_calling_the_service_twice_and_the_unique_constraint(dossier):
 
 
 def test_a_rating_is_never_changed_or_deleted(dossier):
-    rating = rating_submit(code=dossier.code, value="satisfied", proof="5678")
+    rating = rating_submit(code=dossier.code, value="satisfied", proof=PHONE)
     rating.value = "not_satisfied"
     with pytest.raises(AppendOnlyError):
         rating.save()
@@ -223,7 +224,7 @@ def test_guessing_the_proof_is_throttled(client, dossier, settings):
         for i in range(5)
     ]
     assert statuses == [403, 403, 403, 429, 429]
-    blocked = client.post(page(dossier.code), {"value": "satisfied", "xac-minh": "5678"})
+    blocked = client.post(page(dossier.code), {"value": "satisfied", "xac-minh": PHONE})
     assert blocked.status_code == 429 and "quá nhiều lần" in blocked.content.decode()
     assert not Rating.objects.exists()
 

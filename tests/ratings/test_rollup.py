@@ -13,7 +13,7 @@ from shared_apps.ratings.models import Rating
 from shared_apps.ratings.selectors import rating_rollup
 from shared_apps.ratings.services import rating_submit
 
-from .helpers import index_entry, returned
+from .helpers import ID_NUMBER, PHONE, index_entry, returned
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def rated(desk, city):
     sector = Sector.objects.create(code="ho-tich-danh-gia", name="Hộ tịch (đánh giá)")
     marriage = Procedure.objects.create(national_code="9.990001", name="Đăng ký kết hôn (thử)", sector=sector)
     for value in ("satisfied", "not_satisfied"):
-        rating_submit(code=returned(desk).code, value=value, proof="5678")
+        rating_submit(code=returned(desk).code, value=value, proof=PHONE)
     plan = [
         (desk.agency, marriage, "acceptable"),
         (city.a, birth, "satisfied"),
@@ -36,7 +36,7 @@ def rated(desk, city):
         (city.b, marriage, "not_satisfied"),
     ]
     for agency, procedure, value in plan:
-        rating_submit(code=index_entry(agency, procedure).code, value=value, proof="1234", channel="qr")
+        rating_submit(code=index_entry(agency, procedure).code, value=value, proof=ID_NUMBER, channel="qr")
     index_entry(city.b, marriage, national_status=4)
     connection.set_schema_to_public()
     Rating.objects.exists()  # the connection's search_path is set before the counted queries
