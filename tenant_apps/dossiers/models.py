@@ -45,7 +45,8 @@ class Dossier(models.Model):
     request_summary = models.TextField(_("nội dung yêu cầu"), blank=True)
     # Online submissions carry an idempotency key, unique per citizen: a retried submit finds this
     # dossier, and nobody else's key can collide with it.
-    idempotency_key = models.CharField(max_length=64, null=True, blank=True)
+    # NULL, not "": dossiers without a key must not collide in the (owner, key) unique constraint.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     sets = models.PositiveSmallIntegerField(_("số bộ hồ sơ"), default=1)
 
     registered_at = models.DateTimeField(auto_now_add=True)
