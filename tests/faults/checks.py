@@ -31,7 +31,7 @@ def online_payload(agency, *, name, key):
     return {
         "agency": agency.slug,
         "procedure": PROCEDURE,
-        "components": COMPONENTS,
+        "components": [],  # online, a component is provided only with its file (the API takes no files)
         "idempotency_key": key,
         "applicant": {"name": name, "phone": "0900000000"},
     }
