@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone
 
+from shared_apps.accounts.models import User
 from shared_apps.tracking.models import DossierIndex
 from shared_apps.tracking.progress import (
     Month,
@@ -26,6 +27,7 @@ from tenant_apps.dossiers import services as s
 from tenants.directory import directory
 from tenants.models import Agency, AgencyStatus
 from tests.dossiers.conftest import APPLICANT, COMPLETE, receive
+from tests.submissions.conftest import pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -64,19 +66,22 @@ def _return(desk, d):
 
 
 def _received_online(desk):
-    d = s.dossier_register(
+    """Submitted by a citizen with the files of the required components (online, a component is
+    provided only with its file), then accepted at the desk."""
+    citizen = User.objects.create_user(username="cong_dan_tien_do", password="x")
+    d, _created = s.dossier_submit_online_with_files(
         agency=desk.agency,
         procedure="1.001193",
         applicant=APPLICANT,
-        channel="online",
-        components=COMPLETE,
-        acting_user=None,
+        files=[(position, pdf(), "application/pdf") for position in COMPLETE],
+        acting_user=citizen,
+        idempotency_key="tien-do-0001",
     )
     return s.dossier_accept(agency=desk.agency, dossier=d, acting_user=desk.receiving_officer)
 
 
 @pytest.fixture
-def scene(desk, city):
+def scene(desk, city, settings, tmp_path):
     """The desk's ward, ward A (rows written directly) and commune B (merged away, old rows only).
 
     This month M (local time) and the previous month P, for the desk's ward:
@@ -91,6 +96,7 @@ def scene(desk, city):
       d9  received in P, still waiting for assignment, within time
       and three that count nowhere: refused at intake, online not yet accepted, intake supplement.
     """
+    settings.MEDIA_ROOT = tmp_path  # d3's files
     now = timezone.now()
     month = Month.current(now=now)
     previous = month.previous
@@ -150,7 +156,7 @@ def scene(desk, city):
         procedure="1.001193",
         applicant=APPLICANT,
         channel="online",
-        components=COMPLETE,
+        components={},  # online, flags come only with files
         acting_user=None,
     )
     waiting = s.dossier_register(
