@@ -44,12 +44,19 @@ def _build(agency, staff, state, *, key):
         staff[Role.LEADER],
     )
     a = agency
-    if state == "new":
-        d, _created = s.dossier_submit_online(
+    if state == "new":  # online, both components with their files (provided online means a file)
+        d, _created = s.dossier_submit_online_with_files(
             agency=a,
             procedure="1.001193",
             applicant=APPLICANT,
-            components=COMPLETE,
+            files=[
+                (
+                    position,
+                    SimpleUploadedFile(f"giay-to-{position}.pdf", PDF, "application/pdf"),
+                    "application/pdf",
+                )
+                for position in COMPLETE
+            ],
             acting_user=staff["citizen"],
             idempotency_key=key,
         )
