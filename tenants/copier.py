@@ -7,8 +7,9 @@ the two schemas, joined to a temporary mapping table (old id -> new id) that liv
 
 What is copied for each carried dossier:
 - the dossier row, with a new id from the target's sequence (code, appointment and every other column
-  unchanged; single-column unique values other than the code that already exist in the target — e.g.
-  an online idempotency key — are cleared, or prefixed when the column is NOT NULL);
+  unchanged; a value that would break a unique index of the target other than the code's — e.g. an
+  online idempotency key, unique per citizen — is cleared, or prefixed when the column is NOT NULL;
+  in an index of several columns the last one is cleared: (owner, key) keeps the owner);
 - every row of every table of the schema with a foreign key to the dossier (components with their
   file references, pauses, events with their original sequence numbers, whatever is added later),
   with the foreign key remapped;
@@ -72,17 +73,20 @@ def referencing_tables(cursor, schema, table):
     return cursor.fetchall()
 
 
-def unique_columns(cursor, schema, table):
-    """Columns with a one-column unique constraint or unique index (the primary key excluded)."""
+def unique_indexes(cursor, schema, table):
+    """The column lists of the table's unique indexes and constraints (the primary key and indexes on
+    expressions excluded), in index order."""
     cursor.execute(
-        "SELECT DISTINCT a.attname FROM pg_index i "
+        "SELECT array_agg(a.attname ORDER BY k.ord) FROM pg_index i "
         "JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+        "CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) "
+        "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
         "WHERE n.nspname = %s AND c.relname = %s AND i.indisunique AND NOT i.indisprimary "
-        "AND i.indnatts = 1",
+        "AND NOT (0 = ANY(i.indkey::int2[])) "
+        "GROUP BY i.indexrelid",
         [schema, table],
     )
-    return sorted(r[0] for r in cursor.fetchall())
+    return sorted(tuple(r[0]) for r in cursor.fetchall())
 
 
 def common_columns(cursor, source_schema, target_schema, table):
@@ -245,19 +249,26 @@ def _copy_dossiers(cursor, *, source, target, join, result):
     """1. the dossier rows"""
     src, dst = source.schema_name, target.schema_name
     cols = common_columns(cursor, src, dst, DOSSIER_TABLE)
-    uniques = set(unique_columns(cursor, dst, DOSSIER_TABLE)) - {"id", "code"}
+    # column to clear -> the unique indexes it would break (the last column of each; not id or code)
+    clearing: dict = {}
+    for columns in unique_indexes(cursor, dst, DOSSIER_TABLE):
+        if columns[-1] not in ("id", "code"):
+            clearing.setdefault(columns[-1], []).append(columns)
     exprs = []
     for name, nullable, _serial in cols:
         if name == "id":
             exprs.append("m.new_id")
-        elif name in uniques:
+        elif name in clearing:
+            clash = " OR ".join(
+                f"EXISTS (SELECT 1 FROM {t(dst, DOSSIER_TABLE)} o WHERE "
+                + " AND ".join(f"o.{q(c)} = d.{q(c)}" for c in columns)
+                + ")"
+                for columns in clearing[name]
+            )
             cursor.execute(
-                f"SELECT count(*) FROM {t(src, DOSSIER_TABLE)} d {join} "
-                f"WHERE d.{q(name)} IS NOT NULL AND EXISTS (SELECT 1 FROM {t(dst, DOSSIER_TABLE)} o "
-                f"WHERE o.{q(name)} = d.{q(name)})"
+                f"SELECT count(*) FROM {t(src, DOSSIER_TABLE)} d {join} WHERE d.{q(name)} IS NOT NULL AND ({clash})"
             )
             result.cleared[name] = cursor.fetchone()[0]
-            clash = f"EXISTS (SELECT 1 FROM {t(dst, DOSSIER_TABLE)} o WHERE o.{q(name)} = d.{q(name)})"
             replacement = "NULL" if nullable else f"left({_literal(source.slug)} || ':' || d.{q(name)}, 64)"
             exprs.append(f"CASE WHEN {clash} THEN {replacement} ELSE d.{q(name)} END")
         else:
