@@ -4,9 +4,9 @@ from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 
+from core.errors import DomainError
 from shared_apps.accounts.models import User
 
-from .errors import DomainError
 from .merge import agencies_merge
 from .models import Agency, AgencyEvent, AgencyKind, AgencyStatus, Domain
 from .services import agency_onboard

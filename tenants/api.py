@@ -141,7 +141,8 @@ class AgencyMergeApi(APIView):
         request=MergeRequestSerializer, responses={200: MergeReportSerializer, 201: MergeReportSerializer}
     )
     def post(self, request):
-        from .errors import DomainError
+        from core.errors import DomainError
+
         from .merge import agencies_merge
 
         data = MergeRequestSerializer(data=request.data)

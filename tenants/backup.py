@@ -36,8 +36,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from shared_apps.accounts.services import ensure_city_admin
-from tenants.errors import DomainError
 
 from .models import AgencyEvent
 from .schema import schema_clone_from_template, schema_exists, template_schema_name

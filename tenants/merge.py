@@ -14,12 +14,12 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from shared_apps.accounts.models import Membership
 from shared_apps.accounts.services import ensure_city_admin
 
 from . import copier
 from .directory import directory
-from .errors import DomainError
 from .models import Agency, AgencyEvent, AgencyStatus, DossierTransfer
 
 # Sent inside the merger's transaction after each source is done (connection on public). A receiver

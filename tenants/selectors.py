@@ -1,7 +1,6 @@
-from functools import lru_cache
-
 from django.utils.translation import gettext_lazy as _
-from unidecode import unidecode
+
+from core.text import fold
 
 from .directory import directory
 from .models import AgencyKind, AgencyStatus
@@ -14,12 +13,6 @@ KIND_ORDER = [
     AgencyKind.SPECIAL_ZONE,
     AgencyKind.DISTRICT,
 ]
-
-
-@lru_cache(maxsize=8192)  # agency and procedure names, sorted and searched over and over
-def fold(text):
-    """Lower-case, without Vietnamese diacritics: 'Bạch Long Vĩ' -> 'bach long vi'."""
-    return unidecode(text or "").lower().strip()
 
 
 def agency_list_public(*, query="", include_closed=False):

@@ -13,10 +13,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from unidecode import unidecode
 
+from core.errors import AgencyAlreadyExists, DomainError
 from shared_apps.accounts.models import Membership, Role
 from shared_apps.accounts.services import ensure_city_admin
 
-from .errors import AgencyAlreadyExists, DomainError
 from .models import Agency, AgencyEvent, AgencyKind, AgencySlugAlias, AgencyStatus
 from .pool import schema_pool_take
 from .schema import schema_clone_from_template

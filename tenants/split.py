@@ -8,11 +8,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from shared_apps.accounts.services import ensure_city_admin
 
 from . import copier
 from .directory import directory
-from .errors import DomainError
 from .models import Agency, AgencyEvent, AgencySlugAlias, AgencyStatus, DossierTransfer
 from .services import SLUG_RE
 

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenants.errors import DomainError, PermissionRefused
+from core.errors import DomainError, PermissionRefused
 
 from .contacts import contact_parse, email_normalise, phone_normalise
 from .models import AccountEvent, OneTimeCode, User

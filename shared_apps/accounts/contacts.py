@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from tenants.errors import DomainError
+from core.errors import DomainError
 
 _SEPARATORS = re.compile(r"[\s().\-]")
 

@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from shared_apps.notifications.services import outbox_enqueue
-from tenants.errors import DomainError
 
 from .models import OneTimeCode
 

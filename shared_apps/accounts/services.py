@@ -1,7 +1,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tenants.errors import DomainError, PermissionRefused
+from core.errors import DomainError, PermissionRefused
 
 from .models import Membership, Role
 from .selectors import membership_get

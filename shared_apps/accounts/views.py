@@ -13,8 +13,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import DomainError
 from shared_apps.tracking.throttle import client_address
-from tenants.errors import DomainError
 
 from .citizens import citizen_signup, profile_update, verification_confirm
 from .contacts import contact_mask

@@ -8,9 +8,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import HourMinuteField, VnDateField
+from core.errors import DomainError
 from tenants.api import IsCityAdmin
 from tenants.directory import directory
-from tenants.errors import DomainError
 
 from . import deadlines
 from .models import DayKind

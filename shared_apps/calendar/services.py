@@ -9,8 +9,8 @@ from datetime import datetime, time
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from shared_apps.accounts.services import ensure_city_admin as _ensure_city_admin
-from tenants.errors import DomainError
 
 from .models import CalendarDay, CalendarEvent, DayKind, OfficeHours, WorkCalendar
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from core.text import fold
+
 from .models import Procedure, ProcedureVersion, VersionStatus
-from .services import fold
 
 AGENCY_KIND_LEVEL = {
     "ward": "commune",

@@ -9,10 +9,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from unidecode import unidecode
 
+from core.errors import DomainError
+from core.text import fold
 from shared_apps.accounts.services import ensure_city_admin as _ensure_city_admin
-from tenants.errors import DomainError
 
 from .content import VersionContent, content_of
 from .models import (
@@ -33,10 +33,6 @@ from .models import (
 
 def ensure_city_admin(acting_user):
     _ensure_city_admin(acting_user, message=_("Chỉ quản trị thành phố mới được sửa danh mục thủ tục."))
-
-
-def fold(text):
-    return unidecode(text or "").lower()
 
 
 def content_problems(content: VersionContent):

@@ -8,9 +8,9 @@ import unicodedata
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from shared_apps.tracking.models import DossierIndex
 from shared_apps.tracking.proofs import proof_matches
-from tenants.errors import DomainError
 
 from .models import COMMENT_MAX_LENGTH, Channel, Rating, Value
 

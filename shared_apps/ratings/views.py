@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.errors import DomainError
 from shared_apps.tracking.throttle import throttle_exceeded
-from tenants.errors import DomainError
 
 from .models import Channel
 from .selectors import has_rating, rating_entry

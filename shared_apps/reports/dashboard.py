@@ -18,10 +18,11 @@ from django.db.models import Case, F, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError, PermissionRefused
+from core.text import fold
 from shared_apps.catalogue.models import Procedure
-from tenants.errors import DomainError, PermissionRefused
 from tenants.models import AgencyStatus
-from tenants.selectors import KIND_ORDER, fold
+from tenants.selectors import KIND_ORDER
 
 from .indicators import indicators_766
 from .periods import Period

@@ -11,8 +11,8 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from tenants.directory import directory
-from tenants.errors import DomainError
 from tenants.models import AgencyKind, AgencyStatus
 
 from .indicators import COMMUNE_LEVEL

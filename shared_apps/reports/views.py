@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.errors import DomainError, PermissionRefused
 from tenants.directory import directory
-from tenants.errors import DomainError, PermissionRefused
 
 from . import exports
 from .charts import dashboard_charts

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.uploads import mb, upload_check
+from core.errors import DomainError, PermissionRefused
 from shared_apps.accounts.contacts import email_normalise
 from shared_apps.accounts.selectors import profile_prefill
-from tenants.errors import DomainError, PermissionRefused
 
 from .models import DraftFile, DraftStatus, SubmissionDraft
 from .selectors import agencies_offering, draft_components, online_version

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.uploads import ACCEPT, ALLOWED_LABEL, EXTENSIONS, mb
+from core.errors import DomainError
 from tenants.directory import directory
-from tenants.errors import DomainError
 
 from . import services
 from .models import DraftStatus

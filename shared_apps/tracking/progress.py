@@ -76,9 +76,10 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core.text import fold
 from tenants.directory import directory
 from tenants.models import AgencyStatus
-from tenants.selectors import KIND_ORDER, fold
+from tenants.selectors import KIND_ORDER
 
 from .models import DossierIndex
 

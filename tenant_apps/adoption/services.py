@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from shared_apps.accounts.models import Role
 from shared_apps.accounts.services import ensure_member
 from shared_apps.catalogue.selectors import (
@@ -18,7 +19,6 @@ from shared_apps.catalogue.selectors import (
 )
 from shared_apps.catalogue.text import time_limit_text
 from tenant_apps.workspace.models import AuditEvent
-from tenants.errors import DomainError
 
 from .models import ProcedureAdoption
 

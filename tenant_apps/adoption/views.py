@@ -3,8 +3,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from shared_apps.accounts.models import Role
-from tenants.errors import DomainError
 
 from .forms import AdoptionForm
 from .models import ProcedureAdoption

@@ -5,8 +5,8 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import DomainError
 from tenants.directory import directory
-from tenants.errors import DomainError
 
 from .api import ApplicantSerializer, ComponentFlagsSerializer, _flags
 from .services import dossier_submit_online

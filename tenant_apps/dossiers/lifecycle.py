@@ -12,7 +12,7 @@ from enum import StrEnum
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tenants.errors import DomainError
+from core.errors import DomainError
 
 
 class State(StrEnum):

@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.versioned import SharedVersion
+from core.errors import DomainError
 from shared_apps.catalogue.models import Procedure
 from tenant_apps.adoption.models import ProcedureAdoption
 from tenant_apps.adoption.selectors import adoption_effective_time_limit, adoption_version_in_force
-from tenants.errors import DomainError
 
 plans_version = SharedVersion("intake-plans:version", check_seconds=1.0)
 _lock = threading.Lock()

@@ -3,7 +3,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenants.errors import DomainError
+from core.errors import DomainError
 
 from .lifecycle import CLOSED, State
 from .models import Dossier

@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from shared_apps.accounts.models import Membership, Role
 from tenant_apps.adoption.selectors import adoption_list, adoption_version_in_force
-from tenants.errors import DomainError
 
 from . import services
 from .api import ACTIONS, _adapt

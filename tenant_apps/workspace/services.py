@@ -1,9 +1,9 @@
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from shared_apps.accounts.models import Role
 from shared_apps.accounts.services import ensure_member
-from tenants.errors import DomainError
 
 from .models import AuditEvent, Notice
 

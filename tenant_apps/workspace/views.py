@@ -3,8 +3,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from shared_apps.accounts.middleware import membership_exempt
-from tenants.errors import DomainError
 
 from .forms import NoticeForm
 from .selectors import notice_list

@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from core.errors import DomainError
 from tenants.backup import _tables, agency_backup, agency_restore, public_tables_of_agency
-from tenants.errors import DomainError
 from tests.dossiers.conftest import receive
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,7 @@ def test_a_backup_cannot_be_restored_into_another_agency(busy, city):
 
 
 def test_only_a_city_admin_may_back_up_or_restore(busy, city):
-    from tenants.errors import PermissionRefused
+    from core.errors import PermissionRefused
 
     with pytest.raises(PermissionRefused):
         agency_backup(agency=busy.agency, out=io.BytesIO(), acting_user=city.officer_a)

@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
+from core.errors import DomainError, PermissionRefused
 from shared_apps.calendar import deadlines
 from shared_apps.calendar.models import CalendarDay, DayKind
 from shared_apps.calendar.selectors import work_calendar_for
@@ -13,7 +14,6 @@ from shared_apps.calendar.services import (
     calendar_holidays_seed,
     office_hours_set,
 )
-from tenants.errors import DomainError, PermissionRefused
 
 pytestmark = pytest.mark.django_db
 

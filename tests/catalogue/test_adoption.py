@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from core.errors import DomainError
 from shared_apps.accounts.models import Role
 from shared_apps.accounts.services import membership_grant
 from shared_apps.catalogue.services import (
@@ -13,7 +14,6 @@ from shared_apps.catalogue.services import (
 from tenant_apps.adoption.models import ProcedureAdoption
 from tenant_apps.adoption.selectors import adoption_effective_time_limit, adoption_version_in_force
 from tenant_apps.adoption.services import adoption_update
-from tenants.errors import DomainError
 from tenants.services import agency_onboard
 
 from .conftest import content
@@ -90,7 +90,7 @@ def test_an_agency_may_shorten_the_time_limit_but_never_lengthen_it(catalogue, t
 
 
 def test_only_the_agency_admin_changes_local_settings(catalogue, two_communes, in_agency, city):
-    from tenants.errors import PermissionRefused
+    from core.errors import PermissionRefused
 
     x, _y, _dept = two_communes
     with in_agency(x):

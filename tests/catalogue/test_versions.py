@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from core.errors import DomainError, PermissionRefused
 from shared_apps.catalogue.content import StepSpec
 from shared_apps.catalogue.models import Component, FrozenVersionError, ProcedureVersion, VersionStatus
 from shared_apps.catalogue.selectors import procedure_current_version, procedure_version_in_force
@@ -12,7 +13,6 @@ from shared_apps.catalogue.services import (
     procedure_version_publish,
     procedure_version_retire,
 )
-from tenants.errors import DomainError, PermissionRefused
 
 from .conftest import content
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from core.errors import DomainError
 from tenant_apps.dossiers import services as s
 from tenant_apps.dossiers.documents import (
     FORMS,
@@ -30,7 +31,6 @@ from tenant_apps.dossiers.documents import (
 )
 from tenant_apps.dossiers.documents import pdf as layout
 from tenant_apps.dossiers.models import Dossier
-from tenants.errors import DomainError
 
 from .conftest import APPLICANT, receive
 

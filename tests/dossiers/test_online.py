@@ -170,8 +170,8 @@ def test_files_are_attached_in_the_registration_transaction_and_a_replay_attache
 
 
 def test_a_failure_while_attaching_leaves_neither_dossier_nor_file(desk, media):
+    from core.errors import DomainError
     from tenant_apps.dossiers.services import dossier_submit_online_with_files
-    from tenants.errors import DomainError
 
     citizen = User.objects.create_user(username="cd_hong", password="x")
     with pytest.raises(DomainError):  # position 9 is not a component of the procedure
@@ -192,12 +192,12 @@ def test_a_failure_while_attaching_leaves_neither_dossier_nor_file(desk, media):
 def test_only_the_owner_may_supplement_online(desk, media):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from core.errors import PermissionRefused
     from tenant_apps.dossiers.services import (
         dossier_request_intake_supplement,
         dossier_submit_online,
         dossier_supplement_online,
     )
-    from tenants.errors import PermissionRefused
 
     owner, stranger = (User.objects.create_user(username=u, password="x") for u in ("cd_chu", "cd_la"))
     dossier, _created = dossier_submit_online(

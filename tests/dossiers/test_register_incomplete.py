@@ -3,10 +3,10 @@ supplement request (form 02) or the refusal (form 03); a refused step leaves not
 
 import pytest
 
+from core.errors import DomainError
 from shared_apps.tracking.models import DossierIndex
 from tenant_apps.dossiers.models import Dossier, DossierEvent
 from tenant_apps.dossiers.services import dossier_register_incomplete
-from tenants.errors import DomainError
 
 from .conftest import APPLICANT, COMPLETE
 

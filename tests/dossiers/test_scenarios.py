@@ -5,13 +5,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.errors import DomainError, PermissionRefused
 from shared_apps.calendar import deadlines
 from shared_apps.tracking.models import DossierIndex
 from tenant_apps.dossiers import services as s
 from tenant_apps.dossiers.models import Dossier, DossierPause
 from tenant_apps.dossiers.selectors import control_slip
 from tenant_apps.dossiers.services.core import calendar_for, compute_due
-from tenants.errors import DomainError, PermissionRefused
 
 from .conftest import APPLICANT, receive
 

@@ -10,10 +10,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from core.errors import PermissionRefused
 from tenant_apps.dossiers.chain import history_export, history_verify
 from tenant_apps.dossiers.models import DossierEvent
 from tenant_apps.dossiers.services import dossier_assign
-from tenants.errors import PermissionRefused
 from tests.dossiers.conftest import receive
 
 pytestmark = pytest.mark.django_db

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from core.errors import DomainError
 from shared_apps.notifications.models import OutboxMessage
 from shared_apps.tracking.models import DossierIndex, IndexEvent
 from shared_apps.tracking.selectors import dossier_lookup
@@ -15,7 +16,6 @@ from tenant_apps.dossiers.models import Dossier, DossierEvent
 from tenant_apps.dossiers.selectors import control_slip
 from tenant_apps.dossiers.services.core import working_time
 from tenant_apps.dossiers.services.handover import schema_of
-from tenants.errors import DomainError
 
 from .conftest import receive_land
 

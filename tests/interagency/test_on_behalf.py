@@ -5,6 +5,7 @@ printed at the commune and the result is returned there."""
 import pytest
 from django.db import connection
 
+from core.errors import DomainError
 from shared_apps.notifications.models import OutboxMessage
 from shared_apps.tracking.models import DossierIndex
 from shared_apps.tracking.selectors import dossier_lookup
@@ -12,7 +13,6 @@ from tenant_apps.dossiers import services as s
 from tenant_apps.dossiers.models import Dossier
 from tenant_apps.dossiers.selectors import dossier_queue
 from tenant_apps.dossiers.services.handover import schema_of
-from tenants.errors import DomainError
 
 from .conftest import APPLICANT, COMPLETE
 
@@ -115,7 +115,7 @@ def test_a_procedure_the_department_does_not_decide_is_refused_and_nothing_is_wr
 
 
 def test_only_a_receiving_officer_of_the_commune_may_receive_on_behalf(two):
-    from tenants.errors import PermissionRefused
+    from core.errors import PermissionRefused
 
     with pytest.raises(PermissionRefused):
         receive_for_department(two, acting_user=two.department.receiving_officer)

@@ -4,13 +4,13 @@ nothing, the old agencies kept readable under their old names."""
 import pytest
 from django.db import connection
 
+from core.errors import DomainError
 from shared_apps.accounts.models import Membership, Role
 from shared_apps.tracking.models import DossierIndex, IndexEvent
 from shared_apps.tracking.selectors import dossier_lookup
 from tenant_apps.dossiers import services as s
 from tenant_apps.dossiers.lifecycle import CLOSED
 from tenant_apps.dossiers.models import Dossier
-from tenants.errors import DomainError
 from tenants.merge import agencies_merge, agency_merge_source_done
 from tenants.models import Agency, AgencyEvent, AgencyStatus, DossierTransfer
 

@@ -3,11 +3,11 @@
 import pytest
 from django.db import connection
 
+from core.errors import DomainError
 from shared_apps.tracking.models import DossierIndex
 from shared_apps.tracking.selectors import dossier_lookup
 from tenant_apps.dossiers.models import Dossier
 from tenants.directory import directory
-from tenants.errors import DomainError
 from tenants.models import Agency, AgencyEvent, DossierTransfer
 from tenants.services import agency_onboard
 from tenants.split import agency_rename, dossier_location, dossiers_move

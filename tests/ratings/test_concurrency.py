@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection, connections
 
+from core.errors import DomainError
 from shared_apps.ratings.models import Rating
 from shared_apps.ratings.services import rating_submit
 from shared_apps.tracking.proofs import id_digest, phone_digest
-from tenants.errors import DomainError
 
 from .helpers import ID_NUMBER, PHONE
 

@@ -6,10 +6,10 @@ import unicodedata
 import pytest
 from django.db import IntegrityError, transaction
 
+from core.errors import DomainError
 from shared_apps.ratings.models import AppendOnlyError, Rating
 from shared_apps.ratings.services import rating_submit
 from shared_apps.tracking.models import DossierIndex
-from tenants.errors import DomainError
 from tests.dossiers.conftest import receive
 
 from .helpers import ID_NUMBER, PHONE, returned

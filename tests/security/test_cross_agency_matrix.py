@@ -17,6 +17,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from core.errors import DomainError
 from shared_apps.catalogue.models import Procedure
 from shared_apps.tracking.models import DossierIndex
 from tenant_apps.adoption.models import ProcedureAdoption
@@ -25,7 +26,6 @@ from tenant_apps.dossiers.api import ACTIONS, IntakeSerializer
 from tenant_apps.dossiers.lifecycle import Action
 from tenant_apps.dossiers.models import Dossier
 from tenant_apps.dossiers.services.handover import schema_of
-from tenants.errors import DomainError
 from tenants.models import Agency, AgencyKind, AgencyStatus
 from tenants.services import agency_onboard
 from tests.interagency.conftest import APPLICANT, COMPLETE, receive_land

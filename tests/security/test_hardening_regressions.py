@@ -4,12 +4,12 @@ person's name) before the rule was checked in the service that performs the acti
 import pytest
 from django.db import connection
 
+from core.errors import PermissionRefused
 from shared_apps.accounts.models import User
 from shared_apps.tracking.models import DossierIndex
 from tenant_apps.dossiers import services as s
 from tenant_apps.dossiers.models import Dossier
 from tenant_apps.dossiers.services.handover import schema_of
-from tenants.errors import PermissionRefused
 from tests.dossiers.conftest import APPLICANT, receive
 
 pytestmark = pytest.mark.django_db

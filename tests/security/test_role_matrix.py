@@ -11,12 +11,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.errors import DomainError, PermissionRefused
 from shared_apps.accounts.models import Role
 from tenant_apps.dossiers import services as s
 from tenant_apps.dossiers.api import ACTIONS
 from tenant_apps.dossiers.lifecycle import RESUME, TRANSITIONS, Action, State
 from tenant_apps.dossiers.models import Channel, Dossier, DossierEvent
-from tenants.errors import DomainError, PermissionRefused
 from tests.dossiers.conftest import APPLICANT, COMPLETE, receive
 from tests.dossiers.test_transitions import PAYLOADS
 

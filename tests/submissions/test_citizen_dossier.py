@@ -6,12 +6,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from core.errors import DomainError
 from shared_apps.catalogue.models import Procedure
 from shared_apps.submissions import services
 from shared_apps.tracking.models import DossierIndex
 from tenant_apps.dossiers import services as desk_services
 from tenant_apps.dossiers.models import Dossier
-from tenants.errors import DomainError
 
 from .conftest import PDF, pdf
 

@@ -4,6 +4,7 @@ the owner ever sees a draft or its files."""
 import pytest
 from django.db import connection
 
+from core.errors import DomainError, PermissionRefused
 from shared_apps.catalogue.models import Procedure
 from shared_apps.submissions import services
 from shared_apps.submissions.models import DraftStatus, SubmissionDraft
@@ -11,7 +12,6 @@ from shared_apps.submissions.selectors import agencies_offering
 from shared_apps.tracking.models import DossierIndex
 from tenant_apps.adoption.models import ProcedureAdoption
 from tenant_apps.dossiers.models import Dossier
-from tenants.errors import DomainError, PermissionRefused
 from tenants.services import agency_onboard
 
 from .conftest import PDF, PNG, ooxml, pdf

@@ -5,11 +5,11 @@ digitised online only with its file."""
 import pytest
 from django.db import connection
 
+from core.errors import DomainError
 from shared_apps.catalogue.models import Procedure
 from shared_apps.submissions import services
 from shared_apps.submissions.models import DraftStatus
 from tenant_apps.dossiers.models import Channel, Dossier
-from tenants.errors import DomainError
 from tests.dossiers.conftest import APPLICANT
 
 from .conftest import pdf

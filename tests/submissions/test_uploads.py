@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from config import uploads
 from config.uploads import upload_check
-from tenants.errors import DomainError
+from core.errors import DomainError
 
 from .conftest import JPEG, PDF, PNG, odf, ole2, ooxml, zip_bytes
 

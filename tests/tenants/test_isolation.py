@@ -66,7 +66,7 @@ def test_a_member_without_the_role_cannot_post_notices(client, city, in_agency):
 
 
 def test_the_service_refuses_a_non_member_even_without_the_middleware(city, in_agency):
-    from tenants.errors import PermissionRefused
+    from core.errors import PermissionRefused
 
     with in_agency(city.b), pytest.raises(PermissionRefused):
         notice_create(agency=city.b, title="x", acting_user=city.admin_a)

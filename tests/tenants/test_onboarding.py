@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 
+from core.errors import AgencyAlreadyExists, PermissionRefused
 from shared_apps.accounts.models import Membership
-from tenants.errors import AgencyAlreadyExists, PermissionRefused
 from tenants.models import Agency, AgencyEvent
 from tenants.schema import schema_describe, schema_exists
 from tenants.services import agency_onboard, agency_onboarded

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenants.errors import PermissionRefused
+from core.errors import PermissionRefused
 
 from ..citizens import account_event_append
 from ..contacts import email_normalise, phone_normalise

@@ -15,8 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError, PermissionRefused
 from shared_apps.tracking.models import DossierIndex
-from tenants.errors import DomainError, PermissionRefused
 from tenants.models import Agency, AgencyKind
 
 from ..models import Channel

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 
-from tenants.errors import DomainError
+from core.errors import DomainError
 
 from ..lifecycle import State
 from ..notify import late_cause

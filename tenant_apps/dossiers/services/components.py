@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.uploads import upload_check
+from core.errors import DomainError
 from shared_apps.accounts.models import Role
 from shared_apps.accounts.services import ensure_member
-from tenants.errors import DomainError
 
 from ..lifecycle import CLOSED, State
 from ..models import Dossier

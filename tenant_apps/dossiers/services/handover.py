@@ -33,11 +33,11 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from shared_apps.accounts.models import User
 from shared_apps.accounts.services import ensure_member
 from shared_apps.catalogue.models import StepRole
 from shared_apps.tracking.models import DossierIndex
-from tenants.errors import DomainError
 from tenants.models import Agency, AgencyStatus
 
 from ..lifecycle import TRANSITIONS, Action, HopAction, State, next_state

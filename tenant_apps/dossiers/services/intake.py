@@ -10,10 +10,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from shared_apps.catalogue.models import Procedure
 from tenant_apps.adoption.models import ProcedureAdoption
 from tenant_apps.adoption.selectors import adoption_effective_time_limit, adoption_version_in_force
-from tenants.errors import DomainError
 
 from ..lifecycle import Action, State
 from ..models import ApplicantKind, Channel, Dossier, DossierComponent

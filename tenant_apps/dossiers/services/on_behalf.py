@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from shared_apps.tracking.models import DossierIndex, IndexEvent
-from tenants.errors import DomainError
 
 from ..lifecycle import NATIONAL_STATUS, Action, State
 from ..models import Channel, Dossier, DossierComponent, DossierEvent

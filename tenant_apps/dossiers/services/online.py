@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.uploads import EXTENSIONS, mb, upload_check
-from tenants.errors import DomainError, PermissionRefused
+from core.errors import DomainError, PermissionRefused
 
 from ..models import Channel, Dossier
 from .intake import dossier_register

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from shared_apps.accounts.models import Role
 from shared_apps.accounts.services import ensure_member
-from tenants.errors import DomainError
 from tenants.models import AgencyKind
 
 from ..lifecycle import TRANSITIONS, Action

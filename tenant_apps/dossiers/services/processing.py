@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from shared_apps.accounts.models import Membership, Role, User
 from shared_apps.calendar import deadlines
-from tenants.errors import DomainError
 
 from ..lifecycle import Action
 from ..models import DossierPause

@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.db import InsertChain
+from core.errors import DomainError
 from shared_apps.accounts.models import Role
 from shared_apps.accounts.services import ensure_member
 from shared_apps.catalogue.models import StepRole
 from shared_apps.notifications.models import OutboxMessage
 from shared_apps.notifications.services import outbox_kick
 from shared_apps.tracking.models import DossierIndex, IndexEvent
-from tenants.errors import DomainError
 
 from ..lifecycle import NATIONAL_STATUS, Action, State
 from ..models import Channel, Dossier, DossierComponent, DossierEvent

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import DomainError
 from tenants.backup import agency_backup, backup_summary
-from tenants.errors import DomainError
 from tenants.models import Agency
 
 

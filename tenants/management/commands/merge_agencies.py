@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from tenants.errors import DomainError
+from core.errors import DomainError
 from tenants.merge import agencies_merge
 from tenants.models import AgencyKind
 

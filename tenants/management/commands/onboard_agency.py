@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import DomainError
 from shared_apps.accounts.models import User
-from tenants.errors import DomainError
 from tenants.models import Agency, AgencyKind
 from tenants.services import agency_onboard
 

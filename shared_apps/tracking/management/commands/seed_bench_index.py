@@ -475,7 +475,7 @@ class Command(BaseCommand):
     # -- set-up -----------------------------------------------------------------------------------
     def ensure_procedures(self, cur):
         """[(id, name, time limit in calendar days, weight)]"""
-        from shared_apps.catalogue.services import fold
+        from core.text import fold
 
         cur.execute("SELECT id, name FROM catalogue_procedure ORDER BY id LIMIT 60")
         rows = cur.fetchall()

@@ -4,8 +4,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import DomainError
 from tenant_apps.dossiers.demo import demo_history_seed, demo_lookup_codes
-from tenants.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -1,3 +1,6 @@
+"""Errors a business rule raises; views and the API turn them into a message and a status."""
+
+
 class DomainError(Exception):
     """A business rule refused the request; the message is for the person who asked."""
 
