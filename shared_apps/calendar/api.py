@@ -15,7 +15,7 @@ from tenants.directory import directory
 from . import deadlines
 from .models import DayKind
 from .selectors import calendar_days, city_calendar, office_hours_by_weekday, work_calendar_for
-from .services import calendar_day_remove, calendar_day_set, office_hours_set
+from .services import calendar_city_ensure, calendar_day_remove, calendar_day_set, office_hours_set
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
@@ -79,7 +79,9 @@ class CalendarApi(APIView):
     def post(self, request):
         data = CalendarDaySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        day = calendar_day_set(calendar=city_calendar(), acting_user=request.user, **data.validated_data)
+        day = calendar_day_set(
+            calendar=calendar_city_ensure(), acting_user=request.user, **data.validated_data
+        )
         return Response(CalendarDaySerializer(day).data, status=201)
 
 
@@ -92,7 +94,7 @@ class CalendarDayApi(APIView):
             parsed = datetime.strptime(day, "%Y-%m-%d").date()
         except ValueError:
             raise DomainError("Ngày phải theo dạng yyyy-mm-dd.", field="day") from None
-        calendar_day_remove(calendar=city_calendar(), date=parsed, acting_user=request.user)
+        calendar_day_remove(calendar=calendar_city_ensure(), date=parsed, acting_user=request.user)
         return Response(status=204)
 
 
@@ -104,7 +106,7 @@ class OfficeHoursApi(APIView):
         data = OfficeHoursSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         office_hours_set(
-            calendar=city_calendar(),
+            calendar=calendar_city_ensure(),
             weekday=data.validated_data["weekday"],
             intervals=[tuple(i) for i in data.validated_data["intervals"]],
             acting_user=request.user,

@@ -2,8 +2,14 @@
 (seeded from the `holidays` package), and the government's yearly swaps (extra days off, Saturdays
 worked in exchange). The deadline engine (deadlines.py) computes on a snapshot of it."""
 
+from datetime import time
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+CITY_CALENDAR = "city"  # the code of the city's calendar
+# The city's office hours until the city sets its own: Monday–Friday 07:30–11:30 and 13:30–17:00.
+DEFAULT_HOURS = ((time(7, 30), time(11, 30)), (time(13, 30), time(17, 0)))
 
 
 class Weekday(models.IntegerChoices):

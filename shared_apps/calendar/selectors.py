@@ -1,5 +1,7 @@
 """Reads of the working calendar, and the bridge to the pure deadline engine: a process-local
-engine calendar per agency, rebuilt when the calendar's shared version moves."""
+engine calendar per agency, rebuilt when the calendar's shared version moves. Reads never write:
+before the city calendar exists (services.calendar_city_ensure creates it on the first write or
+seeding), they answer with its default office hours and no special days."""
 
 from __future__ import annotations
 
@@ -9,17 +11,16 @@ from collections import defaultdict
 from config.versioned import SharedVersion
 
 from . import deadlines
-from .models import CalendarDay, DayKind, OfficeHours, WorkCalendar
+from .models import CITY_CALENDAR, DEFAULT_HOURS, CalendarDay, DayKind, OfficeHours, WorkCalendar
 
 calendar_version = SharedVersion("calendar:version", check_seconds=1.0)
 _lock = threading.Lock()
 _snapshots: dict = {}
 
 
-def city_calendar():
-    from .services import calendar_city_ensure
-
-    return calendar_city_ensure()
+def city_calendar() -> WorkCalendar | None:
+    """The city's calendar, or None before anyone wrote or seeded it."""
+    return WorkCalendar.objects.filter(code=CITY_CALENDAR).first()
 
 
 def weekday_is_normally_working(*, calendar, weekday):
@@ -27,6 +28,8 @@ def weekday_is_normally_working(*, calendar, weekday):
 
 
 def calendar_days(*, calendar, year=None):
+    if calendar is None:  # the city calendar not created yet: no special day
+        return []
     qs = CalendarDay.objects.filter(calendar=calendar)
     if year:
         qs = qs.filter(date__year=year)
@@ -34,6 +37,10 @@ def calendar_days(*, calendar, year=None):
 
 
 def office_hours_by_weekday(*, calendar=None, agency=None):
+    """{weekday: [(start, end), ...]} of a calendar or of an agency's own hours; with neither (the city
+    calendar not created yet), the city's default hours."""
+    if calendar is None and agency is None:
+        return {wd: list(DEFAULT_HOURS) for wd in range(5)}
     owner = {"calendar": calendar} if calendar is not None else {"agency": agency}
     week = defaultdict(list)
     for row in OfficeHours.objects.filter(**owner).order_by("weekday", "start"):
@@ -42,7 +49,7 @@ def office_hours_by_weekday(*, calendar=None, agency=None):
 
 
 def _build(agency_id):
-    calendar = WorkCalendar.objects.filter(code="city").first() or city_calendar()
+    calendar = city_calendar()
     week = office_hours_by_weekday(calendar=calendar)
     if agency_id is not None:
         own = defaultdict(list)
@@ -50,7 +57,7 @@ def _build(agency_id):
             own[row.weekday].append((row.start, row.end))
         week.update(own)  # an agency's own hours replace the city's for the weekdays it sets
     holidays, days_off, swaps = [], [], []
-    for day in CalendarDay.objects.filter(calendar=calendar).order_by("date"):
+    for day in calendar_days(calendar=calendar):
         if day.kind == DayKind.HOLIDAY:
             holidays.append(deadlines.Holiday(day.date, day.name))
         elif day.kind == DayKind.DAY_OFF:

@@ -4,7 +4,7 @@ government); holidays are seeded from the `holidays` package and never overwrite
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import datetime
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,16 +12,21 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from shared_apps.accounts.services import ensure_city_admin as _ensure_city_admin
 
-from .models import CalendarDay, CalendarEvent, DayKind, OfficeHours, WorkCalendar
-
-CITY_CALENDAR = "city"
+from .models import (
+    CITY_CALENDAR,
+    DEFAULT_HOURS,
+    CalendarDay,
+    CalendarEvent,
+    DayKind,
+    OfficeHours,
+    WorkCalendar,
+)
 
 
 def ensure_city_admin(acting_user):
     _ensure_city_admin(acting_user, message=_("Chỉ quản trị thành phố mới được sửa lịch làm việc."))
 
 
-DEFAULT_HOURS = [(time(7, 30), time(11, 30)), (time(13, 30), time(17, 0))]
 SWAP_RE = re.compile(r"thay cho ngày (\d{2}/\d{2}/\d{4})")
 
 
@@ -33,7 +38,8 @@ def _changed():
 
 
 def calendar_city_ensure():
-    """The city calendar, created with Monday–Friday 07:30–11:30 and 13:30–17:00 on first use."""
+    """The city calendar, created with Monday–Friday 07:30–11:30 and 13:30–17:00 on first use (by a
+    write or a seeding; reads work on the default hours until then, see selectors.city_calendar)."""
     calendar, created = WorkCalendar.objects.get_or_create(
         code=CITY_CALENDAR, defaults={"name": "Lịch làm việc của thành phố"}
     )
