@@ -115,8 +115,12 @@ class HopAction(StrEnum):
 class Transition:
     sources: frozenset
     target: str  # a State, SAME or RESUME
-    roles: tuple[str, ...]
+    roles: tuple[str, ...]  # the officials who may take it, by their role in the agency
     label: str  # lazily translated: str(label) in the reader's language
+    # the dossier's owner may take it too, on their own dossier only (online, from the city address)
+    citizen: bool = False
+    # taken by the system on another agency's behalf (no role here, nobody here asks for it)
+    system: bool = False
 
 
 S = State
@@ -126,7 +130,7 @@ TRANSITIONS: dict[Action, Transition] = {
         frozenset({S.NEW}), S.INTAKE_SUPPLEMENT, ("receiving_officer",), _("Yêu cầu bổ sung, hoàn thiện")
     ),
     Action.RESUBMIT: Transition(
-        frozenset({S.INTAKE_SUPPLEMENT}), S.NEW, ("receiving_officer",), _("Nộp bổ sung")
+        frozenset({S.INTAKE_SUPPLEMENT}), S.NEW, ("receiving_officer",), _("Nộp bổ sung"), citizen=True
     ),
     Action.REFUSE: Transition(
         frozenset({S.NEW, S.INTAKE_SUPPLEMENT}), S.REFUSED, ("receiving_officer",), _("Từ chối tiếp nhận")
@@ -145,7 +149,11 @@ TRANSITIONS: dict[Action, Transition] = {
         _("Yêu cầu bổ sung"),
     ),
     Action.SUPPLEMENT_RECEIVED: Transition(
-        frozenset({S.SUPPLEMENT_REQUESTED}), RESUME, ("receiving_officer",), _("Nhận hồ sơ bổ sung")
+        frozenset({S.SUPPLEMENT_REQUESTED}),
+        RESUME,
+        ("receiving_officer",),
+        _("Nhận hồ sơ bổ sung"),
+        citizen=True,
     ),
     Action.REQUEST_FINANCIAL_OBLIGATION: Transition(
         frozenset({S.RECEIVED, S.IN_APPRAISAL, S.AWAITING_APPROVAL, S.APPROVED}),
@@ -188,9 +196,11 @@ TRANSITIONS: dict[Action, Transition] = {
         _("Chuyển trả cơ quan gửi"),
     ),
     # the sender's side of a hand-back (roles: none — only the receiving agency's hand-back does it)
-    HopAction.TAKE_BACK: Transition(frozenset({S.HANDED_OVER}), RESUME, (), _("Nhận lại hồ sơ liên thông")),
+    HopAction.TAKE_BACK: Transition(
+        frozenset({S.HANDED_OVER}), RESUME, (), _("Nhận lại hồ sơ liên thông"), system=True
+    ),
     HopAction.RESULT_BACK: Transition(
-        frozenset({S.HANDED_OVER}), S.FINISHED, (), _("Nhận kết quả liên thông")
+        frozenset({S.HANDED_OVER}), S.FINISHED, (), _("Nhận kết quả liên thông"), system=True
     ),
 }
 

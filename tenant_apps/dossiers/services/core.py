@@ -6,20 +6,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from shared_apps.accounts.services import ensure_member
 from shared_apps.calendar import deadlines
 from shared_apps.calendar.selectors import work_calendar_for
 from shared_apps.tracking.models import DossierIndex, IndexEvent
 from shared_apps.tracking.proofs import id_digest, phone_digest
 
-from ..lifecycle import NATIONAL_STATUS, PAUSED, TRANSITIONS, Action, HopAction, State, next_state
+from ..lifecycle import NATIONAL_STATUS, PAUSED, Action, HopAction, State, next_state
 from ..models import Dossier, DossierEvent
 from ..notify import citizen_notify
 from ..selectors import dossier_ensure_not_moved
+from .permissions import dossier_action_authorize, ensure_in_agency
 
 # The process step a dossier is in, by state (the catalogue's default template's codes).
 STEP_OF_STATE = {
@@ -40,11 +40,6 @@ SNAPSHOT_FIELDS = (
     "timeliness",
     "paused_since",
 )
-
-
-def ensure_in_agency(agency):
-    if connection.schema_name != agency.schema_name:
-        raise RuntimeError(f"connection is on {connection.schema_name!r}, not on {agency.schema_name!r}")
 
 
 def snapshot(dossier):
@@ -271,8 +266,10 @@ def apply_action(
     done by a member of that other agency (checked there), in the same transaction."""
     ensure_in_agency(agency)
     action = HopAction(action) if by_agency is not None else Action(action)
-    if by_agency is None:
-        ensure_member(user=acting_user, agency=agency, roles=list(TRANSITIONS[action].roles))
+    # officials by role, the citizen on their own dossier, the system for the other agency's hand-back
+    dossier_action_authorize(
+        agency=agency, action=action, acting_user=acting_user, dossier=dossier, by_agency=by_agency
+    )
     with transaction.atomic():
         dossier = (
             Dossier.objects.select_for_update()

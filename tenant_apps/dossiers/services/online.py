@@ -102,11 +102,6 @@ def _submit_online(
 # --- the citizen's files and supplements ----------------------------------------------------------
 
 
-def _ensure_owner(dossier, user):
-    if user is None or not user.is_authenticated or dossier.owner_user_id != user.pk:
-        raise PermissionRefused(_("Đây không phải hồ sơ của bạn."))
-
-
 def _attach(*, dossier, position, content, content_type, acting_user, at, saved):
     """Put one file on a component (the connection is on the agency's schema); an event with the old
     and new values. `saved` collects the stored names, to remove them if the transaction fails."""
@@ -196,13 +191,16 @@ def dossier_supplement_online(*, agency, dossier, uploads, note="", acting_user)
     the dossier moves on as when the desk receives a supplement — at intake (`resubmit`: back to
     "newly registered" for the desk to check again) or during processing (`supplement_received`:
     the pause ends and the appointment moves by the paused time). One transaction; nothing is
-    written if any file is refused."""
+    written if any file is refused. The change itself is `apply_action`'s, as at the desk: the
+    transition table says the owner may take these two actions on their own dossier."""
     from ..lifecycle import Action, State
     from ..models import Dossier
-    from .core import ensure_in_agency
+    from .core import apply_action
+    from .permissions import dossier_owner_ensure, ensure_in_agency
+    from .processing import resume_clock
 
     ensure_in_agency(agency)
-    _ensure_owner(dossier, acting_user)
+    dossier_owner_ensure(dossier=dossier, acting_user=acting_user)  # the online way is the owner's
     uploads = {int(k): v for k, v in (uploads or {}).items() if v is not None}
     if not uploads:
         raise DomainError(_("Hãy chọn ít nhất một tệp để bổ sung."), field="file")
@@ -211,7 +209,7 @@ def dossier_supplement_online(*, agency, dossier, uploads, note="", acting_user)
     try:
         with transaction.atomic():
             locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-            _ensure_owner(locked, acting_user)
+            dossier_owner_ensure(dossier=locked, acting_user=acting_user)
             if locked.state == State.INTAKE_SUPPLEMENT:
                 action = Action.RESUBMIT
             elif locked.state == State.SUPPLEMENT_REQUESTED:
@@ -230,8 +228,8 @@ def dossier_supplement_online(*, agency, dossier, uploads, note="", acting_user)
                     at=now,
                     saved=saved,
                 )
-            mutate = _resume_clock(agency) if action == Action.SUPPLEMENT_RECEIVED else None
-            locked = _citizen_apply(
+            mutate = resume_clock(agency) if action == Action.SUPPLEMENT_RECEIVED else None
+            locked = apply_action(
                 agency=agency,
                 dossier=locked,
                 action=action,
@@ -262,85 +260,3 @@ def _check_dossier_total(dossier, new_sizes):
             field="file",
             code="dossier_too_large",
         )
-
-
-def _resume_clock(agency):
-    """The pause ends: what `dossier_supplement_received` does at the desk (processing._resume)."""
-    from shared_apps.calendar import deadlines
-
-    from .core import calendar_for, compute_due, working_time
-
-    def mutate(d, now):
-        pause = d.pauses.filter(ended_at__isnull=True).order_by("-started_at").first()
-        if pause is not None:
-            pause.ended_at = now
-            pause.save(update_fields=["ended_at"])
-        d.paused_since = None
-        if d.apology_count and pause is not None:
-            hours = working_time(agency, pause.started_at, now).total_seconds() / 3600
-            d.due_at = deadlines.deadline_compute(
-                calendar=calendar_for(agency),
-                start=timezone.localtime(d.due_at),
-                amount=hours,
-                unit="working_hours",
-            ).due
-        else:
-            _result, d.due_at = compute_due(agency=agency, dossier=d)
-        d.notified_due_soon_at = d.notified_overdue_at = None
-
-    return mutate
-
-
-def _citizen_apply(*, agency, dossier, action, acting_user, note="", mutate=None):
-    """`core.apply_action` for the dossier's owner, who holds no role in the agency: the owner check
-    replaces the role check; the transition table, the event with old and new values, the public
-    index and the citizen's notification are the same. Call inside a transaction with the row locked."""
-    from ..lifecycle import PAUSED, State, next_state
-    from ..notify import citizen_notify
-    from .core import append_event, display_name, enter_step, snapshot, step_due, sync_index, verdict
-
-    _ensure_owner(dossier, acting_user)
-    from_state = dossier.state
-    to_state = next_state(state=from_state, action=action, resume_state=dossier.resume_state)
-    now = timezone.now()
-    old = snapshot(dossier)
-    ended_step, ended_step_due, giver = dossier.current_step, dossier.step_due_at, dossier.holder
-    if mutate is not None:
-        mutate(dossier, now)
-    if ended_step and ended_step_due is None:
-        ended_step_due = step_due(agency=agency, dossier=dossier, step_code=ended_step)
-    dossier.state = to_state
-    if State(to_state) not in PAUSED and dossier.resume_state and from_state in PAUSED:
-        dossier.resume_state = ""
-    enter_step(agency=agency, dossier=dossier, at=now)
-    handover = None
-    if ended_step and dossier.current_step != ended_step:
-        handover = dict(
-            step=ended_step,
-            giver_name=display_name(giver or acting_user),
-            receiver_name=display_name(dossier.holder),
-            step_due_at=ended_step_due,
-            step_timeliness=verdict(agency=agency, finished=now, due=ended_step_due),
-        )
-    dossier.save()
-    event = append_event(
-        dossier=dossier,
-        action=action,
-        from_state=from_state,
-        acting_user=acting_user,
-        at=now,
-        note=note,
-        old=old,
-        new=snapshot(dossier),
-        handover=handover,
-    )
-    sync_index(agency=agency, dossier=dossier, event=event)
-    citizen_notify(
-        agency=agency,
-        dossier=dossier,
-        action=action,
-        seq=event.seq,
-        note=note,
-        procedure_name=dossier.procedure.name,
-    )
-    return dossier

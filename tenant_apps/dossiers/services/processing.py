@@ -141,7 +141,10 @@ def _pause(*, agency, dossier, action, kind, reason, acting_user):
     )
 
 
-def _resume(*, agency, dossier, action, acting_user, note=""):
+def resume_clock(agency):
+    """The pause ends (`mutate` for `apply_action`): the open pause is closed and the appointment
+    moves by the paused time — the same whoever ends it (the desk, or the citizen online)."""
+
     def mutate(d, now):
         pause = d.pauses.filter(ended_at__isnull=True).order_by("-started_at").first()
         if pause is not None:
@@ -161,8 +164,17 @@ def _resume(*, agency, dossier, action, acting_user, note=""):
             _result, d.due_at = compute_due(agency=agency, dossier=d)
         d.notified_due_soon_at = d.notified_overdue_at = None  # the moved appointment is watched again
 
+    return mutate
+
+
+def _resume(*, agency, dossier, action, acting_user, note=""):
     return apply_action(
-        agency=agency, dossier=dossier, action=action, acting_user=acting_user, note=note, mutate=mutate
+        agency=agency,
+        dossier=dossier,
+        action=action,
+        acting_user=acting_user,
+        note=note,
+        mutate=resume_clock(agency),
     )
 
 
