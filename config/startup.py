@@ -17,8 +17,13 @@ def freeze_startup_objects():
     """Import every URLconf (and so every view) now, collect, then freeze what is alive."""
     from django.urls import get_resolver
 
-    for name in ("ROOT_URLCONF", "PUBLIC_SCHEMA_URLCONF", "TENANT_URLCONF", "ROUTING_BYPASS_URLCONF"):
-        urlconf = getattr(settings, name, None)
+    urlconfs = (
+        settings.ROOT_URLCONF,
+        settings.PUBLIC_SCHEMA_URLCONF,
+        settings.TENANT_URLCONF,
+        settings.ROUTING_BYPASS_URLCONF,
+    )
+    for urlconf in urlconfs:
         if urlconf:
             get_resolver(urlconf).url_patterns  # noqa: B018  (imports the module and its views)
     gc.collect()

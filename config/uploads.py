@@ -81,10 +81,10 @@ class Limits:
 
 def limits():
     return Limits(
-        max_bytes=getattr(settings, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
-        zip_entries=getattr(settings, "UPLOAD_ZIP_MAX_ENTRIES", 2000),
-        zip_uncompressed=getattr(settings, "UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024),
-        zip_ratio=getattr(settings, "UPLOAD_ZIP_MAX_RATIO", 100),
+        max_bytes=settings.UPLOAD_MAX_BYTES,
+        zip_entries=settings.UPLOAD_ZIP_MAX_ENTRIES,
+        zip_uncompressed=settings.UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES,
+        zip_ratio=settings.UPLOAD_ZIP_MAX_RATIO,
     )
 
 

@@ -103,9 +103,7 @@ def public_tables_of_agency(cursor, *, include_derived=False):
         JOIN pg_attribute att ON att.attrelid = con.conrelid AND att.attnum = con.conkey[1]
         WHERE con.contype = 'f' AND n.nspname = 'public' AND array_length(con.conkey, 1) = 1
         ORDER BY 1, 2""")
-    derived = (
-        () if include_derived else tuple(getattr(settings, "BACKUP_DERIVED_TABLE_PREFIXES", ("reports_",)))
-    )
+    derived = () if include_derived else tuple(settings.BACKUP_DERIVED_TABLE_PREFIXES)
     fks = [fk for fk in cursor.fetchall() if not (derived and fk[0].startswith(derived))]
     direct = {}
     for table, column, ref in fks:

@@ -24,7 +24,7 @@ class AgencyPathMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.reserved = frozenset(settings.RESERVED_SLUGS)
-        self.bypass = getattr(settings, "ROUTING_BYPASS_PREFIX", None)
+        self.bypass = settings.ROUTING_BYPASS_PREFIX
 
     def __call__(self, request):
         request.agency = None

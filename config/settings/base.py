@@ -211,6 +211,8 @@ ACCOUNTS_OTP_SENDS_PER_IP_PER_HOUR = int(env("ACCOUNTS_OTP_SENDS_PER_IP_PER_HOUR
 # (development, tests) — never in production.
 IDENTITY_PROVIDERS = []
 LOCAL_VNEID = env_bool("LOCAL_VNEID", False)
+# Extra redirect URIs the VNeID stand-in accepts, besides the platform's own callbacks.
+LOCAL_VNEID_REDIRECT_URIS = ()
 # Sessions in PostgreSQL (public schema), read through the cache: no query per request once warm.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_CACHE_ALIAS = "shared"  # one login for the whole city: session keys carry no agency
@@ -300,6 +302,14 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "mot-cua@haiphong.gov.vn")
 EMAIL_TIMEOUT = 30  # stays under the outbox's 10-minute "stuck" limit
 # An outbox lease older than this is taken back (its worker died); longer than any provider call.
 NOTIFICATIONS_STUCK_MINUTES = float(env("NOTIFICATIONS_STUCK_MINUTES", "10"))
+# A failed delivery is retried after 30 s × 2^(attempts−1), at most 1 h, and given up after 8 attempts.
+NOTIFICATIONS_MAX_ATTEMPTS = 8
+NOTIFICATIONS_BACKOFF_SECONDS = 30
+NOTIFICATIONS_BACKOFF_MAX_SECONDS = 3600
+# The domain of the outbox's Message-IDs; empty: the domain of DEFAULT_FROM_EMAIL.
+NOTIFICATIONS_EMAIL_DOMAIN = ""
+# At most one "dispatch now" kick of the outbox worker per this many seconds (0: one per transaction).
+OUTBOX_KICK_MIN_INTERVAL = 1.0
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
@@ -323,10 +333,24 @@ LOOKUP_PROOF_TRIES_PER_HOUR = int(env("LOOKUP_PROOF_TRIES_PER_HOUR", "10"))
 LOOKUP_GLOBAL_RATE_PER_MINUTE = int(env("LOOKUP_GLOBAL_RATE_PER_MINUTE", "6000"))
 RATING_RATE_PER_MINUTE = int(env("RATING_RATE_PER_MINUTE", "10"))
 TRUSTED_PROXY_HOPS = int(env("TRUSTED_PROXY_HOPS", "0"))
+# The anonymous look-up API answered ahead of the middleware stack (config/wsgi.py); off: the full stack.
+LOOKUP_FAST_PATH = True
 from .security import *  # noqa: E402,F401,F403
 
 # The city-wide look-up page printed (as a QR code) on every receipt.
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+# The city's name as printed on receipts and other documents.
+CITY_NAME = "Hải Phòng"
+# A dossier is "due soon" when at most this many working hours are left before its deadline.
+SLA_DUE_SOON_WORKING_HOURS = 8
+# Tables derived from others (the statistics roll-ups): an agency backup leaves them out and they are
+# rebuilt after a restore (tenants/backup.py).
+BACKUP_DERIVED_TABLE_PREFIXES = ("reports_",)
+# Benchmarks only (config/settings/bench.py): paths under this prefix skip agency resolution and use
+# this URLconf. None in every real environment.
+ROUTING_BYPASS_PREFIX = None
+ROUTING_BYPASS_URLCONF = None
 
 # Where the dev launcher keeps local state (embedded PostgreSQL, demo logins).
 DATA_DIR = Path(env("EGOV_DATA_DIR", str(BASE_DIR / ".data")))

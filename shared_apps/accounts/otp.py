@@ -40,16 +40,12 @@ class Throttled(DomainError):
     status = 429
 
 
-def _setting(name, default):
-    return int(getattr(settings, name, default))
-
-
 def ttl():
-    return timedelta(seconds=_setting("ACCOUNTS_OTP_TTL_SECONDS", 600))
+    return timedelta(seconds=int(settings.ACCOUNTS_OTP_TTL_SECONDS))
 
 
 def max_attempts():
-    return _setting("ACCOUNTS_OTP_MAX_ATTEMPTS", 5)
+    return int(settings.ACCOUNTS_OTP_MAX_ATTEMPTS)
 
 
 def _hash(salt, code):
@@ -64,17 +60,15 @@ def _new_code():
 def _throttle_send(*, recipient, client_ip):
     """Count one send to `recipient` from `client_ip`; raise Throttled when a limit is reached."""
     cache = caches["shared"]
-    cooldown = _setting("ACCOUNTS_OTP_RESEND_COOLDOWN_SECONDS", 60)
+    cooldown = int(settings.ACCOUNTS_OTP_RESEND_COOLDOWN_SECONDS)
     try:
         if cooldown and not cache.add(f"throttle:otp:cool:{recipient}", 1, cooldown):
             raise Throttled(
                 _("Mã vừa được gửi. Vui lòng chờ %(s)d giây rồi yêu cầu gửi lại.") % {"s": cooldown}
             )
-        limits = [(f"throttle:otp:to:{recipient}", _setting("ACCOUNTS_OTP_SENDS_PER_RECIPIENT_PER_HOUR", 5))]
+        limits = [(f"throttle:otp:to:{recipient}", int(settings.ACCOUNTS_OTP_SENDS_PER_RECIPIENT_PER_HOUR))]
         if client_ip:  # a web or API request (services called by commands have no address)
-            limits.append(
-                (f"throttle:otp:ip:{client_ip}", _setting("ACCOUNTS_OTP_SENDS_PER_IP_PER_HOUR", 20))
-            )
+            limits.append((f"throttle:otp:ip:{client_ip}", int(settings.ACCOUNTS_OTP_SENDS_PER_IP_PER_HOUR)))
         for key, limit in limits:
             if not cache.add(key, 1, 3600) and cache.incr(key) > limit:
                 raise Throttled(_("Đã gửi quá nhiều mã xác thực. Vui lòng thử lại sau một giờ."))

@@ -91,7 +91,7 @@ def sms_provider_register(*, name, provider):
 
 def sms_provider_get(*, name=None):
     """The provider named `name`, or the one the ``SMS_PROVIDER`` setting names (default "local")."""
-    name = name or getattr(settings, "SMS_PROVIDER", "local")
+    name = name or settings.SMS_PROVIDER
     try:
         return _sms_providers[name]
     except KeyError:
@@ -138,10 +138,10 @@ class SmsAdapter:
 
 # --- e-mail ---------------------------------------------------------------------------------------
 def email_domain():
-    configured = getattr(settings, "NOTIFICATIONS_EMAIL_DOMAIN", "")
+    configured = settings.NOTIFICATIONS_EMAIL_DOMAIN
     if configured:
         return configured
-    sender = getattr(settings, "DEFAULT_FROM_EMAIL", "") or ""
+    sender = settings.DEFAULT_FROM_EMAIL or ""
     return sender.rsplit("@", 1)[-1].strip(" >") if "@" in sender else "localhost"
 
 

@@ -61,18 +61,14 @@ from .models import Channel, OutboxMessage, Status
 logger = logging.getLogger(__name__)
 
 
-def _setting(name, default):
-    return getattr(settings, name, default)
-
-
 def max_attempts():
-    return int(_setting("NOTIFICATIONS_MAX_ATTEMPTS", 8))
+    return int(settings.NOTIFICATIONS_MAX_ATTEMPTS)
 
 
 def backoff_for(attempts):
     """Delay before the next attempt after `attempts` failed ones: 30 s, 1 min, 2 min, ... ≤ 1 h."""
-    base = float(_setting("NOTIFICATIONS_BACKOFF_SECONDS", 30))
-    cap = float(_setting("NOTIFICATIONS_BACKOFF_MAX_SECONDS", 3600))
+    base = float(settings.NOTIFICATIONS_BACKOFF_SECONDS)
+    cap = float(settings.NOTIFICATIONS_BACKOFF_MAX_SECONDS)
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
@@ -83,7 +79,7 @@ def _kick_dispatcher():
     from .tasks import outbox_dispatch
 
     app = outbox_dispatch.app
-    interval = getattr(settings, "OUTBOX_KICK_MIN_INTERVAL", 1.0)
+    interval = settings.OUTBOX_KICK_MIN_INTERVAL
     if interval and not app.conf.task_always_eager:
         # Busy desks commit many messages a second: one kick per interval is enough, the dispatcher
         # keeps claiming batches while rows keep coming (and beat sweeps every 30 s anyway).
@@ -305,7 +301,7 @@ def outbox_dispatch_batch(*, limit=100, now=None):
 
 # --- reap -----------------------------------------------------------------------------------------
 def stuck_after():
-    return timedelta(minutes=float(_setting("NOTIFICATIONS_STUCK_MINUTES", 10)))
+    return timedelta(minutes=float(settings.NOTIFICATIONS_STUCK_MINUTES))
 
 
 def outbox_reap_stuck(*, older_than=None, now=None):

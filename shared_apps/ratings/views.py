@@ -20,11 +20,9 @@ from .services import (
     rating_submit,
 )
 
-DEFAULT_RATE_PER_MINUTE = 10
-
 
 def rate_limit():
-    return getattr(settings, "RATING_RATE_PER_MINUTE", DEFAULT_RATE_PER_MINUTE)
+    return settings.RATING_RATE_PER_MINUTE
 
 
 def _channel(request):

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpResponse
@@ -115,17 +116,11 @@ def draft_page(request, pk):
             "a": draft.applicant,
             "allowed": ALLOWED_LABEL,
             "accept": ACCEPT,
-            "max_mb": mb(_setting("UPLOAD_MAX_BYTES")),
-            "total_mb": mb(_setting("UPLOAD_MAX_DOSSIER_BYTES")),
+            "max_mb": mb(settings.UPLOAD_MAX_BYTES),
+            "total_mb": mb(settings.UPLOAD_MAX_DOSSIER_BYTES),
         },
         status=400 if errors or file_errors else 200,
     )
-
-
-def _setting(name):
-    from django.conf import settings
-
-    return getattr(settings, name)
 
 
 def _draft_post(request, draft, errors, file_errors):
@@ -209,7 +204,7 @@ def dossier_page(request, agency, pk):
     return render(
         request,
         "submissions/dossier.html",
-        {"d": d, "allowed": ALLOWED_LABEL, "accept": ACCEPT, "max_mb": mb(_setting("UPLOAD_MAX_BYTES"))},
+        {"d": d, "allowed": ALLOWED_LABEL, "accept": ACCEPT, "max_mb": mb(settings.UPLOAD_MAX_BYTES)},
     )
 
 

@@ -89,7 +89,7 @@ def wants_fast_path(environ):
     stack would."""
     if environ.get("REQUEST_METHOD") != "GET" or not PATH_RE.fullmatch(environ.get("PATH_INFO", "")):
         return False
-    if not getattr(settings, "LOOKUP_FAST_PATH", True):
+    if not settings.LOOKUP_FAST_PATH:
         return False
     if settings.SESSION_COOKIE_NAME + "=" in environ.get("HTTP_COOKIE", ""):
         return False

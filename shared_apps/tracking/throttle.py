@@ -34,7 +34,7 @@ def client_address(request):
     meta = getattr(request, "META", request)
     # Behind the city's reverse proxy the first X-Forwarded-For hop is the client (production sets
     # TRUSTED_PROXY_HOPS); otherwise the socket's address.
-    if getattr(settings, "TRUSTED_PROXY_HOPS", 0):
+    if settings.TRUSTED_PROXY_HOPS:
         forwarded = [a.strip() for a in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
         if forwarded:
             return forwarded[-settings.TRUSTED_PROXY_HOPS]

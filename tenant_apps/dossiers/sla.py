@@ -55,7 +55,7 @@ FLAG = {OVERDUE: "notified_overdue_at", DUE_SOON: "notified_due_soon_at"}
 
 
 def due_soon_working_time():
-    return timedelta(hours=float(getattr(settings, "SLA_DUE_SOON_WORKING_HOURS", 8)))
+    return timedelta(hours=float(settings.SLA_DUE_SOON_WORKING_HOURS))
 
 
 def _watched():

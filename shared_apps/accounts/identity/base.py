@@ -72,8 +72,8 @@ def unregister(name):
 
 
 def _configured():
-    entries = list(getattr(settings, "IDENTITY_PROVIDERS", []) or [])
-    if not entries and (getattr(settings, "LOCAL_VNEID", False) or settings.DEBUG):
+    entries = list(settings.IDENTITY_PROVIDERS or [])
+    if not entries and (settings.LOCAL_VNEID or settings.DEBUG):
         entries = [
             {
                 "name": "vneid",

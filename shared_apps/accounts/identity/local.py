@@ -163,7 +163,7 @@ def _registered_redirect_uris(request):
 
     from .base import providers_enabled
 
-    uris = set(getattr(settings, "LOCAL_VNEID_REDIRECT_URIS", ()) or ())
+    uris = set(settings.LOCAL_VNEID_REDIRECT_URIS or ())
     for provider in providers_enabled():
         if isinstance(provider, LocalVNeIDProvider):
             path = reverse("accounts:identity-callback", args=[provider.name])

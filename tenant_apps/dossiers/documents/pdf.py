@@ -93,7 +93,7 @@ def place_date_line(value):
     """'Hải Phòng, ngày 26 tháng 11 năm 2025' (a date or, in local time, a datetime)."""
     if hasattr(value, "tzinfo"):
         value = local(value)
-    place = getattr(settings, "CITY_NAME", "Hải Phòng")
+    place = settings.CITY_NAME
     return f"{place}, ngày {value:%d} tháng {value:%m} năm {value:%Y}"
 
 
