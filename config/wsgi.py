@@ -2,7 +2,10 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+# Servers start in production unless told otherwise: the production settings refuse to start without
+# their secrets, so a missing DJANGO_SETTINGS_MODULE never serves with the dev settings (the launcher
+# sets config.settings.dev, the tests config.settings.test, the benches config.settings.bench).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 application = get_wsgi_application()
 
 # The anonymous city-wide look-up API answers ahead of the full middleware stack (same answer and

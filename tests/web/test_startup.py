@@ -22,7 +22,7 @@ print(json.dumps({"before": before, "after": gc.get_freeze_count(),
 def test_loading_the_wsgi_application_freezes_the_startup_objects_with_every_urlconf_imported():
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.dev"),
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
     }
     out = subprocess.run(
         [sys.executable, "-c", PROBE],
