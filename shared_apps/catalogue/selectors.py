@@ -3,21 +3,15 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from core.dossier import level_for_kind
 from core.text import fold
 
 from .models import Procedure, ProcedureVersion, VersionStatus
 
-AGENCY_KIND_LEVEL = {
-    "ward": "commune",
-    "commune": "commune",
-    "special_zone": "commune",
-    "department": "department",
-    "city": "city",
-}
-
 
 def level_for_agency(agency):
-    return AGENCY_KIND_LEVEL.get(agency.kind)
+    """The catalogue level of the agency's kind, or None (a district has none: core.dossier)."""
+    return level_for_kind(agency.kind)
 
 
 def procedure_current_version(*, procedure):

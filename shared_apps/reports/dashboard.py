@@ -18,6 +18,7 @@ from django.db.models import Case, F, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dossier import IN_PROGRESS_STATUSES
 from core.errors import DomainError, PermissionRefused
 from core.text import fold
 from shared_apps.catalogue.models import Procedure
@@ -28,7 +29,6 @@ from .indicators import indicators_766
 from .periods import Period
 from .scopes import agencies, period_bounds, scope_of_agency, scope_resolve, update_compliance
 from .selectors import COLUMN_LABELS, COLUMNS, II06a, ii06a
-from .sql import OPEN_STATUSES
 
 BY = ("agency", "procedure", "sector")
 LEADER_ROLES = ("leader", "unit_head", "agency_admin")
@@ -205,7 +205,7 @@ CARRIED_IN = Q(transferred_in_at__isnull=False, received_at__lt=F("transferred_i
 ARRIVED_AT = Case(When(CARRIED_IN, then=F("transferred_in_at")), default=F("received_at"))
 LEFT_AT = Case(
     When(finished_at__isnull=False, then=F("finished_at")),
-    When(~Q(national_status__in=OPEN_STATUSES), then=F("updated_at")),
+    When(~Q(national_status__in=IN_PROGRESS_STATUSES), then=F("updated_at")),
     When(transferred_out_at__isnull=False, then=F("transferred_out_at")),
     default=None,
 )
@@ -215,7 +215,7 @@ COUNTS = ~(
         Q(finished_at__isnull=False, finished_at__lt=F("transferred_in_at"))
         | (
             Q(finished_at__isnull=True, updated_at__lt=F("transferred_in_at"))
-            & ~Q(national_status__in=OPEN_STATUSES)
+            & ~Q(national_status__in=IN_PROGRESS_STATUSES)
         )
     )
 )
@@ -225,9 +225,13 @@ def _conditions(period, now):
     """Row filters (on the ``arrived_at`` / ``left_at`` annotations) with the roll-ups' definitions."""
     start, end = period_bounds(period)
     current = period.end > timezone.localdate(now)
-    open_now = Q(finished_at__isnull=True, transferred_out_at__isnull=True, national_status__in=OPEN_STATUSES)
-    gone = Q(finished_at__isnull=True, transferred_out_at__isnull=False, national_status__in=OPEN_STATUSES)
-    closed_other = Q(finished_at__isnull=True) & ~Q(national_status__in=OPEN_STATUSES)
+    open_now = Q(
+        finished_at__isnull=True, transferred_out_at__isnull=True, national_status__in=IN_PROGRESS_STATUSES
+    )
+    gone = Q(
+        finished_at__isnull=True, transferred_out_at__isnull=False, national_status__in=IN_PROGRESS_STATUSES
+    )
+    closed_other = Q(finished_at__isnull=True) & ~Q(national_status__in=IN_PROGRESS_STATUSES)
     arrived = Q(arrived_at__gte=start, arrived_at__lt=end)
     received = arrived & ~CARRIED_IN
     carried = Q(arrived_at__lt=start) & (Q(left_at__isnull=True) | Q(left_at__gte=start))

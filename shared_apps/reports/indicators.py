@@ -21,21 +21,12 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core.dossier import level_for_kind
 from shared_apps.catalogue.models import Level, OnlineMode, VersionStatus
-from tenants.models import AgencyKind
 
 from .periods import Period
 from .selectors import ii06a
 
-COMMUNE_LEVEL = (AgencyKind.COMMUNE, AgencyKind.WARD, AgencyKind.SPECIAL_ZONE)
-LEVEL_OF_KIND = {
-    AgencyKind.COMMUNE: Level.COMMUNE,
-    AgencyKind.WARD: Level.COMMUNE,
-    AgencyKind.SPECIAL_ZONE: Level.COMMUNE,
-    AgencyKind.DEPARTMENT: Level.DEPARTMENT,
-    AgencyKind.CITY: Level.CITY,
-    AgencyKind.DISTRICT: Level.COMMUNE,
-}
 NO_DATA = "chưa có dữ liệu"
 
 
@@ -166,7 +157,9 @@ def online_offer_share(*, kinds) -> Indicator:
     in scope (from the city catalogue; an agency's own choice to close online intake lives in its
     schema and is not read here). 6 points from 80 %, pro-rated below. Counts cached per catalogue
     stamp (online_offer_counts)."""
-    levels = sorted({LEVEL_OF_KIND.get(k, Level.COMMUNE) for k in kinds}) if kinds else sorted(Level.values)
+    levels = (
+        sorted({level_for_kind(k, default=Level.COMMUNE) for k in kinds}) if kinds else sorted(Level.values)
+    )
     online, total = online_offer_counts(levels=levels)
     agg = {"online": online, "total": total}
     return Indicator(

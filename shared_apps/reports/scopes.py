@@ -11,14 +11,13 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dossier import COMMUNE_LEVEL_KINDS
 from core.errors import DomainError
 from tenants.directory import directory
 from tenants.models import AgencyKind, AgencyStatus
 
-from .indicators import COMMUNE_LEVEL
-
 GROUPS = {
-    "xa-phuong": (_("Các xã, phường, đặc khu"), COMMUNE_LEVEL),
+    "xa-phuong": (_("Các xã, phường, đặc khu"), COMMUNE_LEVEL_KINDS),
     "so-nganh": (_("Các sở, ban, ngành"), (AgencyKind.DEPARTMENT,)),
     "phuong": (_("Các phường"), (AgencyKind.WARD,)),
     "xa": (_("Các xã"), (AgencyKind.COMMUNE,)),
@@ -97,7 +96,7 @@ def update_compliance(*, now=None) -> dict:
     rows = [
         ComplianceRow(a, int(overdue.get(a.pk, 0))) for a in agencies() if a.status == AgencyStatus.ACTIVE
     ]
-    communes = [r for r in rows if r.agency.kind in COMMUNE_LEVEL]
+    communes = [r for r in rows if r.agency.kind in COMMUNE_LEVEL_KINDS]
     ok = sum(1 for r in communes if r.complies)
     return {
         "rows": rows,

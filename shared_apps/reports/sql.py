@@ -14,8 +14,8 @@ count nowhere):
   else ``agency_id``;
 * month of an instant: ``date_trunc('month', instant AT TIME ZONE <settings.TIME_ZONE>)``;
 * settled: ``finished_at`` set (result recorded; status 9, or 10 once handed over);
-* open: not settled and ``national_status`` in (2, 4, 5, 6) — received, being processed (incl. at
-  another agency), supplement requested, financial obligation;
+* open: not settled and ``national_status`` in ``core.dossier.IN_PROGRESS_STATUSES`` (2, 4, 5, 6) —
+  received, being processed (incl. at another agency), supplement requested, financial obligation;
 * closed without a result: neither (withdrawn 7, stopped 8, ...), at ``updated_at`` (the last
   change of the row: the moment it left the open states);
 * close instant: ``finished_at`` for settled rows, ``transferred_out_at`` for history rows that left
@@ -49,9 +49,10 @@ count nowhere):
 from django.conf import settings
 from django.db import connection
 
+from core.dossier import IN_PROGRESS_STATUSES
+
 from .models import NO_DUE, NO_DUE_MONTH, SINCE_ALWAYS
 
-OPEN_STATUSES = (2, 4, 5, 6)
 TABLES = (
     "reports_flow",
     "reports_flow_agency",
@@ -146,7 +147,7 @@ def functions_sql(origin: bool) -> str:
     cols = ", ".join(FLOW_COLUMNS)
     args = ", ".join(f"d_{c}" for c in FLOW_COLUMNS)
     params = ", ".join(f"d_{c} bigint" for c in FLOW_COLUMNS)
-    statuses = ", ".join(str(s) for s in OPEN_STATUSES)
+    statuses = ", ".join(str(s) for s in IN_PROGRESS_STATUSES)
     agency_old, agency_new = agency_expr("OLD.", origin), agency_expr("NEW.", origin)
     month_old, month_new = month_expr("OLD.updated_at"), month_expr("NEW.updated_at")
     s_if = lambda cond: f"CASE WHEN {cond} THEN s ELSE 0 END"  # noqa: E731
@@ -352,7 +353,7 @@ DROP FUNCTION IF EXISTS public.reports_step_contribute(public.tracking_dossierin
 
 def rebuild_sql(origin: bool) -> list[str]:
     """Set-based recomputation from the index, same definitions as `reports_contribute`."""
-    statuses = ", ".join(str(s) for s in OPEN_STATUSES)
+    statuses = ", ".join(str(s) for s in IN_PROGRESS_STATUSES)
     cols = ", ".join(FLOW_COLUMNS)
     sums = ", ".join(f"sum({c})" for c in FLOW_COLUMNS)
     carried_in = "(transferred_in_at IS NOT NULL AND received_at < transferred_in_at)"

@@ -8,6 +8,14 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+from core.dossier import (
+    HIDDEN_FROM_CITIZEN,
+    PUBLIC_NOTES,
+    REASON_SHOWN_STATES,
+    SUPPLEMENT_REQUESTS,
+    SUPPLEMENT_STATES,
+    WHAT_NEXT,
+)
 from shared_apps.catalogue.models import Procedure
 from shared_apps.catalogue.selectors import level_for_agency, procedure_current_version
 from tenants.directory import directory
@@ -124,23 +132,6 @@ def drafts_of(*, user):
 
 # --- the citizen's own dossier -------------------------------------------------------------------
 
-WHAT_NEXT = {
-    "new": "Cơ quan đang kiểm tra hồ sơ. Khi hồ sơ đầy đủ, cơ quan tiếp nhận, cấp mã hồ sơ và giấy hẹn trả kết quả.",
-    "intake_supplement": "Hồ sơ chưa đầy đủ. Hãy bổ sung các giấy tờ theo hướng dẫn của cán bộ rồi bấm “Gửi bổ sung”.",
-    "received": "Hồ sơ đã được tiếp nhận và đang được chuyển đến bộ phận giải quyết.",
-    "refused": "Cơ quan không tiếp nhận hồ sơ. Lý do được ghi dưới đây.",
-    "in_appraisal": "Chuyên viên đang thẩm định hồ sơ.",
-    "awaiting_approval": "Hồ sơ đang chờ lãnh đạo phê duyệt.",
-    "approved": "Hồ sơ đã được phê duyệt, kết quả đang được chuẩn bị.",
-    "supplement_requested": "Cơ quan cần bổ sung hồ sơ; thời hạn giải quyết tạm dừng đến khi bạn bổ sung.",
-    "financial_obligation": "Bạn cần thực hiện nghĩa vụ tài chính (nộp phí, thuế) để hồ sơ được giải quyết tiếp.",
-    "withdrawn": "Hồ sơ đã được rút theo đề nghị của bạn.",
-    "stopped": "Cơ quan đã dừng giải quyết hồ sơ.",
-    "finished": "Đã có kết quả. Mời bạn nhận kết quả theo giấy hẹn.",
-    "returned": "Đã trả kết quả. Mời bạn đánh giá mức độ hài lòng.",
-}
-SUPPLEMENT_STATES = ("intake_supplement", "supplement_requested")
-
 
 @dataclass
 class CitizenDossier:
@@ -201,13 +192,9 @@ def citizen_dossier(*, user, agency, dossier_id):
         ]
         events = [
             {"at": e.at, "label": e.action_label, "note": e.note if e.action in PUBLIC_NOTES else ""}
-            for e in dossier.events.exclude(action="component_attached").order_by("seq")
+            for e in dossier.events.exclude(action__in=HIDDEN_FROM_CITIZEN).order_by("seq")
         ]
-        request = (
-            dossier.events.filter(action__in=("request_intake_supplement", "request_supplement"))
-            .order_by("-seq")
-            .first()
-        )
+        request = dossier.events.filter(action__in=SUPPLEMENT_REQUESTS).order_by("-seq").first()
         note = request.note if request is not None and dossier.state in SUPPLEMENT_STATES else ""
         return CitizenDossier(
             agency=agency,
@@ -217,27 +204,16 @@ def citizen_dossier(*, user, agency, dossier_id):
             state=dossier.state,
             state_label=dossier.state_label,
             national_status=dossier.national_status,
-            what_next=WHAT_NEXT.get(dossier.state, ""),
+            what_next=str(WHAT_NEXT.get(dossier.state, "")),
             procedure_name=dossier.procedure.name,
             registered_at=dossier.registered_at,
             received_at=dossier.received_at,
             due_at=dossier.due_at,
             applicant_name=dossier.applicant_name,
             request_summary=dossier.request_summary,
-            closing_reason=dossier.closing_reason if dossier.state in ("refused", "stopped") else "",
+            closing_reason=dossier.closing_reason if dossier.state in REASON_SHOWN_STATES else "",
             supplement_note=note,
             supplement_items=supplement_items(note),
             components=components,
             events=events,
         )
-
-
-# Events whose note is written for the citizen (the others are the agency's internal opinions).
-PUBLIC_NOTES = (
-    "request_intake_supplement",
-    "request_supplement",
-    "refuse",
-    "stop",
-    "apologize",
-    "citizen_supplement",
-)

@@ -76,6 +76,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core.dossier import IN_PROGRESS_STATUSES
 from core.text import fold
 from tenants.directory import directory
 from tenants.models import AgencyStatus
@@ -83,7 +84,6 @@ from tenants.selectors import KIND_ORDER
 
 from .models import DossierIndex
 
-IN_PROGRESS_STATUSES = (2, 4, 5, 6)
 ONLINE = "online"
 SORTS = ("", "ty-le", "ty-le-thap")
 FIRST_YEAR = 2000  # the selector refuses months before this (nothing on the platform is older)

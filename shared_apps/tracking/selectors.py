@@ -8,49 +8,10 @@ from datetime import datetime
 import psycopg
 from django.db import InterfaceError, OperationalError, connection
 
+from core.dossier import NATIONAL_STATUS_LABELS, NEXT_STEP, public_event_label
+
 from .models import DossierIndex
 from .proofs import proof_matches
-
-NATIONAL_STATUS_LABELS = {
-    1: "Mới đăng ký, chờ cơ quan tiếp nhận",
-    2: "Đã tiếp nhận",
-    3: "Không tiếp nhận (từ chối)",
-    4: "Đang giải quyết",
-    5: "Cần bổ sung hồ sơ",
-    6: "Chờ thực hiện nghĩa vụ tài chính",
-    7: "Công dân đã rút hồ sơ",
-    8: "Dừng giải quyết",
-    9: "Đã có kết quả, chờ trả",
-    10: "Đã trả kết quả",
-}
-ACTION_LABELS = {
-    "register": "Đăng ký hồ sơ",
-    "accept": "Tiếp nhận",
-    "request_intake_supplement": "Yêu cầu bổ sung, hoàn thiện",
-    "resubmit": "Nộp bổ sung",
-    "refuse": "Từ chối tiếp nhận",
-    "assign": "Chuyển xử lý",
-    "appraise": "Thẩm định",
-    "submit_for_approval": "Trình lãnh đạo",
-    "approve": "Phê duyệt",
-    "send_back": "Trả lại để thẩm định lại",
-    "request_supplement": "Yêu cầu bổ sung",
-    "supplement_received": "Đã nhận hồ sơ bổ sung",
-    "request_financial_obligation": "Thông báo nghĩa vụ tài chính",
-    "obligation_fulfilled": "Đã thực hiện nghĩa vụ tài chính",
-    "withdraw": "Rút hồ sơ",
-    "stop": "Dừng xử lý",
-    "apologize": "Xin lỗi và hẹn lại",
-    "record_result": "Có kết quả",
-    "return_result": "Trả kết quả",
-    "hand_over": "Chuyển liên thông",
-    "handover_in": "Nhận hồ sơ liên thông",
-    "receive_on_behalf": "Tiếp nhận thay cơ quan giải quyết",
-    "hand_back": "Chuyển trả cơ quan gửi",
-    "take_back": "Nhận lại hồ sơ liên thông",
-    "result_back": "Nhận kết quả liên thông",
-    "transfer_in": "Chuyển cơ quan giải quyết (sáp nhập, điều chỉnh địa giới)",
-}
 
 
 @dataclass(frozen=True)
@@ -99,7 +60,7 @@ class LookupResult:
 
     @property
     def status_label(self):
-        return NATIONAL_STATUS_LABELS.get(self.entry.national_status, "")
+        return str(NATIONAL_STATUS_LABELS.get(self.entry.national_status, ""))
 
 
 def _normalise(code):
@@ -183,9 +144,9 @@ def dossier_lookup(*, code, proof="", user=None):
     events = [
         {
             "at": at,
-            "label": ACTION_LABELS.get(action, action),
+            "label": public_event_label(action),
             "agency": agency_name,
-            "status": NATIONAL_STATUS_LABELS.get(status, ""),
+            "status": str(NATIONAL_STATUS_LABELS.get(status, "")),
         }
         for at, action, agency_name, status in zip(
             ats or (), actions or (), agencies or (), statuses or (), strict=True
@@ -198,17 +159,6 @@ def dossier_lookup(*, code, proof="", user=None):
     return LookupResult(entry=entry, events=events, verified=verified)
 
 
-NEXT_STEP = {
-    1: "Chờ cơ quan kiểm tra và tiếp nhận",
-    2: "Cơ quan đang phân công xử lý",
-    4: "Cơ quan đang giải quyết",
-    5: "Bạn cần bổ sung hồ sơ theo hướng dẫn",
-    6: "Bạn cần thực hiện nghĩa vụ tài chính",
-    9: "Đến nhận kết quả theo giấy hẹn",
-    10: "Đánh giá mức độ hài lòng",
-}
-
-
 def my_dossiers(*, user):
     """Every dossier of this citizen in every agency, newest first (one query, from the index)."""
     if not user.is_authenticated:
@@ -219,6 +169,6 @@ def my_dossiers(*, user):
         .order_by("-received_at", "-id")
     )
     for row in rows:
-        row.status_label = NATIONAL_STATUS_LABELS.get(row.national_status, "")
-        row.next_step = NEXT_STEP.get(row.national_status, "")
+        row.status_label = str(NATIONAL_STATUS_LABELS.get(row.national_status, ""))
+        row.next_step = str(NEXT_STEP.get(row.national_status, ""))
     return rows

@@ -3,19 +3,11 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dossier import STEP_LABELS
 from core.errors import DomainError
 
 from .lifecycle import CLOSED, State
 from .models import Dossier
-
-STEP_LABELS = {
-    "receive": "Tiếp nhận",
-    "assign": "Phân công",
-    "appraise": "Thẩm định",
-    "approve": "Phê duyệt",
-    "return": "Trả kết quả",
-    "handover": "Nhận liên thông",
-}
 
 
 def control_slip(*, dossier, agency=None):
@@ -36,7 +28,7 @@ def control_slip(*, dossier, agency=None):
         rows.append(
             {
                 "step": e.step,
-                "step_label": STEP_LABELS.get(e.step) or named.get(e.step, e.step),
+                "step_label": str(STEP_LABELS.get(e.step) or named.get(e.step, e.step)),
                 "agency": e.agency_name or own,
                 "giver": e.giver_name,
                 "receiver": e.receiver_name,

@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.dossier import CLOCK_RUNNING
 from shared_apps.accounts.models import Role, User
 from shared_apps.calendar.deadlines import working_time_between
 from shared_apps.calendar.selectors import work_calendar_for
@@ -39,14 +40,12 @@ from shared_apps.notifications.models import Channel
 from shared_apps.notifications.services import outbox_enqueue
 from tenants.models import Agency, AgencyStatus
 
-from .lifecycle import CLOSED, OPEN, PAUSED, State
 from .models import Dossier
 
 logger = logging.getLogger(__name__)
 
 OVERDUE = "overdue"
 DUE_SOON = "due_soon"
-WATCHED_STATES = sorted(OPEN - PAUSED - CLOSED - {State.FINISHED})
 BATCH_SIZE = 200
 # Only dossiers due within this much calendar time are checked for "due soon" (more than enough for
 # 8 working hours across the longest run of days off, Tết).
@@ -64,7 +63,7 @@ def _watched():
     # a dossier moved to another agency is watched there, not here
     return Dossier.objects.filter(
         ~moved_away(),
-        state__in=WATCHED_STATES,
+        state__in=sorted(CLOCK_RUNNING),
         finished_at__isnull=True,
         paused_since__isnull=True,
         due_at__isnull=False,

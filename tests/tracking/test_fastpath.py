@@ -186,10 +186,12 @@ def test_the_look_up_is_one_statement(dossier, django_assert_num_queries):
     dossier_lookup(code="warm-up")  # the search_path switch, once
     with django_assert_num_queries(1):
         result = dossier_lookup(code=f" {dossier.code.lower()} ")
+    from core.dossier import public_event_label
     from shared_apps.tracking.models import IndexEvent
-    from shared_apps.tracking.selectors import ACTION_LABELS
 
-    timeline = [(e.at, ACTION_LABELS[e.action]) for e in IndexEvent.objects.filter(entry__code=dossier.code)]
+    timeline = [
+        (e.at, public_event_label(e.action)) for e in IndexEvent.objects.filter(entry__code=dossier.code)
+    ]
     assert result.entry.code == dossier.code and len(timeline) >= 2
     assert [(e["at"], e["label"]) for e in result.events] == timeline  # in the model's order (at, id)
     with django_assert_num_queries(1):

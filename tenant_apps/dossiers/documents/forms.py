@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.conf import settings
+from django.utils import translation
 
+from core.dossier import SUPPLEMENT_REQUESTS, Action, State
 from core.errors import DomainError
 
-from ..lifecycle import State
 from ..notify import late_cause
 from ..selectors import control_slip
 from ..services.core import ensure_in_agency
@@ -28,7 +29,6 @@ from .pdf import (
 )
 
 DESK = "Bộ phận Một cửa"
-SUPPLEMENT_ACTIONS = ("request_intake_supplement", "request_supplement")
 
 TITLE_RECEIPT = "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"
 TITLE_SUPPLEMENT = "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"
@@ -189,7 +189,7 @@ def receipt_pdf(*, agency, dossier):
 def supplement_request_pdf(*, agency, dossier):
     """Form 02: every item to supplement with its reason, and the officer who guides the applicant."""
     ensure_in_agency(agency)
-    event = _latest_event(dossier, *SUPPLEMENT_ACTIONS)
+    event = _latest_event(dossier, *SUPPLEMENT_REQUESTS)
     if event is None:
         raise DomainError("Hồ sơ chưa có yêu cầu bổ sung, hoàn thiện.", code="form_unavailable")
     pdf = _new(TITLE_SUPPLEMENT, agency, dossier, event.at)
@@ -208,7 +208,7 @@ def supplement_request_pdf(*, agency, dossier):
         widths=(7, 48, 45),
         align=("C", "L", "L"),
     )
-    if event.action == "request_supplement":
+    if event.action == Action.REQUEST_SUPPLEMENT:
         pdf.para(
             f"Thời gian giải quyết hồ sơ tạm dừng từ {fmt_datetime(event.at)} cho đến khi nhận đủ "
             "hồ sơ bổ sung; thời gian đã giải quyết trước đó vẫn được tính."
@@ -355,6 +355,8 @@ def control_slip_pdf(*, agency, dossier):
     else:
         pdf.field("Thời gian hẹn trả kết quả", fmt_datetime(dossier.due_at), bold_value=True)
     pdf.space()
+    with translation.override("vi"):  # an official form: in Vietnamese whatever the reader's language
+        slip = control_slip(dossier=dossier, agency=agency)
     rows = [
         (
             i,
@@ -367,7 +369,7 @@ def control_slip_pdf(*, agency, dossier):
             TIMELINESS_LABELS.get(r["timeliness"], r["timeliness"]),
             r["note"],
         )
-        for i, r in enumerate(control_slip(dossier=dossier, agency=agency), start=1)
+        for i, r in enumerate(slip, start=1)
     ]
     pdf.grid(
         (
@@ -415,7 +417,7 @@ def _has_code(d):
 
 
 def _has_supplement_event(d):
-    return d.pk is not None and d.events.filter(action__in=SUPPLEMENT_ACTIONS).exists()
+    return d.pk is not None and d.events.filter(action__in=SUPPLEMENT_REQUESTS).exists()
 
 
 FORMS = {

@@ -10,7 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from ..lifecycle import STATE_LABELS, State
+from core.dossier import STATE_LABELS, State
+
 from ..models import Dossier
 from ..services.core import ensure_in_agency
 from .numbering import logbook_numbers
