@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from shared_apps.accounts.services import ensure_city_admin
 
+from .hooks import replacing_agency_data
 from .models import AgencyEvent
 from .schema import schema_clone_from_template, schema_exists, template_schema_name
 
@@ -319,36 +320,37 @@ def agency_restore(*, agency, source, acting_user, wipe=False):
                     % {"t": ", ".join(holding[:5])},
                     code="not_empty",
                 )
-            if holding:
-                # Checks still pending from earlier in the caller's transaction run now (TRUNCATE
-                # refuses a table with pending trigger events); loading below runs deferred again.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-                cursor.execute("TRUNCATE " + ", ".join(f"{_q(schema)}.{_q(t)}" for t in tables))
-            public = {pt.table: pt for pt in public_tables_of_agency(cursor)}
-            if set(public) != set(manifest["public"]):
-                raise DomainError(
-                    _("Các bảng dùng chung trong bản sao lưu không khớp với hệ thống hiện tại.")
-                )
-            # Children first (the index's timeline before the index rows).
-            for name in sorted(public, key=lambda t: -public[t].level):
-                cursor.execute(f"DELETE FROM public.{_q(name)} WHERE {public[name].rows_of(agency)}")
-            for table, meta in manifest["schema"].items():
-                _copy_in(cursor, schema, table, meta["columns"], zf.read(f"schema/{table}.csv"))
-            for table, meta in sorted(manifest["public"].items(), key=lambda kv: public[kv[0]].level):
-                _copy_in(cursor, "public", table, meta["columns"], zf.read(f"public/{table}.csv"))
-            missing = _referenced_users_missing(cursor, schema)
-            if missing:
-                raise DomainError(
-                    _("Bản sao lưu nhắc tới người dùng không còn trong hệ thống (id: %(ids)s).")
-                    % {"ids": ", ".join(map(str, missing[:20]))},
-                    code="users_missing",
-                )
-            _reset_sequences(cursor, schema)
-            cursor.execute(
-                "SET CONSTRAINTS ALL IMMEDIATE"
-            )  # foreign keys checked now, inside the transaction
-            _verify(cursor, manifest, schema, public, agency)
+            with replacing_agency_data(agency):  # each app forgets its cached copies of these rows
+                if holding:
+                    # Checks still pending from earlier in the caller's transaction run now (TRUNCATE
+                    # refuses a table with pending trigger events); loading below runs deferred again.
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+                    cursor.execute("TRUNCATE " + ", ".join(f"{_q(schema)}.{_q(t)}" for t in tables))
+                public = {pt.table: pt for pt in public_tables_of_agency(cursor)}
+                if set(public) != set(manifest["public"]):
+                    raise DomainError(
+                        _("Các bảng dùng chung trong bản sao lưu không khớp với hệ thống hiện tại.")
+                    )
+                # Children first (the index's timeline before the index rows).
+                for name in sorted(public, key=lambda t: -public[t].level):
+                    cursor.execute(f"DELETE FROM public.{_q(name)} WHERE {public[name].rows_of(agency)}")
+                for table, meta in manifest["schema"].items():
+                    _copy_in(cursor, schema, table, meta["columns"], zf.read(f"schema/{table}.csv"))
+                for table, meta in sorted(manifest["public"].items(), key=lambda kv: public[kv[0]].level):
+                    _copy_in(cursor, "public", table, meta["columns"], zf.read(f"public/{table}.csv"))
+                missing = _referenced_users_missing(cursor, schema)
+                if missing:
+                    raise DomainError(
+                        _("Bản sao lưu nhắc tới người dùng không còn trong hệ thống (id: %(ids)s).")
+                        % {"ids": ", ".join(map(str, missing[:20]))},
+                        code="users_missing",
+                    )
+                _reset_sequences(cursor, schema)
+                cursor.execute(
+                    "SET CONSTRAINTS ALL IMMEDIATE"
+                )  # foreign keys checked now, inside the transaction
+                _verify(cursor, manifest, schema, public, agency)
             AgencyEvent.objects.create(
                 agency=agency,
                 action="restored",

@@ -3,6 +3,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .directory import directory
+from .hooks import agency_data_replaced
 from .models import Agency, AgencySlugAlias, Domain
 
 
@@ -12,3 +13,9 @@ from .models import Agency, AgencySlugAlias, Domain
 def agency_changed(**kwargs):
     directory.invalidate_local()
     transaction.on_commit(directory.bump)
+
+
+@receiver(agency_data_replaced, dispatch_uid="tenants.agency_data_replaced")
+def agency_rows_replaced(**kwargs):
+    """A restore rewrites the agency's domains and old slugs by SQL: no model signal above fires."""
+    agency_changed()

@@ -1,0 +1,13 @@
+from django.db import transaction
+from django.dispatch import receiver
+
+from tenants.hooks import agency_data_replaced
+
+from .selectors import calendar_version
+
+
+@receiver(agency_data_replaced, dispatch_uid="calendar.agency_data_replaced")
+def agency_office_hours_replaced(**kwargs):
+    """A restore rewrites the agency's own office hours by SQL: rebuild the engine calendars."""
+    calendar_version.invalidate_local()
+    transaction.on_commit(calendar_version.bump)
