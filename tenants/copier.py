@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+from .hooks import agency_data_added
+
 DOSSIER_TABLE = "dossiers_dossier"
 EVENT_TABLE = "dossiers_dossierevent"
 INDEX_TABLE = "tracking_dossierindex"
@@ -590,7 +592,10 @@ def adoptions_reconcile(*, cursor, source, target, procedure_ids=None):
         f"WHERE o.procedure_id = s.procedure_id) {only}",
         params,
     )
-    return cursor.rowcount, conflicts
+    added = cursor.rowcount
+    if added:
+        agency_data_added(target)  # the target's intake plans are read again
+    return added, conflicts
 
 
 def pointer_pairs(cursor, schema):

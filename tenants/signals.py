@@ -3,7 +3,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .directory import directory
-from .hooks import agency_data_replaced
+from .hooks import agency_data_changed
 from .models import Agency, AgencySlugAlias, Domain
 
 
@@ -15,7 +15,7 @@ def agency_changed(**kwargs):
     transaction.on_commit(directory.bump)
 
 
-@receiver(agency_data_replaced, dispatch_uid="tenants.agency_data_replaced")
+@receiver(agency_data_changed, dispatch_uid="tenants.agency_data_changed")
 def agency_rows_replaced(**kwargs):
     """A restore rewrites the agency's domains and old slugs by SQL: no model signal above fires."""
     agency_changed()

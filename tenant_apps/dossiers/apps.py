@@ -12,7 +12,7 @@ class DossiersConfig(AppConfig):
 
         from shared_apps.catalogue.models import Component, Fee, ProcedureVersion, ProcessStep
         from tenant_apps.adoption.models import ProcedureAdoption
-        from tenants.hooks import agency_data_replaced
+        from tenants.hooks import agency_data_changed
 
         from .plans import plans_changed, plans_invalidate_local
 
@@ -26,4 +26,4 @@ class DossiersConfig(AppConfig):
                 catalogue_changed, sender=model, dispatch_uid=f"plans-{model.__name__}-delete"
             )
         # a restore rewrites the agency's adoptions by SQL: no model signal fires
-        agency_data_replaced.connect(catalogue_changed, weak=False, dispatch_uid="plans-agency-data-replaced")
+        agency_data_changed.connect(catalogue_changed, weak=False, dispatch_uid="plans-agency-data-changed")
