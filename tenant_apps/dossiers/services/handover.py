@@ -35,12 +35,11 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from shared_apps.accounts.models import User
-from shared_apps.accounts.services import ensure_member
 from shared_apps.catalogue.models import StepRole
 from shared_apps.tracking.models import DossierIndex
 from tenants.models import Agency, AgencyStatus
 
-from ..lifecycle import TRANSITIONS, Action, HopAction, State, next_state
+from ..lifecycle import Action, HopAction, State, next_state
 from ..models import Dossier, DossierComponent
 from .core import (
     append_event,
@@ -54,6 +53,7 @@ from .core import (
     verdict,
     working_time,
 )
+from .permissions import dossier_action_authorize
 
 DESK = "Bộ phận một cửa"  # stored data: Vietnamese
 
@@ -105,7 +105,7 @@ def hop_hours(*, agency, dossier, share):
 
 def _check_can_hand_over(*, agency, dossier, acting_user):
     ensure_in_agency(agency)
-    ensure_member(user=acting_user, agency=agency, roles=list(TRANSITIONS[Action.HAND_OVER].roles))
+    dossier_action_authorize(agency=agency, action=Action.HAND_OVER, acting_user=acting_user)
     next_state(state=dossier.state, action=Action.HAND_OVER)  # an illegal transition first, before input
 
 
@@ -295,7 +295,7 @@ def dossier_hand_back(*, agency, dossier, acting_user, note="", result_number=""
     """The receiving agency's part is done: back to the agency that handed it over, which continues
     (or, with `result_number`, returns the result the receiving agency decided). One transaction."""
     ensure_in_agency(agency)
-    ensure_member(user=acting_user, agency=agency, roles=list(TRANSITIONS[Action.HAND_BACK].roles))
+    dossier_action_authorize(agency=agency, action=Action.HAND_BACK, acting_user=acting_user)
     next_state(state=dossier.state, action=Action.HAND_BACK)
     if not dossier.origin_agency_id:
         raise DomainError(
