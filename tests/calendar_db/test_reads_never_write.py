@@ -15,6 +15,17 @@ pytestmark = pytest.mark.django_db
 DEFAULT = [["07:30", "11:30"], ["13:30", "17:00"]]
 
 
+@pytest.fixture(autouse=True)
+def _no_calendar_yet():
+    """Start from a city with no calendar row, whatever earlier tests of the session committed (the
+    deletion is rolled back with the test's transaction)."""
+    OfficeHours.objects.all().delete()
+    WorkCalendar.objects.all().delete()
+    calendar_version.invalidate_local()
+    yield
+    calendar_version.invalidate_local()
+
+
 def test_the_calendar_api_read_before_the_city_calendar_exists_creates_nothing(client):
     data = client.get("/api/v1/calendar/", {"year": 2026}).json()
     assert [data["office_hours"][str(wd)] for wd in range(7)] == [DEFAULT] * 5 + [[], []]
